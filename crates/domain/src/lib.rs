@@ -6,12 +6,13 @@
 pub mod checks;
 pub mod document;
 pub mod due;
-mod due_parse;
+pub mod due_parse;
 pub mod headline;
 pub mod indicator;
 pub mod period;
 mod period_parse;
 pub mod reconcile;
+pub mod records;
 mod reconcile_match;
 pub mod stats;
 pub mod status;

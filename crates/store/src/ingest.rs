@@ -1,0 +1,753 @@
+//! Writing imported documents: one transaction for a whole import command, idempotent by
+//! document hash, with plan revisions diffed and report rows reconciled to plan activities.
+
+use crate::{Organisation, Result, Store, StoreError, stamp};
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+use sqlx::{Row, Sqlite, Transaction};
+use std::collections::{HashMap, HashSet};
+use waymark_domain::reconcile::{Decision, ReconcileOptions, Titled, reconcile};
+use waymark_domain::text::fold;
+use waymark_domain::{
+    ActionPlan, ActivityReport, CorporatePlan, Document, DocumentKind, KpiTable, PrinciplesPage, Strategy,
+};
+
+/// A parsed file ready to store.
+#[derive(Debug, Clone)]
+pub struct Incoming {
+    pub file_name: String,
+    pub bytes_sha256: String,
+    pub byte_len: usize,
+    pub document: Document,
+}
+
+impl Incoming {
+    pub fn new(file_name: &str, bytes: &[u8], document: Document) -> Incoming {
+        let digest = Sha256::digest(bytes);
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        Incoming {
+            file_name: file_name.to_string(),
+            bytes_sha256: hex,
+            byte_len: bytes.len(),
+            document,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportOutcome {
+    Imported { file: String, kind: DocumentKind, summary: String },
+    AlreadyImported { file: String, kind: DocumentKind },
+}
+
+type Tx<'a> = Transaction<'a, Sqlite>;
+
+/// Plans before reports, so a report in the same command links to the plan it reports on.
+fn order(kind: DocumentKind) -> u8 {
+    match kind {
+        DocumentKind::CorporatePlan => 0,
+        DocumentKind::Principles => 1,
+        DocumentKind::Strategy => 2,
+        DocumentKind::ActionPlan => 3,
+        DocumentKind::KpiTable => 4,
+        DocumentKind::ActivityReport => 5,
+    }
+}
+
+impl Store {
+    /// Store the documents of one import command, all or nothing.
+    pub async fn import(
+        &self,
+        org: &Organisation,
+        mut files: Vec<Incoming>,
+        at: DateTime<Utc>,
+        options: &ReconcileOptions,
+    ) -> Result<Vec<ImportOutcome>> {
+        files.sort_by_key(|f| {
+            let period = match &f.document {
+                Document::ActivityReport(r) => Some(r.period),
+                _ => None,
+            };
+            (order(f.document.kind()), period)
+        });
+        let now = stamp(at);
+        let mut tx = self.pool.begin().await?;
+        let mut outcomes = vec![];
+        for file in &files {
+            let kind = file.document.kind();
+            let exists: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM documents WHERE org_id = $1 AND sha256 = $2")
+                    .bind(org.id)
+                    .bind(&file.bytes_sha256)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if exists.is_some() {
+                outcomes.push(ImportOutcome::AlreadyImported { file: file.file_name.clone(), kind });
+                continue;
+            }
+            let body = serde_json::to_string(&file.document).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let title = match &file.document {
+                Document::CorporatePlan(d) => d.title.clone(),
+                Document::Principles(d) => d.title.clone(),
+                Document::ActionPlan(d) => d.title.clone(),
+                Document::ActivityReport(d) => d.title.clone(),
+                Document::KpiTable(d) => d.title.clone(),
+                Document::Strategy(d) => d.title.clone(),
+            };
+            let doc_id: i64 = sqlx::query_scalar(
+                "INSERT INTO documents (org_id, kind, file_name, sha256, byte_len, title, body_json, recorded_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(org.id)
+            .bind(kind.key())
+            .bind(&file.file_name)
+            .bind(&file.bytes_sha256)
+            .bind(file.byte_len as i64)
+            .bind(&title)
+            .bind(&body)
+            .bind(&now)
+            .fetch_one(&mut *tx)
+            .await?;
+            let w = Writer { org: org.id, doc: doc_id, now: &now };
+            let summary = match &file.document {
+                Document::CorporatePlan(d) => w.corporate_plan(&mut tx, d).await?,
+                Document::Principles(d) => w.principles(&mut tx, d).await?,
+                Document::Strategy(d) => w.strategy(&mut tx, d).await?,
+                Document::ActionPlan(d) => w.action_plan(&mut tx, d, options).await?,
+                Document::ActivityReport(d) => w.report(&mut tx, d, options).await?,
+                Document::KpiTable(d) => w.kpi_table(&mut tx, d).await?,
+            };
+            outcomes.push(ImportOutcome::Imported { file: file.file_name.clone(), kind, summary });
+        }
+        tx.commit().await?;
+        Ok(outcomes)
+    }
+}
+
+/// Writes one document's rows.
+struct Writer<'a> {
+    org: i64,
+    doc: i64,
+    now: &'a str,
+}
+
+/// An activity as the latest plan revision (or a report) left it.
+struct Current {
+    id: i64,
+    reference: Option<String>,
+    title: String,
+    directorate: String,
+    portfolios: Vec<String>,
+    due_json: Option<String>,
+    status_note: Option<String>,
+    in_plan: bool,
+}
+
+impl Writer<'_> {
+    async fn directorate(&self, tx: &mut Tx<'_>, name: &str) -> Result<i64> {
+        let key = fold(name);
+        if let Some(id) = sqlx::query_scalar::<_, i64>("SELECT id FROM directorates WHERE org_id = $1 AND fold_key = $2")
+            .bind(self.org)
+            .bind(&key)
+            .fetch_optional(&mut **tx)
+            .await?
+        {
+            return Ok(id);
+        }
+        Ok(sqlx::query_scalar("INSERT INTO directorates (org_id, name, fold_key) VALUES ($1, $2, $3) RETURNING id")
+            .bind(self.org)
+            .bind(name)
+            .bind(&key)
+            .fetch_one(&mut **tx)
+            .await?)
+    }
+
+    async fn portfolio(&self, tx: &mut Tx<'_>, name: &str) -> Result<()> {
+        sqlx::query("INSERT INTO portfolios (org_id, name, fold_key) VALUES ($1, $2, $3) ON CONFLICT (org_id, fold_key) DO NOTHING")
+            .bind(self.org)
+            .bind(name)
+            .bind(fold(name))
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    async fn corporate_plan(&self, tx: &mut Tx<'_>, plan: &CorporatePlan) -> Result<String> {
+        for theme in &plan.themes {
+            let theme_id: i64 = sqlx::query_scalar(
+                "INSERT INTO themes (org_id, document_id, number, title, summary, line) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(self.org)
+            .bind(self.doc)
+            .bind(theme.number as i64)
+            .bind(&theme.title)
+            .bind(&theme.summary)
+            .bind(theme.line as i64)
+            .fetch_one(&mut **tx)
+            .await?;
+            for outcome in &theme.outcomes {
+                sqlx::query(
+                    "INSERT INTO outcomes (org_id, theme_id, number, title, narrative_json, line) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(self.org)
+                .bind(theme_id)
+                .bind(outcome.number as i64)
+                .bind(&outcome.title)
+                .bind(json(&outcome.narrative)?)
+                .bind(outcome.line as i64)
+                .execute(&mut **tx)
+                .await?;
+            }
+        }
+        for (i, title) in plan.principles.iter().enumerate() {
+            self.principle(tx, i, title, &[]).await?;
+        }
+        for (i, title) in plan.values.iter().enumerate() {
+            sqlx::query("INSERT INTO plan_values (org_id, document_id, position, title) VALUES ($1, $2, $3, $4)")
+                .bind(self.org)
+                .bind(self.doc)
+                .bind(i as i64)
+                .bind(title)
+                .execute(&mut **tx)
+                .await?;
+        }
+        let outcomes: usize = plan.themes.iter().map(|t| t.outcomes.len()).sum();
+        Ok(format!(
+            "{} priority themes, {} outcomes, {} principles, {} values",
+            plan.themes.len(),
+            outcomes,
+            plan.principles.len(),
+            plan.values.len()
+        ))
+    }
+
+    async fn principle(&self, tx: &mut Tx<'_>, position: usize, title: &str, explanation: &[String]) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO principles (org_id, document_id, position, title, explanation_json) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(self.org)
+        .bind(self.doc)
+        .bind(position as i64)
+        .bind(title)
+        .bind(json(&explanation)?)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    async fn principles(&self, tx: &mut Tx<'_>, page: &PrinciplesPage) -> Result<String> {
+        for (i, p) in page.principles.iter().enumerate() {
+            self.principle(tx, i, &p.title, &p.explanation).await?;
+        }
+        Ok(format!("{} principles", page.principles.len()))
+    }
+
+    async fn strategy(&self, tx: &mut Tx<'_>, s: &Strategy) -> Result<String> {
+        sqlx::query("INSERT INTO strategies (org_id, document_id, title, paragraphs_json) VALUES ($1, $2, $3, $4)")
+            .bind(self.org)
+            .bind(self.doc)
+            .bind(&s.title)
+            .bind(json(&s.paragraphs)?)
+            .execute(&mut **tx)
+            .await?;
+        Ok(format!("strategy '{}', {} paragraphs", s.title, s.paragraphs.len()))
+    }
+
+    async fn kpi_table(&self, tx: &mut Tx<'_>, table: &KpiTable) -> Result<String> {
+        let mut values = 0;
+        for row in &table.rows {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO indicators (org_id, reference, name, frequency, section, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (org_id, reference) DO UPDATE SET name = excluded.name, frequency = excluded.frequency
+                 RETURNING id",
+            )
+            .bind(self.org)
+            .bind(&row.reference)
+            .bind(&row.name)
+            .bind(row.frequency.label())
+            .bind(&row.section)
+            .bind(self.now)
+            .fetch_one(&mut **tx)
+            .await?;
+            let last = row.outturns.len().saturating_sub(1);
+            for (i, outturn) in row.outturns.iter().enumerate() {
+                // The RAG and direction in a KPI table describe the latest outturn.
+                let (rag, direction) = if i == last {
+                    (row.rag.map(|r| r.label().to_string()), row.direction.clone())
+                } else {
+                    (None, None)
+                };
+                sqlx::query(
+                    "INSERT INTO indicator_values (org_id, indicator_id, year, text, value, unit, rag, direction, document_id, line, recorded_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                )
+                .bind(self.org)
+                .bind(id)
+                .bind(outturn.year.0 as i64)
+                .bind(&outturn.text)
+                .bind(outturn.value.map(|m| m.value))
+                .bind(outturn.value.map(|m| format!("{:?}", m.unit).to_lowercase()))
+                .bind(rag)
+                .bind(direction)
+                .bind(self.doc)
+                .bind(row.line as i64)
+                .bind(self.now)
+                .execute(&mut **tx)
+                .await?;
+                values += 1;
+            }
+        }
+        Ok(format!("{} indicators, {} values", table.rows.len(), values))
+    }
+
+    /// Activities as they stand now (latest version of each).
+    async fn current_activities(&self, tx: &mut Tx<'_>) -> Result<Vec<Current>> {
+        let rows = sqlx::query(
+            "SELECT a.id, a.reference, v.title, d.name, v.portfolios_json, v.due_json, v.status_note,
+                    v.revision_id IS NOT NULL AND v.removed = 0
+             FROM activities a
+             JOIN activity_versions v ON v.id = (SELECT MAX(id) FROM activity_versions WHERE activity_id = a.id)
+             JOIN directorates d ON d.id = v.directorate_id
+             WHERE a.org_id = $1
+             ORDER BY a.id",
+        )
+        .bind(self.org)
+        .fetch_all(&mut **tx)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let portfolios: String = r.try_get(4)?;
+                Ok(Current {
+                    id: r.try_get(0)?,
+                    reference: r.try_get(1)?,
+                    title: r.try_get(2)?,
+                    directorate: r.try_get(3)?,
+                    portfolios: serde_json::from_str(&portfolios).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    due_json: r.try_get(5)?,
+                    status_note: r.try_get(6)?,
+                    in_plan: r.try_get(7)?,
+                })
+            })
+            .collect()
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn add_version(
+        &self,
+        tx: &mut Tx<'_>,
+        activity: i64,
+        revision: Option<i64>,
+        line: Option<usize>,
+        title: &str,
+        directorate: &str,
+        portfolios: &[String],
+        due_json: Option<&str>,
+        due_deadline: Option<String>,
+        status_note: Option<&str>,
+        removed: bool,
+    ) -> Result<()> {
+        let directorate_id = self.directorate(tx, directorate).await?;
+        for p in portfolios {
+            self.portfolio(tx, p).await?;
+        }
+        sqlx::query(
+            "INSERT INTO activity_versions (org_id, activity_id, revision_id, document_id, line, title, directorate_id,
+                portfolios_json, due_json, due_deadline, status_note, removed, recorded_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        )
+        .bind(self.org)
+        .bind(activity)
+        .bind(revision)
+        .bind(self.doc)
+        .bind(line.map(|l| l as i64))
+        .bind(title)
+        .bind(directorate_id)
+        .bind(json(&portfolios)?)
+        .bind(due_json)
+        .bind(due_deadline)
+        .bind(status_note)
+        .bind(removed as i64)
+        .bind(self.now)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    async fn add_name(&self, tx: &mut Tx<'_>, activity: i64, title: &str) -> Result<()> {
+        sqlx::query("INSERT INTO activity_names (org_id, activity_id, title, document_id, recorded_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(self.org)
+            .bind(activity)
+            .bind(title)
+            .bind(self.doc)
+            .bind(self.now)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    async fn new_activity(&self, tx: &mut Tx<'_>, reference: Option<&str>, origin: &str) -> Result<i64> {
+        Ok(sqlx::query_scalar("INSERT INTO activities (org_id, reference, origin, recorded_at) VALUES ($1, $2, $3, $4) RETURNING id")
+            .bind(self.org)
+            .bind(reference)
+            .bind(origin)
+            .bind(self.now)
+            .fetch_one(&mut **tx)
+            .await?)
+    }
+
+    async fn change(&self, tx: &mut Tx<'_>, revision: i64, activity: i64, change: &str, detail: String) -> Result<()> {
+        sqlx::query("INSERT INTO plan_changes (org_id, revision_id, activity_id, change, detail, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(self.org)
+            .bind(revision)
+            .bind(activity)
+            .bind(change)
+            .bind(detail)
+            .bind(self.now)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    /// A new revision of the action plan: match each row to the activity it continues (same
+    /// title, else the reconciler's confident link), record what changed, add the rest.
+    async fn action_plan(&self, tx: &mut Tx<'_>, plan: &ActionPlan, options: &ReconcileOptions) -> Result<String> {
+        let had_plan: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM plan_revisions WHERE org_id = $1")
+            .bind(self.org)
+            .fetch_one(&mut **tx)
+            .await?;
+        let revision: i64 = sqlx::query_scalar(
+            "INSERT INTO plan_revisions (org_id, document_id, title, last_updated, recorded_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(self.org)
+        .bind(self.doc)
+        .bind(&plan.title)
+        .bind(&plan.last_updated)
+        .bind(self.now)
+        .fetch_one(&mut **tx)
+        .await?;
+        let current = self.current_activities(tx).await?;
+        let mut matched: Vec<Option<usize>> = vec![None; plan.activities.len()];
+        let mut taken: HashSet<usize> = HashSet::new();
+        // Same title (folded) is the same activity.
+        let mut by_title: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, c) in current.iter().enumerate() {
+            by_title.entry(fold(&c.title)).or_default().push(i);
+        }
+        for (i, row) in plan.activities.iter().enumerate() {
+            if let Some(candidates) = by_title.get(&fold(&row.title))
+                && let Some(&c) = candidates.iter().find(|c| !taken.contains(c))
+            {
+                matched[i] = Some(c);
+                taken.insert(c);
+            }
+        }
+        // Reworded titles: only confident links continue an activity.
+        let rest_rows: Vec<usize> = (0..plan.activities.len()).filter(|i| matched[*i].is_none()).collect();
+        let rest_current: Vec<usize> = (0..current.len()).filter(|i| !taken.contains(i)).collect();
+        if !rest_rows.is_empty() && !rest_current.is_empty() {
+            let left: Vec<Titled> = rest_current
+                .iter()
+                .map(|&i| Titled { title: current[i].title.clone(), directorate: current[i].directorate.clone() })
+                .collect();
+            let right: Vec<Titled> = rest_rows
+                .iter()
+                .map(|&i| Titled {
+                    title: plan.activities[i].title.clone(),
+                    directorate: plan.activities[i].directorate.clone(),
+                })
+                .collect();
+            for link in reconcile(&left, &right, options).links {
+                if let (Decision::Linked, Some(l), Some(r)) = (link.decision, link.plan, link.report) {
+                    matched[rest_rows[r]] = Some(rest_current[l]);
+                    taken.insert(rest_current[l]);
+                }
+            }
+        }
+        let mut added = 0;
+        let mut changed = 0;
+        for (i, row) in plan.activities.iter().enumerate() {
+            let due = row.due_date();
+            let due_json = due.map(json).transpose()?;
+            let deadline = due.and_then(|d| d.deadline()).map(|d| d.to_string());
+            let id = match matched[i] {
+                Some(c) => {
+                    let before = &current[c];
+                    if had_plan > 0 {
+                        let mut diffs = vec![];
+                        if fold(&before.title) != fold(&row.title) {
+                            diffs.push(("renamed", format!("'{}' → '{}'", before.title, row.title)));
+                        }
+                        if fold(&before.directorate) != fold(&row.directorate) {
+                            diffs.push(("moved", format!("{} → {}", before.directorate, row.directorate)));
+                        }
+                        if before.due_json.as_deref() != due_json.as_deref() || before.status_note.as_deref() != row.status_note() {
+                            let was = before
+                                .due_json
+                                .as_deref()
+                                .and_then(|j| serde_json::from_str::<waymark_domain::DueDate>(j).ok())
+                                .map(|d| d.text)
+                                .or(before.status_note.clone())
+                                .unwrap_or_default();
+                            let now = due.map(|d| d.text.clone()).or(row.status_note().map(str::to_string)).unwrap_or_default();
+                            diffs.push(("due-changed", format!("'{was}' → '{now}'")));
+                        }
+                        if before.portfolios.iter().map(|p| fold(p)).collect::<Vec<_>>()
+                            != row.portfolios.iter().map(|p| fold(p)).collect::<Vec<_>>()
+                        {
+                            diffs.push(("portfolios-changed", format!("{} → {}", before.portfolios.join(", "), row.portfolios.join(", "))));
+                        }
+                        if !before.in_plan {
+                            diffs.push(("added", "back in the plan".to_string()));
+                        }
+                        if !diffs.is_empty() {
+                            changed += 1;
+                        }
+                        for (kind, detail) in diffs {
+                            self.change(tx, revision, before.id, kind, detail).await?;
+                        }
+                    }
+                    if fold(&before.title) != fold(&row.title) {
+                        self.add_name(tx, before.id, &row.title).await?;
+                    }
+                    before.id
+                }
+                None => {
+                    let id = self.new_activity(tx, None, "plan").await?;
+                    self.add_name(tx, id, &row.title).await?;
+                    if had_plan > 0 {
+                        self.change(tx, revision, id, "added", row.title.clone()).await?;
+                    }
+                    added += 1;
+                    id
+                }
+            };
+            self.add_version(
+                tx,
+                id,
+                Some(revision),
+                Some(row.line),
+                &row.title,
+                &row.directorate,
+                &row.portfolios,
+                due_json.as_deref(),
+                deadline,
+                row.status_note(),
+                false,
+            )
+            .await?;
+        }
+        let mut removed = 0;
+        for (i, c) in current.iter().enumerate() {
+            if c.in_plan && !taken.contains(&i) {
+                self.add_version(tx, c.id, Some(revision), None, &c.title, &c.directorate, &c.portfolios, c.due_json.as_deref(), None, c.status_note.as_deref(), true)
+                    .await?;
+                self.change(tx, revision, c.id, "removed", c.title.clone()).await?;
+                removed += 1;
+            }
+        }
+        Ok(if had_plan > 0 {
+            format!(
+                "plan revision with {} activities: {added} added, {changed} changed, {removed} removed",
+                plan.activities.len()
+            )
+        } else {
+            format!("{} activities in {} directorates", plan.activities.len(), {
+                let mut d: Vec<String> = plan.activities.iter().map(|a| fold(&a.directorate)).collect();
+                d.sort();
+                d.dedup();
+                d.len()
+            })
+        })
+    }
+
+    /// A progress report: claims, reconciliation to plan activities, and one return per row.
+    async fn report(&self, tx: &mut Tx<'_>, report: &ActivityReport, options: &ReconcileOptions) -> Result<String> {
+        let period = report.period.slug();
+        for claim in &report.claims {
+            sqlx::query("INSERT INTO claims (org_id, document_id, period, line, text, claim_json, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(self.org)
+                .bind(self.doc)
+                .bind(&period)
+                .bind(claim.line as i64)
+                .bind(&claim.text)
+                .bind(json(&claim.claim)?)
+                .bind(self.now)
+                .execute(&mut **tx)
+                .await?;
+        }
+        let current = self.current_activities(tx).await?;
+        let by_reference: HashMap<String, usize> = current
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| c.reference.as_ref().map(|r| (r.clone(), i)))
+            .collect();
+        // The first row of each reference speaks for it; repeats are kept as returns below.
+        let mut first_rows: Vec<usize> = vec![];
+        let mut seen = HashSet::new();
+        for (i, row) in report.rows.iter().enumerate() {
+            if seen.insert(row.reference.clone()) {
+                first_rows.push(i);
+            }
+        }
+        let mut activity_of: HashMap<String, i64> = HashMap::new();
+        let mut new_rows = vec![];
+        for &i in &first_rows {
+            let row = &report.rows[i];
+            match by_reference.get(&row.reference) {
+                Some(&c) => {
+                    let a = &current[c];
+                    activity_of.insert(row.reference.clone(), a.id);
+                    if fold(&a.title) != fold(&row.title) {
+                        self.add_name(tx, a.id, &row.title).await?;
+                    }
+                    self.link(tx, &period, row, Some(a), 1.0, Decision::Linked).await?;
+                }
+                None => new_rows.push(i),
+            }
+        }
+        // Reconcile the unknown references against plan activities that have none yet.
+        let candidates: Vec<usize> = (0..current.len())
+            .filter(|&i| current[i].in_plan && current[i].reference.is_none())
+            .collect();
+        let left: Vec<Titled> = candidates
+            .iter()
+            .map(|&i| Titled { title: current[i].title.clone(), directorate: current[i].directorate.clone() })
+            .collect();
+        let right: Vec<Titled> = new_rows
+            .iter()
+            .map(|&i| Titled { title: report.rows[i].title.clone(), directorate: report.rows[i].directorate.clone() })
+            .collect();
+        let result = reconcile(&left, &right, options);
+        let (mut linked, mut review, mut unmatched) = (0, 0, 0);
+        for link in &result.links {
+            match (link.plan, link.report) {
+                (plan, Some(r)) => {
+                    let row = &report.rows[new_rows[r]];
+                    let plan_activity = plan.map(|p| &current[candidates[p]]);
+                    match (link.decision, plan_activity) {
+                        (Decision::Linked, Some(a)) => {
+                            sqlx::query("UPDATE activities SET reference = $1 WHERE id = $2 AND org_id = $3")
+                                .bind(&row.reference)
+                                .bind(a.id)
+                                .bind(self.org)
+                                .execute(&mut **tx)
+                                .await?;
+                            if fold(&a.title) != fold(&row.title) {
+                                self.add_name(tx, a.id, &row.title).await?;
+                            }
+                            activity_of.insert(row.reference.clone(), a.id);
+                            linked += 1;
+                        }
+                        (decision, _) => {
+                            // Review or unmatched: the report row becomes an activity of its own
+                            // until a person decides.
+                            let id = self.new_activity(tx, Some(&row.reference), "report").await?;
+                            self.add_name(tx, id, &row.title).await?;
+                            self.add_version(tx, id, None, Some(row.line), &row.title, &row.directorate, &[], None, None, None, false)
+                                .await?;
+                            activity_of.insert(row.reference.clone(), id);
+                            if decision == Decision::Review {
+                                review += 1;
+                            } else {
+                                unmatched += 1;
+                            }
+                        }
+                    }
+                    self.link(tx, &period, row, plan_activity, link.score, link.decision).await?;
+                }
+                (Some(p), None) => {
+                    let a = &current[candidates[p]];
+                    self.plan_only_link(tx, &period, a).await?;
+                }
+                (None, None) => {}
+            }
+        }
+        for (position, row) in report.rows.iter().enumerate() {
+            let activity = *activity_of
+                .get(&row.reference)
+                .ok_or_else(|| StoreError::Corrupt(format!("no activity for reference {}", row.reference)))?;
+            let directorate = self.directorate(tx, &row.directorate).await?;
+            sqlx::query(
+                "INSERT INTO updates (org_id, activity_id, period, reference, title, directorate_id, status, status_label, note,
+                    review_state, document_id, line, position, recorded_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'approved', $10, $11, $12, $13)",
+            )
+            .bind(self.org)
+            .bind(activity)
+            .bind(&period)
+            .bind(&row.reference)
+            .bind(&row.title)
+            .bind(directorate)
+            .bind(row.status.key())
+            .bind(&row.status_label)
+            .bind(&row.note)
+            .bind(self.doc)
+            .bind(row.line as i64)
+            .bind(position as i64)
+            .bind(self.now)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(format!(
+            "{} rows ({} references) for {}: {} linked by reference, {linked} linked by title, {review} to review, {unmatched} unmatched",
+            report.rows.len(),
+            first_rows.len(),
+            report.period,
+            first_rows.len() - new_rows.len(),
+        ))
+    }
+
+    async fn link(
+        &self,
+        tx: &mut Tx<'_>,
+        period: &str,
+        row: &waymark_domain::ReportRow,
+        plan: Option<&Current>,
+        score: f64,
+        decision: Decision,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO links (org_id, document_id, period, reference, report_title, report_directorate, line, activity_id,
+                plan_title, plan_directorate, score, decision, recorded_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        )
+        .bind(self.org)
+        .bind(self.doc)
+        .bind(period)
+        .bind(&row.reference)
+        .bind(&row.title)
+        .bind(&row.directorate)
+        .bind(row.line as i64)
+        .bind(plan.map(|a| a.id))
+        .bind(plan.map(|a| a.title.clone()))
+        .bind(plan.map(|a| a.directorate.clone()))
+        .bind(score)
+        .bind(decision.key())
+        .bind(self.now)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    async fn plan_only_link(&self, tx: &mut Tx<'_>, period: &str, a: &Current) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO links (org_id, document_id, period, activity_id, plan_title, plan_directorate, score, decision, recorded_at)
+             VALUES ($1, $2, $3, $4, $5, $6, 0, 'unmatched', $7)",
+        )
+        .bind(self.org)
+        .bind(self.doc)
+        .bind(period)
+        .bind(a.id)
+        .bind(&a.title)
+        .bind(&a.directorate)
+        .bind(self.now)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+}
+
+fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+

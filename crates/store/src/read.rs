@@ -1,0 +1,214 @@
+//! Reading stored facts back as domain records, optionally as they stood on a date.
+
+use crate::{Organisation, Result, Store, StoreError, as_of_bound};
+use chrono::NaiveDate;
+use sqlx::Row;
+use std::collections::HashMap;
+use waymark_domain::reconcile::Decision;
+use waymark_domain::records::{ActivityRecord, LinkRecord, ReturnRecord, SourceRef};
+use waymark_domain::{ClaimKind, DueDate, Period, PublishedClaim, Status};
+
+fn corrupt(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}
+
+fn period_from_slug(slug: &str) -> Result<Period> {
+    slug.parse().map_err(corrupt)
+}
+
+fn source(file: Option<String>, line: Option<i64>) -> Option<SourceRef> {
+    file.map(|file| SourceRef {
+        file,
+        line: line.and_then(|l| usize::try_from(l).ok()),
+    })
+}
+
+/// A published claim with the file it was published in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredClaim {
+    pub claim: PublishedClaim,
+    pub file: String,
+}
+
+impl Store {
+    /// Every activity as it stood at the end of `as_of` (or now).
+    pub async fn activities(&self, org: &Organisation, as_of: Option<NaiveDate>) -> Result<Vec<ActivityRecord>> {
+        let bound = as_of_bound(as_of);
+        let names = sqlx::query(
+            "SELECT activity_id, title FROM activity_names WHERE org_id = $1 AND recorded_at < $2 ORDER BY id",
+        )
+        .bind(org.id)
+        .bind(&bound)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut names_of: HashMap<i64, Vec<String>> = HashMap::new();
+        for r in &names {
+            names_of.entry(r.try_get(0)?).or_default().push(r.try_get(1)?);
+        }
+        // The latest version of each activity, and the latest plan version for its plan title.
+        let rows = sqlx::query(
+            "SELECT a.id, a.reference, v.title, d.name, v.portfolios_json, v.due_json, v.status_note,
+                    v.revision_id IS NOT NULL AND v.removed = 0, doc.file_name, v.line,
+                    (SELECT p.title FROM activity_versions p WHERE p.activity_id = a.id AND p.revision_id IS NOT NULL
+                        AND p.recorded_at < $2 ORDER BY p.id DESC LIMIT 1)
+             FROM activities a
+             JOIN activity_versions v ON v.id = (SELECT MAX(id) FROM activity_versions
+                                                 WHERE activity_id = a.id AND recorded_at < $2)
+             JOIN directorates d ON d.id = v.directorate_id
+             JOIN documents doc ON doc.id = v.document_id
+             WHERE a.org_id = $1 AND a.recorded_at < $2
+             ORDER BY a.id",
+        )
+        .bind(org.id)
+        .bind(&bound)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let id: i64 = r.try_get(0)?;
+                let mut names = names_of.remove(&id).unwrap_or_default();
+                let version_title: String = r.try_get(2)?;
+                let title = names.pop().unwrap_or_else(|| version_title.clone());
+                names.dedup();
+                let portfolios: String = r.try_get(4)?;
+                let due: Option<String> = r.try_get(5)?;
+                Ok(ActivityRecord {
+                    id,
+                    reference: r.try_get(1)?,
+                    title,
+                    former_titles: names,
+                    plan_title: r.try_get(10)?,
+                    directorate: r.try_get(3)?,
+                    portfolios: serde_json::from_str(&portfolios).map_err(corrupt)?,
+                    due: due.map(|d| serde_json::from_str::<DueDate>(&d)).transpose().map_err(corrupt)?,
+                    status_note: r.try_get(6)?,
+                    in_plan: r.try_get(7)?,
+                    source: source(r.try_get(8)?, r.try_get(9)?),
+                })
+            })
+            .collect()
+    }
+
+    /// Every return recorded by `as_of`, newest document first and in row order within one,
+    /// optionally for one period only.
+    pub async fn returns(
+        &self,
+        org: &Organisation,
+        period: Option<Period>,
+        as_of: Option<NaiveDate>,
+    ) -> Result<Vec<ReturnRecord>> {
+        let rows = sqlx::query(
+            "SELECT u.activity_id, u.reference, u.title, d.name, u.period, u.status, u.status_label, u.note,
+                    doc.file_name, u.line
+             FROM updates u
+             JOIN directorates d ON d.id = u.directorate_id
+             LEFT JOIN documents doc ON doc.id = u.document_id
+             WHERE u.org_id = $1 AND u.recorded_at < $2 AND ($3 = '' OR u.period = $3)
+             ORDER BY u.recorded_at DESC, u.document_id DESC, u.position, u.id",
+        )
+        .bind(org.id)
+        .bind(as_of_bound(as_of))
+        .bind(period.map(|p| p.slug()).unwrap_or_default())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let status: String = r.try_get(5)?;
+                let period: String = r.try_get(4)?;
+                Ok(ReturnRecord {
+                    activity_id: r.try_get(0)?,
+                    reference: r.try_get(1)?,
+                    title: r.try_get(2)?,
+                    directorate: r.try_get(3)?,
+                    period: period_from_slug(&period)?,
+                    status: Status::from_key(&status).ok_or_else(|| corrupt(format!("unknown status '{status}'")))?,
+                    status_label: r.try_get(6)?,
+                    note: r.try_get(7)?,
+                    source: source(r.try_get(8)?, r.try_get(9)?),
+                })
+            })
+            .collect()
+    }
+
+    /// The periods that have returns, oldest first.
+    pub async fn periods(&self, org: &Organisation, as_of: Option<NaiveDate>) -> Result<Vec<Period>> {
+        let rows: Vec<String> =
+            sqlx::query_scalar("SELECT DISTINCT period FROM updates WHERE org_id = $1 AND recorded_at < $2")
+                .bind(org.id)
+                .bind(as_of_bound(as_of))
+                .fetch_all(&self.pool)
+                .await?;
+        let mut periods = rows.iter().map(|s| period_from_slug(s)).collect::<Result<Vec<_>>>()?;
+        periods.sort();
+        Ok(periods)
+    }
+
+    /// Claims published for a period, from the newest report that made any.
+    pub async fn claims(&self, org: &Organisation, period: Period, as_of: Option<NaiveDate>) -> Result<Vec<StoredClaim>> {
+        let rows = sqlx::query(
+            "SELECT c.line, c.text, c.claim_json, d.file_name FROM claims c JOIN documents d ON d.id = c.document_id
+             WHERE c.org_id = $1 AND c.period = $2 AND c.recorded_at < $3
+               AND c.document_id = (SELECT MAX(document_id) FROM claims WHERE org_id = $1 AND period = $2 AND recorded_at < $3)
+             ORDER BY c.line, c.id",
+        )
+        .bind(org.id)
+        .bind(period.slug())
+        .bind(as_of_bound(as_of))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let line: i64 = r.try_get(0)?;
+                let claim: String = r.try_get(2)?;
+                Ok(StoredClaim {
+                    claim: PublishedClaim {
+                        line: usize::try_from(line).map_err(corrupt)?,
+                        text: r.try_get(1)?,
+                        claim: serde_json::from_str::<ClaimKind>(&claim).map_err(corrupt)?,
+                    },
+                    file: r.try_get(3)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Reconciliation decisions from the newest report for a period.
+    pub async fn links(&self, org: &Organisation, period: Period, as_of: Option<NaiveDate>) -> Result<Vec<LinkRecord>> {
+        let rows = sqlx::query(
+            "SELECT l.plan_title, l.plan_directorate, l.reference, l.report_title, l.report_directorate, l.score,
+                    l.decision, l.activity_id, d.file_name, l.line
+             FROM links l JOIN documents d ON d.id = l.document_id
+             WHERE l.org_id = $1 AND l.period = $2 AND l.recorded_at < $3
+               AND l.document_id = (SELECT MAX(document_id) FROM links WHERE org_id = $1 AND period = $2 AND recorded_at < $3)
+             ORDER BY l.id",
+        )
+        .bind(org.id)
+        .bind(period.slug())
+        .bind(as_of_bound(as_of))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let decision: String = r.try_get(6)?;
+                let decision = match decision.as_str() {
+                    "linked" => Decision::Linked,
+                    "review" => Decision::Review,
+                    _ => Decision::Unmatched,
+                };
+                let line: Option<i64> = r.try_get(9)?;
+                let has_report = r.try_get::<Option<String>, _>(2)?.is_some();
+                Ok(LinkRecord {
+                    plan_title: r.try_get(0)?,
+                    plan_directorate: r.try_get(1)?,
+                    reference: r.try_get(2)?,
+                    report_title: r.try_get(3)?,
+                    report_directorate: r.try_get(4)?,
+                    score: r.try_get(5)?,
+                    decision,
+                    activity_id: r.try_get(7)?,
+                    source: if has_report { source(r.try_get(8)?, line) } else { None },
+                })
+            })
+            .collect()
+    }
+}
