@@ -185,19 +185,16 @@ fn links(input: &CheckInput, returns: &[ReturnRecord], out: &mut Vec<Finding>) {
                 ));
             }
             Decision::Unmatched => {
-                if let Some(reference) = &link.reference {
-                    if seen_refs.insert(reference.clone()) {
-                        out.push(finding(
-                            code::UNPLANNED_ACTIVITY,
-                            Severity::Warning,
-                            format!(
-                                "activity {reference}: {}",
-                                link.report_title.as_deref().unwrap_or("")
-                            ),
-                            "Reported, but no activity in the plan matches it.".to_string(),
-                            link.source.as_ref(),
-                        ));
-                    }
+                if let Some(reference) = &link.reference
+                    && seen_refs.insert(reference.clone())
+                {
+                    out.push(finding(
+                        code::UNPLANNED_ACTIVITY,
+                        Severity::Warning,
+                        format!("activity {reference}: {}", link.report_title.as_deref().unwrap_or("")),
+                        "Reported, but no activity in the plan matches it.".to_string(),
+                        link.source.as_ref(),
+                    ));
                 }
             }
         }
