@@ -1,0 +1,136 @@
+//! Command-line arguments. Other tools depend on these names: change them with care.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "waymark", version, about = "Run a council's corporate plan from promise to delivery")]
+pub struct Cli {
+    /// Database: a SQLite file path or sqlite: URL.
+    #[arg(long, global = true, env = "WAYMARK_DB", default_value = "waymark.db")]
+    pub db: String,
+    /// Which council (needed only when the database holds more than one).
+    #[arg(long, global = true, env = "WAYMARK_COUNCIL")]
+    pub council: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import council documents (plan pages, action plans, progress reports, KPI tables, strategies).
+    Import(ImportArgs),
+    /// Statistics for a reporting period: counts by status, the headline figure, published claims.
+    Stats(StatsArgs),
+    /// Data-quality checks: duplicates, unlinked activities, vague or overdue dates, wrong headlines.
+    Check(CheckArgs),
+    /// How each report row was linked to a plan activity.
+    Reconcile(ReconcileArgs),
+    /// Export stored data.
+    Export(ExportArgs),
+    /// Load the bundled London Borough of Bexley documents and print the summary.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KindArg {
+    Auto,
+    CorporatePlan,
+    Principles,
+    ActionPlan,
+    ActivityReport,
+    KpiTable,
+    Strategy,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// What the files are; `auto` detects each file's kind from its content.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub kind: KindArg,
+    /// A council vocabulary file (TOML): status labels, directorates, portfolios.
+    #[arg(long, env = "WAYMARK_VOCABULARY")]
+    pub vocabulary: Option<PathBuf>,
+    /// The council's full name, used when this import creates the council.
+    #[arg(long)]
+    pub council_name: Option<String>,
+    /// Files to import, all in one transaction.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TextOrJson {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReconcileFormat {
+    Text,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct PeriodArgs {
+    /// Reporting period: 2024/25-Q4, "2024/25 Q4", 2024-25-q4 or "Year End 24/25". Default: the latest with data.
+    #[arg(long)]
+    pub period: Option<String>,
+    /// Show the data as it stood at the end of this date (YYYY-MM-DD).
+    #[arg(long)]
+    pub as_of: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: TextOrJson,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: TextOrJson,
+}
+
+#[derive(Debug, Args)]
+pub struct ReconcileArgs {
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ReconcileFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(subcommand)]
+    pub what: ExportWhat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportWhat {
+    /// Every activity with its status for a period.
+    Activities {
+        #[command(flatten)]
+        period: PeriodArgs,
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: TextOrJson,
+}

@@ -1,0 +1,209 @@
+//! What each command does: open the store, read what it needs, hand it to the domain, print.
+
+use crate::Failure;
+use crate::args::{Cli, Command, ExportFormat, ExportWhat, KindArg, PeriodArgs, ReconcileFormat, TextOrJson};
+use crate::output;
+use chrono::{NaiveDate, Utc};
+use std::path::Path;
+use waymark_domain::checks::{self, CheckInput, Finding};
+use waymark_domain::headline::HeadlineRule;
+use waymark_domain::reconcile::ReconcileOptions;
+use waymark_domain::records::{ActivityRecord, LinkRecord, ReturnRecord};
+use waymark_domain::stats::{self, PeriodStats};
+use waymark_domain::{DocumentKind, Period};
+use waymark_import::Vocabulary;
+use waymark_store::{ImportOutcome, Incoming, Organisation, Store};
+
+pub async fn run(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::Import(args) => {
+            let vocabulary = match &args.vocabulary {
+                Some(path) => {
+                    let text = read_limited(path)?;
+                    let text = String::from_utf8(text).map_err(|_| {
+                        Failure::Input(format!("{}: the vocabulary file is not UTF-8 text", path.display()))
+                    })?;
+                    Vocabulary::from_toml(&path.display().to_string(), &text)?
+                }
+                None => Vocabulary::default(),
+            };
+            let kind = kind_of(args.kind);
+            // Read and parse everything before touching the database: a bad file changes nothing.
+            let mut incoming = vec![];
+            for path in &args.files {
+                let bytes = read_limited(path)?;
+                let name = path.display().to_string();
+                let document = waymark_import::import(&name, &bytes, kind, &vocabulary)?;
+                incoming.push(Incoming::new(&name, &bytes, document));
+            }
+            let store = Store::open(&cli.db).await?;
+            let name = args.council_name.clone().unwrap_or_else(|| default_council_name(cli.council.as_deref()));
+            let org = store.organisation(cli.council.as_deref(), Some(&name)).await?;
+            let outcomes = store.import(&org, incoming, Utc::now(), &ReconcileOptions::default()).await?;
+            for outcome in outcomes {
+                match outcome {
+                    ImportOutcome::Imported { file, kind, summary } => {
+                        println!("imported {file} as {}: {summary}", kind.key())
+                    }
+                    ImportOutcome::AlreadyImported { file, kind } => {
+                        println!("skipped {file} ({}): already imported, nothing added", kind.key())
+                    }
+                }
+            }
+            store.close().await;
+            Ok(())
+        }
+        Command::Stats(args) => {
+            let (store, org) = open_existing(&cli).await?;
+            let view = View::load(&store, &org, &args.period).await?;
+            let stats = view.stats();
+            match args.format {
+                TextOrJson::Json => output::print_json(&output::stats_json(&stats))?,
+                TextOrJson::Text => print!("{}", output::stats_text(&stats)),
+            }
+            Ok(())
+        }
+        Command::Check(args) => {
+            let (store, org) = open_existing(&cli).await?;
+            let view = View::load(&store, &org, &args.period).await?;
+            let findings = view.findings();
+            match args.format {
+                TextOrJson::Json => output::print_json(&findings)?,
+                TextOrJson::Text => print!("{}", output::findings_text(&findings)),
+            }
+            Ok(())
+        }
+        Command::Reconcile(args) => {
+            let (store, org) = open_existing(&cli).await?;
+            let view = View::load(&store, &org, &args.period).await?;
+            let records = output::reconcile_records(&view.links);
+            match args.format {
+                ReconcileFormat::Json => output::print_json(&records)?,
+                ReconcileFormat::Csv => output::print_csv(&records)?,
+                ReconcileFormat::Text => print!("{}", output::reconcile_text(&records)),
+            }
+            Ok(())
+        }
+        Command::Export(args) => match args.what {
+            ExportWhat::Activities { period, format } => {
+                let (store, org) = open_existing(&cli).await?;
+                let view = View::load(&store, &org, &period).await?;
+                let rows = output::activity_rows(&view.activities, &view.returns, view.period);
+                match format {
+                    ExportFormat::Json => output::print_json(&rows)?,
+                    ExportFormat::Csv => output::print_csv(&rows)?,
+                }
+                Ok(())
+            }
+        },
+        Command::Demo(args) => crate::demo::run(&cli.db, cli.council.as_deref(), args.format).await,
+    }
+}
+
+fn default_council_name(slug: Option<&str>) -> String {
+    match slug {
+        Some(s) => s.to_string(),
+        None => "Default council".to_string(),
+    }
+}
+
+fn kind_of(kind: KindArg) -> Option<DocumentKind> {
+    match kind {
+        KindArg::Auto => None,
+        KindArg::CorporatePlan => Some(DocumentKind::CorporatePlan),
+        KindArg::Principles => Some(DocumentKind::Principles),
+        KindArg::ActionPlan => Some(DocumentKind::ActionPlan),
+        KindArg::ActivityReport => Some(DocumentKind::ActivityReport),
+        KindArg::KpiTable => Some(DocumentKind::KpiTable),
+        KindArg::Strategy => Some(DocumentKind::Strategy),
+    }
+}
+
+/// Read a file, refusing one larger than the importers accept before reading it into memory.
+fn read_limited(path: &Path) -> Result<Vec<u8>, Failure> {
+    let shown = path.display();
+    let meta = std::fs::metadata(path).map_err(|e| Failure::Input(format!("{shown}: cannot read the file: {e}")))?;
+    if !meta.is_file() {
+        return Err(Failure::Input(format!("{shown}: not a file")));
+    }
+    if meta.len() > waymark_import::MAX_BYTES as u64 {
+        return Err(Failure::Input(format!(
+            "{shown}: the file is {} bytes; the largest accepted is {} bytes",
+            meta.len(),
+            waymark_import::MAX_BYTES
+        )));
+    }
+    std::fs::read(path).map_err(|e| Failure::Input(format!("{shown}: cannot read the file: {e}")))
+}
+
+/// Open a database that must already hold data (no file is created for a read command).
+pub async fn open_existing(cli: &Cli) -> Result<(Store, Organisation), Failure> {
+    let path = cli.db.strip_prefix("sqlite://").or_else(|| cli.db.strip_prefix("sqlite:")).unwrap_or(&cli.db);
+    if !Path::new(path).exists() {
+        return Err(Failure::Input(format!(
+            "no database at '{path}'; import documents first (waymark --db {path} import FILE...)"
+        )));
+    }
+    let store = Store::open(&cli.db).await?;
+    let org = store.organisation(cli.council.as_deref(), None).await?;
+    Ok((store, org))
+}
+
+pub fn parse_period(text: &str) -> Result<Period, Failure> {
+    text.parse::<Period>().map_err(|e| Failure::Input(e.to_string()))
+}
+
+fn parse_as_of(text: &str) -> Result<NaiveDate, Failure> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| Failure::Input(format!("--as-of '{text}' is not a date; write it as YYYY-MM-DD")))
+}
+
+/// Everything the read commands look at, for one council, period and date.
+pub struct View {
+    pub period: Option<Period>,
+    pub activities: Vec<ActivityRecord>,
+    pub returns: Vec<ReturnRecord>,
+    pub links: Vec<LinkRecord>,
+    pub claims: Vec<waymark_store::StoredClaim>,
+    pub rule: HeadlineRule,
+}
+
+impl View {
+    pub async fn load(store: &Store, org: &Organisation, args: &PeriodArgs) -> Result<View, Failure> {
+        let as_of = args.as_of.as_deref().map(parse_as_of).transpose()?;
+        let periods = store.periods(org, as_of).await?;
+        let period = match &args.period {
+            Some(text) => Some(parse_period(text)?),
+            None => periods.last().copied(),
+        };
+        let activities = store.activities(org, as_of).await?;
+        let (returns, links, claims) = match period {
+            Some(p) => (
+                store.returns(org, Some(p), as_of).await?,
+                store.links(org, p, as_of).await?,
+                store.claims(org, p, as_of).await?,
+            ),
+            None => (vec![], vec![], vec![]),
+        };
+        Ok(View { period, activities, returns, links, claims, rule: HeadlineRule::default() })
+    }
+
+    pub fn stats(&self) -> Option<PeriodStats> {
+        let period = self.period?;
+        let claims: Vec<_> = self.claims.iter().map(|c| c.claim.clone()).collect();
+        Some(stats::compute(period, &self.returns, &self.activities, &self.rule, &claims))
+    }
+
+    pub fn findings(&self) -> Vec<Finding> {
+        let stats = self.stats();
+        let claims = stats.as_ref().map(|s| s.claims.clone()).unwrap_or_default();
+        checks::run(&CheckInput {
+            period: self.period,
+            activities: &self.activities,
+            returns: &self.returns,
+            links: &self.links,
+            claims: &claims,
+            claims_source: self.claims.first().map(|c| c.file.as_str()),
+        })
+    }
+}

@@ -1,0 +1,69 @@
+//! The bundled demo: the London Borough of Bexley's published pages, imported and summarised.
+
+use crate::Failure;
+use crate::args::{PeriodArgs, TextOrJson};
+use crate::commands::View;
+use crate::output;
+use chrono::Utc;
+use waymark_domain::reconcile::ReconcileOptions;
+use waymark_import::Vocabulary;
+use waymark_store::{ImportOutcome, Incoming, Store};
+
+/// The five published Bexley pages, compiled into the binary so the demo needs no files.
+pub const BEXLEY: [(&str, &[u8]); 5] = [
+    ("bexley/corporate-plan.txt", include_bytes!("../../../fixtures/bexley/corporate-plan.txt")),
+    ("bexley/principles.txt", include_bytes!("../../../fixtures/bexley/principles.txt")),
+    (
+        "bexley/action-delivery-plan-2024-12.txt",
+        include_bytes!("../../../fixtures/bexley/action-delivery-plan-2024-12.txt"),
+    ),
+    (
+        "bexley/annual-performance-report-2024-25.txt",
+        include_bytes!("../../../fixtures/bexley/annual-performance-report-2024-25.txt"),
+    ),
+    (
+        "bexley/childrens-services-vision.txt",
+        include_bytes!("../../../fixtures/bexley/childrens-services-vision.txt"),
+    ),
+];
+
+pub async fn run(db: &str, council: Option<&str>, format: TextOrJson) -> Result<(), Failure> {
+    let vocabulary = Vocabulary::default();
+    let mut incoming = vec![];
+    for (name, bytes) in BEXLEY {
+        let document = waymark_import::import(name, bytes, None, &vocabulary)?;
+        incoming.push(Incoming::new(name, bytes, document));
+    }
+    let store = Store::open(db).await?;
+    let slug = council.unwrap_or("bexley");
+    let org = store.organisation(Some(slug), Some("London Borough of Bexley")).await?;
+    let outcomes = store.import(&org, incoming, Utc::now(), &ReconcileOptions::default()).await?;
+    let view = View::load(&store, &org, &PeriodArgs { period: None, as_of: None }).await?;
+    let stats = view.stats();
+    let findings = view.findings();
+    match format {
+        TextOrJson::Json => output::print_json(&serde_json::json!({
+            "database": db,
+            "council": org.slug,
+            "stats": output::stats_json(&stats),
+            "findings": findings,
+        }))?,
+        TextOrJson::Text => {
+            println!("Waymark demo: {} in {db}", org.name);
+            for outcome in outcomes {
+                match outcome {
+                    ImportOutcome::Imported { file, kind, summary } => println!("  imported {file} ({}): {summary}", kind.key()),
+                    ImportOutcome::AlreadyImported { file, .. } => println!("  {file}: already loaded"),
+                }
+            }
+            println!();
+            print!("{}", output::stats_text(&stats));
+            println!();
+            print!("{}", output::findings_text(&findings));
+            println!();
+            println!("Next: waymark --db {db} check | reconcile | export activities --format csv");
+        }
+    }
+    store.close().await;
+    Ok(())
+}

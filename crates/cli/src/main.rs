@@ -1,0 +1,61 @@
+//! The `waymark` command: import a council's documents, then check, reconcile, count and export.
+
+mod args;
+mod commands;
+mod demo;
+mod output;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+/// Why a command failed. Bad input and bad usage exit with 2; anything else with 1.
+#[derive(Debug)]
+pub enum Failure {
+    /// The user can fix this: a bad file, a wrong option, an empty database.
+    Input(String),
+    /// Something went wrong inside Waymark or the database.
+    Internal(anyhow::Error),
+}
+
+impl From<waymark_store::StoreError> for Failure {
+    fn from(e: waymark_store::StoreError) -> Self {
+        match e {
+            waymark_store::StoreError::Usage(msg) => Failure::Input(msg),
+            other => Failure::Internal(other.into()),
+        }
+    }
+}
+
+impl From<waymark_import::ImportError> for Failure {
+    fn from(e: waymark_import::ImportError) -> Self {
+        Failure::Input(e.to_string())
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Failure::Internal(e.into())
+    }
+}
+
+fn main() -> ExitCode {
+    let args = args::Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("waymark: could not start: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(commands::run(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Input(msg)) => {
+            eprintln!("waymark: {msg}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Internal(e)) => {
+            eprintln!("waymark: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
