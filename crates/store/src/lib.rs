@@ -6,7 +6,7 @@
 
 mod ingest;
 mod read;
-pub use read::StoredClaim;
+pub use read::{PlanChange, StoredClaim};
 
 pub use ingest::{Incoming, ImportOutcome};
 

@@ -212,3 +212,49 @@ impl Store {
             .collect()
     }
 }
+
+/// One recorded difference between plan revisions.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PlanChange {
+    pub revision: i64,
+    pub revision_file: String,
+    pub last_updated: Option<String>,
+    pub activity_id: i64,
+    pub reference: Option<String>,
+    pub change: String,
+    pub detail: String,
+    pub recorded_at: String,
+}
+
+impl Store {
+    /// What each plan revision changed, oldest first.
+    pub async fn plan_changes(&self, org: &Organisation, as_of: Option<NaiveDate>) -> Result<Vec<PlanChange>> {
+        let rows = sqlx::query(
+            "SELECT c.revision_id, d.file_name, r.last_updated, c.activity_id, a.reference, c.change, c.detail, c.recorded_at
+             FROM plan_changes c
+             JOIN plan_revisions r ON r.id = c.revision_id
+             JOIN documents d ON d.id = r.document_id
+             JOIN activities a ON a.id = c.activity_id
+             WHERE c.org_id = $1 AND c.recorded_at < $2
+             ORDER BY c.id",
+        )
+        .bind(org.id)
+        .bind(as_of_bound(as_of))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(PlanChange {
+                    revision: r.try_get(0)?,
+                    revision_file: r.try_get(1)?,
+                    last_updated: r.try_get(2)?,
+                    activity_id: r.try_get(3)?,
+                    reference: r.try_get(4)?,
+                    change: r.try_get(5)?,
+                    detail: r.try_get(6)?,
+                    recorded_at: r.try_get(7)?,
+                })
+            })
+            .collect()
+    }
+}
