@@ -326,3 +326,161 @@ fn due_dates(input: &CheckInput, returns: &[ReturnRecord], out: &mut Vec<Finding
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::due::DueDate;
+    use crate::period::Quarter;
+    use crate::status::Status;
+
+    fn src(line: usize) -> Option<SourceRef> {
+        Some(SourceRef { file: "plan.txt".into(), line: Some(line) })
+    }
+
+    fn activity(id: i64, title: &str, due: &str) -> ActivityRecord {
+        ActivityRecord {
+            id,
+            reference: None,
+            title: title.into(),
+            former_titles: vec![],
+            plan_title: Some(title.into()),
+            directorate: "Place".into(),
+            portfolios: vec![],
+            due: Some(DueDate::parse(due)),
+            status_note: None,
+            in_plan: true,
+            source: src(id as usize),
+        }
+    }
+
+    fn ret(id: i64, reference: &str, status: Status, line: usize) -> ReturnRecord {
+        ReturnRecord {
+            activity_id: Some(id),
+            reference: reference.into(),
+            title: format!("Activity {reference}"),
+            directorate: "Place".into(),
+            period: Period::new(2024, Quarter::Q4),
+            status,
+            status_label: format!("{status:?}"),
+            note: None,
+            source: Some(SourceRef { file: "report.txt".into(), line: Some(line) }),
+        }
+    }
+
+    fn run_with(activities: &[ActivityRecord], returns: &[ReturnRecord], links: &[LinkRecord]) -> Vec<Finding> {
+        run(&CheckInput {
+            period: Some(Period::new(2024, Quarter::Q4)),
+            activities,
+            returns,
+            links,
+            claims: &[],
+            claims_source: None,
+        })
+    }
+
+    fn count(findings: &[Finding], code: &str) -> usize {
+        findings.iter().filter(|f| f.code == code).count()
+    }
+
+    #[test]
+    fn repeated_rows_and_conflicting_references() {
+        let acts = [activity(1, "One", "2026"), activity(2, "Two", "2026")];
+        let mut conflicting = ret(2, "2", Status::Red, 13);
+        conflicting.title = "Something else".into();
+        let returns = [ret(1, "1", Status::Green, 10), ret(2, "2", Status::Green, 11), ret(1, "1", Status::Green, 12), conflicting];
+        let f = run_with(&acts, &returns, &[]);
+        assert_eq!(count(&f, code::DUPLICATE_ROW), 1);
+        assert_eq!(count(&f, code::DUPLICATE_REFERENCE), 1);
+        let dup = f.iter().find(|f| f.code == code::DUPLICATE_ROW).expect("duplicate");
+        assert_eq!(dup.source.as_deref(), Some("report.txt:12"));
+        assert!(dup.message.contains("report.txt:10"));
+    }
+
+    #[test]
+    fn overdue_only_when_past_deadline_and_still_open() {
+        let acts = [
+            activity(1, "Late and amber", "October 2022"),
+            activity(2, "Late but complete", "October 2022"),
+            activity(3, "Not due yet", "2026"),
+            activity(4, "Late with no return", "June 2023"),
+        ];
+        let returns = [ret(1, "1", Status::Amber, 1), ret(2, "2", Status::Complete, 2), ret(3, "3", Status::Amber, 3)];
+        let f = run_with(&acts, &returns, &[]);
+        let overdue: Vec<&str> = f.iter().filter(|f| f.code == code::OVERDUE).map(|f| f.subject.as_str()).collect();
+        assert_eq!(overdue, vec!["plan activity: Late and amber", "plan activity: Late with no return"]);
+        assert_eq!(count(&f, code::UNREPORTED_ACTIVITY), 1);
+    }
+
+    #[test]
+    fn vague_dates_and_notes() {
+        let mut note = activity(3, "Youth hub", "TBC");
+        note.due = None;
+        note.status_note = Some("No longer progressing with this action.".into());
+        let acts = [activity(1, "Ongoing thing", "Ongoing"), activity(2, "Unconfirmed", "TBC"), note, activity(4, "No year", "October")];
+        let f = run_with(&acts, &[], &[]);
+        assert_eq!(count(&f, code::VAGUE_DUE_DATE), 3);
+        assert_eq!(count(&f, code::NOTE_IN_DUE_DATE), 1);
+        let ongoing = f
+            .iter()
+            .find(|f| f.code == code::VAGUE_DUE_DATE && f.subject.contains("Ongoing thing"))
+            .expect("ongoing");
+        assert_eq!(ongoing.severity, Severity::Info);
+    }
+
+    #[test]
+    fn links_give_moved_unplanned_and_review_findings() {
+        let acts = [activity(1, "Planned", "2026")];
+        let link = |decision, reference: Option<&str>, plan_dir: Option<&str>, report_dir: Option<&str>| LinkRecord {
+            plan_title: plan_dir.map(|_| "Planned".to_string()),
+            plan_directorate: plan_dir.map(str::to_string),
+            reference: reference.map(str::to_string),
+            report_title: reference.map(|r| format!("Row {r}")),
+            report_directorate: report_dir.map(str::to_string),
+            score: 0.8,
+            decision,
+            activity_id: Some(1),
+            source: None,
+        };
+        let links = [
+            link(Decision::Linked, Some("1"), Some("Adult Social Care & Health"), Some("Cross cutting")),
+            link(Decision::Linked, Some("2"), Some("Adult Social Care & Health"), Some("Adult social care and health")),
+            link(Decision::Unmatched, Some("74"), None, Some("Children's Services")),
+            link(Decision::Review, Some("9"), Some("Place"), Some("Place")),
+        ];
+        let f = run_with(&acts, &[ret(1, "1", Status::Green, 1)], &links);
+        assert_eq!(count(&f, code::MOVED_DIRECTORATE), 1);
+        assert_eq!(count(&f, code::UNPLANNED_ACTIVITY), 1);
+        assert_eq!(count(&f, code::LINK_NEEDS_REVIEW), 1);
+    }
+
+    #[test]
+    fn renamed_activities_are_noted() {
+        let mut a = activity(1, "Implement the care finder online platform", "2026");
+        a.former_titles = vec!["Implement care finder 'app'".into()];
+        let f = run_with(&[a], &[ret(1, "1", Status::Green, 1)], &[]);
+        assert_eq!(count(&f, code::RENAMED), 1);
+    }
+
+    #[test]
+    fn inconsistent_claims_are_errors_with_their_line() {
+        let claims = [crate::stats::ClaimCheck {
+            text: "85% complete".into(),
+            line: 5,
+            percent: Some(85.0),
+            consistent: false,
+            note: "85% published; 97 of 116 = 83.6%".into(),
+        }];
+        let f = run(&CheckInput {
+            period: Some(Period::new(2024, Quarter::Q4)),
+            activities: &[],
+            returns: &[],
+            links: &[],
+            claims: &claims,
+            claims_source: Some("report.txt"),
+        });
+        assert_eq!(count(&f, code::HEADLINE_MISMATCH), 1);
+        assert_eq!(f[0].source.as_deref(), Some("report.txt:5"));
+        assert_eq!(f[0].severity, Severity::Error);
+    }
+}
