@@ -47,12 +47,12 @@ const MAX_WORDS: usize = 128;
 
 const STOPWORDS: &[&str] = &[
     "a", "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been",
-    "being", "both", "but", "by", "can", "do", "e", "each", "eg", "etc", "for", "from", "g",
-    "has", "have", "how", "i", "ie", "if", "in", "into", "is", "it", "its", "may", "more", "must",
-    "my", "not", "of", "on", "or", "our", "ours", "over", "per", "should", "so", "such", "than",
-    "that", "the", "their", "them", "there", "these", "they", "this", "those", "through", "to",
-    "us", "via", "was", "we", "were", "what", "when", "where", "which", "while", "who", "will",
-    "with", "within", "would", "you", "your",
+    "being", "both", "but", "by", "can", "do", "e", "each", "eg", "etc", "for", "from", "g", "has",
+    "have", "how", "i", "ie", "if", "in", "into", "is", "it", "its", "may", "more", "must", "my",
+    "not", "of", "on", "or", "our", "ours", "over", "per", "should", "so", "such", "than", "that",
+    "the", "their", "them", "there", "these", "they", "this", "those", "through", "to", "us",
+    "via", "was", "we", "were", "what", "when", "where", "which", "while", "who", "will", "with",
+    "within", "would", "you", "your",
 ];
 
 fn is_stopword(word: &str) -> bool {
@@ -71,8 +71,7 @@ fn stem(word: &str) -> String {
         w.push('y');
     } else if w.ends_with("sses") {
         w.truncate(w.len() - 2);
-    } else if w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") && !w.ends_with("is")
-    {
+    } else if w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") && !w.ends_with("is") {
         w.pop();
     }
     const SUFFIXES: &[(&str, &str)] = &[
@@ -101,15 +100,14 @@ fn stem(word: &str) -> String {
     w
 }
 
-/// "CQC", "ULEZ", "LCNs": two or more capitals, perhaps a plural s.
+/// "CQC", "ULEZ", "LCNs": two to five capitals, perhaps a plural s. Kept whole, not stemmed.
+/// (Longer capitalised words are more likely shouted than abbreviated.)
 fn acronym_key(word: &str) -> Option<String> {
     let core = word.strip_suffix('s').unwrap_or(word);
     let letters = core.chars().filter(|c| c.is_alphabetic()).count();
     if letters >= 2
-        && core.chars().count() <= 8
-        && core
-            .chars()
-            .all(|c| c.is_uppercase() || c.is_ascii_digit())
+        && core.chars().count() <= 5
+        && core.chars().all(|c| c.is_uppercase() || c.is_ascii_digit())
     {
         Some(core.to_lowercase())
     } else {
@@ -171,6 +169,8 @@ struct Prepared {
     acronyms: Vec<(u32, Vec<usize>)>,
     /// Acronym ids, sorted.
     acronym_ids: Vec<u32>,
+    /// Tokens written as abbreviations in the title ("CQC"), sorted.
+    caps: Vec<u32>,
     /// Leading content words (unstemmed), for the character-level comparison.
     chars: String,
     /// The whole title folded, to recognise titles made only of stopwords.
@@ -182,9 +182,12 @@ struct Prepared {
 impl Prepared {
     fn new(title: &str, directorate: &str, vocab: &mut Vocabulary) -> Prepared {
         let mut tokens: Vec<u32> = Vec::new();
+        let mut caps: Vec<u32> = Vec::new();
         // Per word: (capitalised, is stopword, index in `tokens`).
         let mut shape: Vec<(bool, bool, Option<usize>)> = Vec::new();
         let mut chars = String::new();
+        // A title in capitals throughout is shouted: its words are not abbreviations.
+        let shouted = !title.chars().any(char::is_lowercase);
         for raw in raw_words(title).into_iter().take(MAX_WORDS) {
             let folded = fold(&raw);
             if folded.is_empty() {
@@ -201,8 +204,13 @@ impl Prepared {
                 }
                 chars.push_str(&folded);
             }
-            let key = acronym_key(&raw).unwrap_or_else(|| stem(&folded));
+            let abbreviation = (!shouted).then(|| acronym_key(&raw)).flatten();
+            let is_abbreviation = abbreviation.is_some();
+            let key = abbreviation.unwrap_or_else(|| stem(&folded));
             let id = vocab.id(&key);
+            if is_abbreviation {
+                caps.push(id);
+            }
             let index = match tokens.iter().position(|&t| t == id) {
                 Some(i) => i,
                 None => {
@@ -251,14 +259,21 @@ impl Prepared {
 
         let mut sorted = tokens.clone();
         sorted.sort_unstable();
+        caps.sort_unstable();
+        caps.dedup();
         let tokens_empty = tokens.is_empty();
         Prepared {
             tokens,
             sorted,
             acronyms,
             acronym_ids,
+            caps,
             chars,
-            key: if tokens_empty { fold(title) } else { String::new() },
+            key: if tokens_empty {
+                fold(title)
+            } else {
+                String::new()
+            },
             directorate: fold(directorate),
         }
     }
@@ -271,9 +286,18 @@ impl Prepared {
         self.acronym_ids.binary_search(&id).is_ok()
     }
 
+    fn wrote_abbreviation(&self, id: u32) -> bool {
+        self.caps.binary_search(&id).is_ok()
+    }
+
     /// Index terms: content words and abbreviations, distinct and sorted.
     fn terms(&self) -> Vec<u32> {
-        let mut terms: Vec<u32> = self.sorted.iter().chain(&self.acronym_ids).copied().collect();
+        let mut terms: Vec<u32> = self
+            .sorted
+            .iter()
+            .chain(&self.acronym_ids)
+            .copied()
+            .collect();
         terms.sort_unstable();
         terms.dedup();
         terms
@@ -281,10 +305,15 @@ impl Prepared {
 }
 
 /// How much of `a`'s word weight `b` covers: (covered, total).
-fn coverage(a: &Prepared, b: &Prepared, vocab: &Vocabulary, weight: &dyn Fn(u32) -> f64) -> (f64, f64) {
+fn coverage(
+    a: &Prepared,
+    b: &Prepared,
+    vocab: &Vocabulary,
+    weight: &dyn Fn(u32) -> f64,
+) -> (f64, f64) {
     let mut spelled_out = vec![false; a.tokens.len()];
     for (id, covered) in &a.acronyms {
-        if b.has_token(*id) {
+        if b.wrote_abbreviation(*id) {
             for &i in covered {
                 spelled_out[i] = true;
             }
@@ -295,7 +324,8 @@ fn coverage(a: &Prepared, b: &Prepared, vocab: &Vocabulary, weight: &dyn Fn(u32)
     for (i, &id) in a.tokens.iter().enumerate() {
         let w = weight(id);
         total += w;
-        let credit = if b.has_token(id) || b.has_acronym(id) || spelled_out[i] {
+        let stands_for = a.wrote_abbreviation(id) && b.has_acronym(id);
+        let credit = if b.has_token(id) || stands_for || spelled_out[i] {
             1.0
         } else {
             let word = &vocab.words[id as usize];
@@ -335,7 +365,8 @@ fn char_similarity(a: &str, b: &str) -> f64 {
 fn pair_score(a: &Prepared, b: &Prepared, vocab: &Vocabulary, weight: &dyn Fn(u32) -> f64) -> f64 {
     if a.tokens.is_empty() || b.tokens.is_empty() {
         // Only titles made of stopwords alone ("To do") can still be the same words.
-        let same = a.tokens.is_empty() && b.tokens.is_empty() && !a.key.is_empty() && a.key == b.key;
+        let same =
+            a.tokens.is_empty() && b.tokens.is_empty() && !a.key.is_empty() && a.key == b.key;
         return if same { 1.0 } else { 0.0 };
     }
     let (ma, wa) = coverage(a, b, vocab, weight);
@@ -464,8 +495,10 @@ pub(crate) fn reconcile(
         candidates.truncate(TOP_K);
         for (_, p) in candidates {
             let base = pair_score(item, &plan_items[p], &vocab, &weight);
-            let same = !item.directorate.is_empty() && item.directorate == plan_items[p].directorate;
-            let score = (1.0 - DIRECTORATE_BONUS) * base + if same { DIRECTORATE_BONUS } else { 0.0 };
+            let same =
+                !item.directorate.is_empty() && item.directorate == plan_items[p].directorate;
+            let score =
+                (1.0 - DIRECTORATE_BONUS) * base + if same { DIRECTORATE_BONUS } else { 0.0 };
             if score > 0.0 {
                 pairs.push(Pair {
                     report: r,
@@ -502,44 +535,55 @@ fn assign(
     let mut plan_taken = vec![false; plan_len];
     let mut decided: Vec<Option<(usize, f64, Decision)>> = vec![None; report_len];
 
-    // The best score `item` has with someone free other than `except`.
-    let best_other = |list: &[(f64, usize)], taken: &[bool], except: usize| -> f64 {
+    // Lists are in descending score order, so the first free entry is the best.
+    let best_free = |list: &[(f64, usize)], taken: &[bool], except: usize| -> f64 {
         list.iter()
-            .filter(|(_, other)| *other != except && !taken[*other])
-            .map(|(s, _)| *s)
-            .fold(0.0, f64::max)
+            .find(|(_, other)| *other != except && !taken[*other])
+            .map_or(0.0, |(s, _)| *s)
     };
+    let cutoff = options.review_threshold.min(options.link_threshold);
 
     for pair in &pairs {
-        if pair.score < options.review_threshold {
+        if pair.score < cutoff {
             break;
         }
         if report_taken[pair.report] || plan_taken[pair.plan] {
             continue;
         }
-        // A rival only counts when it is not clearly someone else's better match.
+        // The best rival for either side, among items still free. A rival only counts when it
+        // is not clearly someone else's better match. Rivals lower than `score - margin` cannot
+        // matter, so each (descending) list is read only that far.
+        let floor = pair.score - options.margin;
         let mut rival = 0.0f64;
         for &(s, p) in &by_report[pair.report] {
-            if p == pair.plan || plan_taken[p] {
-                continue;
+            if s < floor {
+                break;
             }
-            if best_other(&by_plan[p], &report_taken, pair.report) < s + options.margin {
+            if p != pair.plan
+                && !plan_taken[p]
+                && best_free(&by_plan[p], &report_taken, pair.report) < s + options.margin
+            {
                 rival = rival.max(s);
             }
         }
         for &(s, r) in &by_plan[pair.plan] {
-            if r == pair.report || report_taken[r] {
-                continue;
+            if s < floor {
+                break;
             }
-            if best_other(&by_report[r], &plan_taken, pair.plan) < s + options.margin {
+            if r != pair.report
+                && !report_taken[r]
+                && best_free(&by_report[r], &plan_taken, pair.plan) < s + options.margin
+            {
                 rival = rival.max(s);
             }
         }
         let clear = pair.score - rival >= options.margin - 1e-9;
         let decision = if pair.score >= options.link_threshold && clear {
             Decision::Linked
-        } else {
+        } else if pair.score >= options.review_threshold {
             Decision::Review
+        } else {
+            continue;
         };
         report_taken[pair.report] = true;
         plan_taken[pair.plan] = true;
@@ -574,4 +618,487 @@ fn assign(
         }
     }
     Reconciliation { links }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reconcile::Link;
+    use proptest::prelude::*;
+
+    fn item(title: &str, directorate: &str) -> Titled {
+        Titled {
+            title: title.to_string(),
+            directorate: directorate.to_string(),
+        }
+    }
+
+    fn outcome(result: &Reconciliation, report: usize) -> &Link {
+        result
+            .links
+            .iter()
+            .find(|l| l.report == Some(report))
+            .expect("every report item has an outcome")
+    }
+
+    fn defaults() -> ReconcileOptions {
+        ReconcileOptions::default()
+    }
+
+    /// A few unrelated plan activities, to give the IDF weights something to work with.
+    fn background() -> Vec<Titled> {
+        [
+            (
+                "Review of sales, fees and charges",
+                "Finance & Corporate Services",
+            ),
+            (
+                "Refresh our ICT systems and hardware",
+                "Finance & Corporate Services",
+            ),
+            ("Secure future of Barnehurst Golf Club", "Place"),
+            (
+                "Open new libraries in Thamesmead and Sidcup for our residents to enjoy.",
+                "Place",
+            ),
+            ("Oppose ULEZ expansion on behalf of our residents.", "Place"),
+            (
+                "Establish a new Risk Management Strategy.",
+                "Chief Executive",
+            ),
+        ]
+        .into_iter()
+        .map(|(t, d)| item(t, d))
+        .collect()
+    }
+
+    #[test]
+    fn stopwords_are_sorted_for_binary_search() {
+        assert!(STOPWORDS.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn stemming_joins_word_forms() {
+        assert_eq!(stem("personalisation"), stem("personalised"));
+        assert_eq!(stem("development"), stem("developing"));
+        assert_eq!(stem("assessments"), stem("assessment"));
+        assert_eq!(stem("disabilities"), stem("disability"));
+        assert_eq!(stem("housing"), stem("house"));
+        assert_eq!(stem("care"), "care");
+        assert_eq!(stem("ask"), "ask");
+    }
+
+    #[test]
+    fn capitalised_runs_give_initials() {
+        let mut vocab = Vocabulary::default();
+        let p = Prepared::new(
+            "Prepare for new Care Quality Commission inspection framework",
+            "",
+            &mut vocab,
+        );
+        let cqc = vocab.id("cqc");
+        assert!(p.has_acronym(cqc));
+        let p = Prepared::new(
+            "Implement the joint Special Educational Needs and Disabilities strategy",
+            "",
+            &mut vocab,
+        );
+        let send = vocab.id("send");
+        assert!(p.has_acronym(send));
+    }
+
+    #[test]
+    fn identical_titles_score_one_and_similarity_is_symmetric() {
+        let a = "Adoption of Local Plan, to guide development in the borough.";
+        assert_eq!(title_similarity(a, a), 1.0);
+        assert_eq!(
+            title_similarity("Children’s services", "children's SERVICES"),
+            1.0
+        );
+        assert_eq!(title_similarity("To do", "to do"), 1.0);
+        assert_eq!(title_similarity("REVIEW OF PARKS", "Review of parks"), 1.0);
+        let b = "Adoption of Local Plan";
+        assert_eq!(title_similarity(a, b), title_similarity(b, a));
+        assert!(
+            title_similarity(a, b) > title_similarity(a, "Secure future of Barnehurst Golf Club")
+        );
+        assert_eq!(title_similarity("", ""), 0.0);
+        assert_eq!(title_similarity(a, ""), 0.0);
+    }
+
+    #[test]
+    fn abbreviations_match_their_spelled_out_words() {
+        let spelled = "Deliver a sustainable Medium Term Financial Strategy";
+        let short = "Deliver a sustainable MTFS";
+        let other = "Deliver a sustainable transport strategy";
+        assert!(title_similarity(short, spelled) > title_similarity(short, other));
+        assert!(
+            title_similarity(
+                "Prepare for new CQC inspection framework, informed by pilots",
+                "Prepare for new Care Quality Commission inspection framework in our Adult \
+                 Social Care directorate, informed by pilots."
+            ) > 0.7
+        );
+    }
+
+    #[test]
+    fn truncated_title_links() {
+        let mut plan = background();
+        plan.push(item(
+            "Refresh our Obesity Strategy and action plan to improve the health of Bexley residents",
+            "Adult Social Care & Health",
+        ));
+        let report = vec![item(
+            "Refresh our Obesity Strategy and action plan",
+            "Adult social care and health",
+        )];
+        let result = reconcile(&plan, &report, &defaults());
+        let link = outcome(&result, 0);
+        assert_eq!(link.plan, Some(6));
+        assert_eq!(link.decision, Decision::Linked);
+        assert!(link.score >= 0.5 && link.score <= 1.0);
+    }
+
+    #[test]
+    fn reworded_title_links_or_goes_to_review() {
+        let mut plan = background();
+        plan.push(item(
+            "Deliver the Sidcup Storyhouse as a new community and culture hub.",
+            "Place",
+        ));
+        plan.push(item(
+            "Deliver a sustainable Medium Term Financial Strategy",
+            "Finance & Corporate Services",
+        ));
+        let report = vec![
+            item("Deliver Sidcup Storyteller", "Place"),
+            item(
+                "Deliver a sustainable MTFS",
+                "Finance and corporate services",
+            ),
+        ];
+        let result = reconcile(&plan, &report, &defaults());
+        assert_eq!(outcome(&result, 0).plan, Some(6));
+        assert_eq!(outcome(&result, 0).decision, Decision::Linked);
+        assert_eq!(outcome(&result, 1).plan, Some(7));
+        assert_eq!(outcome(&result, 1).decision, Decision::Linked);
+    }
+
+    #[test]
+    fn cross_directorate_move_links() {
+        let mut plan = background();
+        plan.push(item("Review approach to social media", "Chief Executive"));
+        plan.push(item(
+            "Review our approach to complaints handling, to better serve our residents.",
+            "Finance & Corporate Services",
+        ));
+        let report = vec![
+            item(
+                "Review our approach to complaints handling",
+                "Cross cutting",
+            ),
+            item("Review approach to social media", "Cross cutting"),
+        ];
+        let result = reconcile(&plan, &report, &defaults());
+        assert_eq!(outcome(&result, 0).plan, Some(7));
+        assert_eq!(outcome(&result, 0).decision, Decision::Linked);
+        assert_eq!(outcome(&result, 1).plan, Some(6));
+        assert_eq!(outcome(&result, 1).decision, Decision::Linked);
+    }
+
+    #[test]
+    fn ambiguous_pair_goes_to_review() {
+        let mut plan = background();
+        plan.push(item(
+            "Review car park charges in Bexleyheath town centre",
+            "Place",
+        ));
+        plan.push(item(
+            "Review car park charges in Sidcup town centre",
+            "Place",
+        ));
+        let report = vec![item("Review car park charges", "Place")];
+        let result = reconcile(&plan, &report, &defaults());
+        let link = outcome(&result, 0);
+        assert_eq!(link.decision, Decision::Review);
+        assert!(matches!(link.plan, Some(6 | 7)));
+        // The other plan item is left unmatched, once.
+        let unmatched: Vec<usize> = result
+            .links
+            .iter()
+            .filter(|l| l.report.is_none())
+            .filter_map(|l| l.plan)
+            .collect();
+        assert_eq!(unmatched.len(), plan.len() - 1);
+    }
+
+    #[test]
+    fn duplicate_report_rows_do_not_share_a_plan_item() {
+        let mut plan = background();
+        plan.push(item(
+            "Small grants programme for Jubilee celebrations.",
+            "Place",
+        ));
+        let report = vec![
+            item("Small grants programme for Jubilee", "Place"),
+            item("Small grants programme for Jubilee", "Place"),
+        ];
+        let result = reconcile(&plan, &report, &defaults());
+        let first = outcome(&result, 0);
+        let second = outcome(&result, 1);
+        assert_eq!(first.plan, Some(6));
+        assert_ne!(first.decision, Decision::Unmatched);
+        assert_ne!(second.plan, Some(6));
+        assert_ne!(
+            first.decision,
+            Decision::Linked,
+            "a duplicate makes the pair ambiguous"
+        );
+    }
+
+    #[test]
+    fn unrelated_report_row_is_unmatched() {
+        let plan = background();
+        let report = vec![item("Host apprenticeship fairs", "Children's Services")];
+        let result = reconcile(&plan, &report, &defaults());
+        let link = outcome(&result, 0);
+        assert_eq!(link.decision, Decision::Unmatched);
+        assert_eq!(link.plan, None);
+    }
+
+    #[test]
+    fn output_is_report_order_then_unmatched_plan_order() {
+        let plan = background();
+        let report = vec![
+            item("Oppose ULEZ expansion", "Place"),
+            item("Host apprenticeship fairs", "Children's Services"),
+            item(
+                "Refresh our ICT systems and hardware",
+                "Finance & Corporate Services",
+            ),
+        ];
+        let result = reconcile(&plan, &report, &defaults());
+        let reports: Vec<Option<usize>> = result.links.iter().map(|l| l.report).collect();
+        assert_eq!(reports, [Some(0), Some(1), Some(2), None, None, None, None]);
+        let rest: Vec<Option<usize>> = result.links[3..].iter().map(|l| l.plan).collect();
+        assert_eq!(rest, [Some(0), Some(2), Some(3), Some(5)]);
+        assert_eq!(
+            result,
+            reconcile(&plan, &report, &defaults()),
+            "deterministic"
+        );
+    }
+
+    #[test]
+    fn empty_inputs() {
+        let none: Vec<Titled> = Vec::new();
+        assert!(reconcile(&none, &none, &defaults()).links.is_empty());
+        let plan = background();
+        let result = reconcile(&plan, &none, &defaults());
+        assert_eq!(result.links.len(), plan.len());
+        assert!(
+            result
+                .links
+                .iter()
+                .all(|l| l.decision == Decision::Unmatched)
+        );
+        let report = vec![item("", ""), item("the of and", "")];
+        let result = reconcile(&none, &report, &defaults());
+        assert_eq!(result.links.len(), 2);
+        assert!(result.links.iter().all(|l| l.plan.is_none()));
+        let result = reconcile(&plan, &report, &defaults());
+        assert_eq!(result.links.len(), 2 + plan.len());
+    }
+
+    #[test]
+    fn hostile_strings_do_not_panic() {
+        let long = "word ".repeat(5_000);
+        let caps = "ABC DEF ".repeat(2_000);
+        let hostile = [
+            "",
+            " ",
+            "&&&",
+            "''''",
+            "İstanbul İİİ ǅ ß ﬃ",
+            "👩‍👩‍👧‍👦 🚀🚀",
+            "a\u{0301}\u{0301}\u{0301} e\u{0308}",
+            "\u{202E}evil\u{202C} \u{200B}zero\u{FEFF}",
+            "\0\0\0",
+            "١٢٣ ٤٥٦ مرحبا",
+            "漢字かなカナ 한국어",
+            "ESS SS S s ies ing ed ment ation",
+            "Q4 2022 to 2023 – ‘quoted’ “double”",
+            long.as_str(),
+            caps.as_str(),
+        ];
+        for a in hostile {
+            for b in hostile {
+                let s = title_similarity(a, b);
+                assert!((0.0..=1.0).contains(&s), "{a:?} {b:?} {s}");
+                assert_eq!(s, title_similarity(b, a));
+            }
+        }
+        let items: Vec<Titled> = hostile.iter().map(|t| item(t, t)).collect();
+        let result = reconcile(&items, &items, &defaults());
+        assert_eq!(
+            result.links.iter().filter(|l| l.report.is_some()).count(),
+            items.len()
+        );
+    }
+
+    #[test]
+    fn many_items_reconcile_quickly_and_correctly() {
+        // A small stand-in for the 10,000 × 10,000 benchmark (see the ignored test below).
+        let (plan, report) = synthetic(800);
+        let result = reconcile(&plan, &report, &defaults());
+        let right = result
+            .links
+            .iter()
+            .filter(|l| l.decision == Decision::Linked && l.report.is_some() && l.plan == l.report)
+            .count();
+        let wrong = result
+            .links
+            .iter()
+            .filter(|l| l.decision == Decision::Linked && l.plan != l.report)
+            .count();
+        assert!(right >= 700, "{right} right");
+        assert!(wrong <= 8, "{wrong} wrong");
+    }
+
+    /// Run with `cargo test --release -p waymark-domain -- --ignored --nocapture`.
+    #[test]
+    #[ignore = "timing; run in release"]
+    fn ten_thousand_by_ten_thousand() {
+        let (plan, report) = synthetic(10_000);
+        let start = std::time::Instant::now();
+        let result = reconcile(&plan, &report, &defaults());
+        let elapsed = start.elapsed();
+        let right = result
+            .links
+            .iter()
+            .filter(|l| l.decision == Decision::Linked && l.report.is_some() && l.plan == l.report)
+            .count();
+        let wrong = result
+            .links
+            .iter()
+            .filter(|l| l.decision == Decision::Linked && l.plan != l.report)
+            .count();
+        println!("10,000 x 10,000 in {elapsed:?}; {right} linked correctly, {wrong} wrongly");
+        assert!(elapsed.as_secs_f64() < 5.0);
+    }
+
+    /// `n` plan titles from a 3,000-word vocabulary, and a report item for each one: truncated,
+    /// with a word dropped or swapped, in the same order.
+    fn synthetic(n: usize) -> (Vec<Titled>, Vec<Titled>) {
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move |bound: usize| -> usize {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % bound as u64) as usize
+        };
+        let syllables = [
+            "ba", "ke", "lo", "mi", "nu", "ra", "si", "to", "ve", "zo", "qu", "ex",
+        ];
+        let vocabulary: Vec<String> = (0..3_000)
+            .map(|i| {
+                let mut w = String::new();
+                let mut k = i + 1;
+                while k > 0 {
+                    w.push_str(syllables[k % syllables.len()]);
+                    k /= syllables.len();
+                }
+                w.push_str("ton");
+                w
+            })
+            .collect();
+        let directorates = ["Place", "Children's Services", "Chief Executive", "Finance"];
+        let mut plan = Vec::with_capacity(n);
+        let mut report = Vec::with_capacity(n);
+        for _ in 0..n {
+            let len = 5 + next(10);
+            let words: Vec<&str> = (0..len)
+                .map(|_| {
+                    // Zipf-ish: common words are picked more often.
+                    let r = next(3_000);
+                    vocabulary[r * r / 3_000].as_str()
+                })
+                .collect();
+            let directorate = directorates[next(directorates.len())];
+            plan.push(item(&words.join(" "), directorate));
+            let mut changed = words.clone();
+            changed.truncate(3.max(len * 2 / 3));
+            let drop = next(changed.len());
+            changed.remove(drop);
+            changed.push(vocabulary[next(3_000)].as_str());
+            let moved = if next(5) == 0 {
+                "Cross cutting"
+            } else {
+                directorate
+            };
+            report.push(item(&changed.join(" "), moved));
+        }
+        (plan, report)
+    }
+
+    proptest! {
+        #[test]
+        fn every_report_item_once_and_no_plan_item_twice(
+            plan in proptest::collection::vec(
+                ("[a-e ]{0,3}(care|home|plan|park|fund|road|school)( [a-f]{1,6}){0,4}", 0..3usize),
+                0..12,
+            ),
+            report in proptest::collection::vec(
+                ("[a-e ]{0,3}(care|home|plan|park|fund|road|school)( [a-f]{1,6}){0,4}", 0..3usize),
+                0..12,
+            ),
+            link in 0.0f64..1.0,
+            review in 0.0f64..1.0,
+            margin in 0.0f64..0.5,
+        ) {
+            let dirs = ["Place", "Children's Services", "Cross cutting"];
+            let plan: Vec<Titled> = plan.iter().map(|(t, d)| item(t, dirs[*d])).collect();
+            let report: Vec<Titled> = report.iter().map(|(t, d)| item(t, dirs[*d])).collect();
+            let options = ReconcileOptions { link_threshold: link, review_threshold: review, margin };
+            let result = reconcile(&plan, &report, &options);
+
+            let mut report_seen = vec![0usize; report.len()];
+            let mut plan_seen = vec![0usize; plan.len()];
+            for l in &result.links {
+                prop_assert!(l.plan.is_some() || l.report.is_some());
+                prop_assert!((0.0..=1.0).contains(&l.score));
+                if let Some(r) = l.report {
+                    report_seen[r] += 1;
+                }
+                if let Some(p) = l.plan {
+                    plan_seen[p] += 1;
+                }
+                match l.decision {
+                    Decision::Linked => {
+                        prop_assert!(l.plan.is_some() && l.report.is_some());
+                        prop_assert!(l.score >= link);
+                    }
+                    Decision::Review => {
+                        prop_assert!(l.plan.is_some() && l.report.is_some());
+                        prop_assert!(l.score >= review);
+                    }
+                    Decision::Unmatched => {
+                        prop_assert!(l.plan.is_none() || l.report.is_none());
+                    }
+                }
+            }
+            prop_assert!(report_seen.iter().all(|&n| n == 1));
+            prop_assert!(plan_seen.iter().all(|&n| n == 1));
+            // Report items first, in order.
+            let order: Vec<usize> = result.links.iter().filter_map(|l| l.report).collect();
+            prop_assert_eq!(order, (0..report.len()).collect::<Vec<_>>());
+        }
+
+        #[test]
+        fn similarity_is_bounded_and_symmetric(a in "\\PC{0,40}", b in "\\PC{0,40}") {
+            let s = title_similarity(&a, &b);
+            prop_assert!((0.0..=1.0).contains(&s));
+            prop_assert_eq!(s, title_similarity(&b, &a));
+        }
+    }
 }

@@ -102,7 +102,11 @@ fn expected_links_are_consistent() {
         .collect();
     plan_titles.sort_unstable();
     plan_titles.dedup();
-    assert_eq!(plan_titles.len(), 127, "each plan activity used exactly once");
+    assert_eq!(
+        plan_titles.len(),
+        127,
+        "each plan activity used exactly once"
+    );
 }
 
 #[test]
@@ -178,11 +182,7 @@ fn bexley_report_reconciles_with_plan() {
     }
     let precision = correct as f64 / made.max(1) as f64;
     let recall = correct as f64 / expected_links as f64;
-    let plan_unmatched = result
-        .links
-        .iter()
-        .filter(|l| l.report.is_none())
-        .count();
+    let plan_unmatched = result.links.iter().filter(|l| l.report.is_none()).count();
     println!(
         "links made {made}, correct {correct}, precision {precision:.3}, recall {recall:.3}; \
          review {review} ({review_correct} of them right); plan items unmatched {plan_unmatched}"
