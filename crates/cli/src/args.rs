@@ -108,6 +108,12 @@ pub struct CheckArgs {
 pub struct ReconcileArgs {
     #[command(flatten)]
     pub period: PeriodArgs,
+    /// Accept the suggested link for this report reference (repeatable).
+    #[arg(long = "accept", value_name = "REFERENCE")]
+    pub accept: Vec<String>,
+    /// Reject the suggested link for this report reference (repeatable).
+    #[arg(long = "reject", value_name = "REFERENCE")]
+    pub reject: Vec<String>,
     #[arg(long, value_enum, default_value = "text")]
     pub format: ReconcileFormat,
 }

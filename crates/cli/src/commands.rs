@@ -12,7 +12,7 @@ use waymark_domain::records::{ActivityRecord, LinkRecord, ReturnRecord};
 use waymark_domain::stats::{self, PeriodStats};
 use waymark_domain::{DocumentKind, Period};
 use waymark_import::Vocabulary;
-use waymark_store::{ImportOutcome, Incoming, Organisation, Store};
+use waymark_store::{ImportOutcome, Incoming, LinkDecision, Organisation, Store};
 
 pub async fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
@@ -75,6 +75,30 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Reconcile(args) => {
             let (store, org) = open_existing(&cli).await?;
+            if !args.accept.is_empty() || !args.reject.is_empty() {
+                if args.period.as_of.is_some() {
+                    return Err(Failure::Input("--as-of shows the past; it cannot be combined with --accept or --reject".into()));
+                }
+                let period = match &args.period.period {
+                    Some(text) => parse_period(text)?,
+                    None => store
+                        .periods(&org, None)
+                        .await?
+                        .last()
+                        .copied()
+                        .ok_or_else(|| Failure::Input("no report has been imported yet".into()))?,
+                };
+                let decisions = args
+                    .accept
+                    .iter()
+                    .map(|r| (r, LinkDecision::Accept))
+                    .chain(args.reject.iter().map(|r| (r, LinkDecision::Reject)));
+                for (reference, decision) in decisions {
+                    store.decide_link(&org, period, reference, decision, Utc::now()).await?;
+                    let verb = if decision == LinkDecision::Accept { "accepted" } else { "rejected" };
+                    eprintln!("{verb} the suggested link for reference {reference}");
+                }
+            }
             let view = View::load(&store, &org, &args.period).await?;
             let records = output::reconcile_records(&view.links);
             match args.format {

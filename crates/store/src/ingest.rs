@@ -308,7 +308,7 @@ impl Writer<'_> {
              FROM activities a
              JOIN activity_versions v ON v.id = (SELECT MAX(id) FROM activity_versions WHERE activity_id = a.id)
              JOIN directorates d ON d.id = v.directorate_id
-             WHERE a.org_id = $1
+             WHERE a.org_id = $1 AND a.merged_into IS NULL
              ORDER BY a.id",
         )
         .bind(self.org)

@@ -4,11 +4,13 @@
 //! sort as text) so the same statements can run on both backends. Writes happen in one
 //! transaction per command: a failure leaves the database as it was.
 
+mod decide;
 mod ingest;
 mod read;
 pub use read::{PlanChange, StoredClaim};
 
-pub use ingest::{Incoming, ImportOutcome};
+pub use decide::LinkDecision;
+pub use ingest::{ImportOutcome, Incoming};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

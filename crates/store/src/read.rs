@@ -56,7 +56,7 @@ impl Store {
                                                  WHERE activity_id = a.id AND recorded_at < $2)
              JOIN directorates d ON d.id = v.directorate_id
              JOIN documents doc ON doc.id = v.document_id
-             WHERE a.org_id = $1 AND a.recorded_at < $2
+             WHERE a.org_id = $1 AND a.recorded_at < $2 AND a.merged_into IS NULL
              ORDER BY a.id",
         )
         .bind(org.id)

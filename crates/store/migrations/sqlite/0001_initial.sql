@@ -101,6 +101,8 @@ CREATE TABLE activities (
     org_id       INTEGER NOT NULL REFERENCES organisations(id),
     reference    TEXT,
     origin       TEXT NOT NULL CHECK (origin IN ('plan', 'report')),
+    -- Set when a person confirms that this report-only activity is a plan activity.
+    merged_into  INTEGER REFERENCES activities(id),
     recorded_at  TEXT NOT NULL,
     UNIQUE (org_id, reference)
 );
@@ -184,6 +186,8 @@ CREATE TABLE links (
     plan_directorate    TEXT,
     score               REAL NOT NULL,
     decision            TEXT NOT NULL CHECK (decision IN ('linked', 'review', 'unmatched')),
+    -- Set when a person accepted or rejected a suggested link.
+    decided_at          TEXT,
     recorded_at         TEXT NOT NULL
 );
 
