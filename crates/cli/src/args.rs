@@ -4,7 +4,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "waymark", version, about = "Run a council's corporate plan from promise to delivery")]
+#[command(
+    name = "waymark",
+    version,
+    about = "Run a council's corporate plan from promise to delivery"
+)]
 pub struct Cli {
     /// Database: a SQLite file path or sqlite: URL.
     #[arg(long, global = true, env = "WAYMARK_DB", default_value = "waymark.db")]
@@ -28,8 +32,46 @@ pub enum Command {
     Reconcile(ReconcileArgs),
     /// Export stored data.
     Export(ExportArgs),
+    /// What each revision of the action plan changed.
+    Changes(ChangesArgs),
+    /// Council settings: the headline rule.
+    Config(ConfigArgs),
     /// Load the bundled London Borough of Bexley documents and print the summary.
     Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ChangesArgs {
+    /// Show the changes recorded by the end of this date (YYYY-MM-DD).
+    #[arg(long)]
+    pub as_of: Option<String>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: TextOrJson,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    #[command(subcommand)]
+    pub what: ConfigWhat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigWhat {
+    /// Show the council's settings.
+    Show,
+    /// Set how the headline figure is counted, e.g. `--count complete,green` (Bexley's rule) or
+    /// `--count complete --exclude ceased`.
+    Headline {
+        /// Statuses counted on top: complete, green, amber, red, ceased, not_started.
+        #[arg(long, value_delimiter = ',', required = true)]
+        count: Vec<String>,
+        /// Statuses left out of the total.
+        #[arg(long, value_delimiter = ',')]
+        exclude: Vec<String>,
+        /// A short name shown with the figure ("complete or on track").
+        #[arg(long)]
+        name: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -132,6 +174,18 @@ pub enum ExportWhat {
         period: PeriodArgs,
         #[arg(long, value_enum)]
         format: ExportFormat,
+    },
+    /// Every indicator value (KPI outturns) with its RAG rating.
+    Indicators {
+        #[arg(long)]
+        as_of: Option<String>,
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+    },
+    /// The plan's framing: priority themes, outcomes, principles, values, strategies (JSON).
+    Plan {
+        #[arg(long)]
+        as_of: Option<String>,
     },
 }
 

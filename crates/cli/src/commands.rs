@@ -1,7 +1,10 @@
 //! What each command does: open the store, read what it needs, hand it to the domain, print.
 
 use crate::Failure;
-use crate::args::{Cli, Command, ExportFormat, ExportWhat, KindArg, PeriodArgs, ReconcileFormat, TextOrJson};
+use crate::args::{
+    Cli, Command, ConfigWhat, ExportArgs, ExportFormat, ExportWhat, KindArg, PeriodArgs,
+    ReconcileFormat, TextOrJson,
+};
 use crate::output;
 use chrono::{NaiveDate, Utc};
 use std::path::Path;
@@ -10,18 +13,26 @@ use waymark_domain::headline::HeadlineRule;
 use waymark_domain::reconcile::ReconcileOptions;
 use waymark_domain::records::{ActivityRecord, LinkRecord, ReturnRecord};
 use waymark_domain::stats::{self, PeriodStats};
-use waymark_domain::{DocumentKind, Period};
+use waymark_domain::{DocumentKind, Period, Status};
 use waymark_import::Vocabulary;
 use waymark_store::{ImportOutcome, Incoming, LinkDecision, Organisation, Store};
 
 pub async fn run(cli: Cli) -> Result<(), Failure> {
-    match cli.command {
+    let Cli {
+        db,
+        council,
+        command,
+    } = cli;
+    match command {
         Command::Import(args) => {
             let vocabulary = match &args.vocabulary {
                 Some(path) => {
                     let text = read_limited(path)?;
                     let text = String::from_utf8(text).map_err(|_| {
-                        Failure::Input(format!("{}: the vocabulary file is not UTF-8 text", path.display()))
+                        Failure::Input(format!(
+                            "{}: the vocabulary file is not UTF-8 text",
+                            path.display()
+                        ))
                     })?;
                     Vocabulary::from_toml(&path.display().to_string(), &text)?
                 }
@@ -36,17 +47,29 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                 let document = waymark_import::import(&name, &bytes, kind, &vocabulary)?;
                 incoming.push(Incoming::new(&name, &bytes, document));
             }
-            let store = Store::open(&cli.db).await?;
-            let name = args.council_name.clone().unwrap_or_else(|| default_council_name(cli.council.as_deref()));
-            let org = store.organisation(cli.council.as_deref(), Some(&name)).await?;
-            let outcomes = store.import(&org, incoming, Utc::now(), &ReconcileOptions::default()).await?;
+            let store = Store::open(&db).await?;
+            let name = args
+                .council_name
+                .clone()
+                .unwrap_or_else(|| default_council_name(council.as_deref()));
+            let org = store.organisation(council.as_deref(), Some(&name)).await?;
+            let outcomes = store
+                .import(&org, incoming, Utc::now(), &ReconcileOptions::default())
+                .await?;
             for outcome in outcomes {
                 match outcome {
-                    ImportOutcome::Imported { file, kind, summary } => {
+                    ImportOutcome::Imported {
+                        file,
+                        kind,
+                        summary,
+                    } => {
                         println!("imported {file} as {}: {summary}", kind.key())
                     }
                     ImportOutcome::AlreadyImported { file, kind } => {
-                        println!("skipped {file} ({}): already imported, nothing added", kind.key())
+                        println!(
+                            "skipped {file} ({}): already imported, nothing added",
+                            kind.key()
+                        )
                     }
                 }
             }
@@ -54,7 +77,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Stats(args) => {
-            let (store, org) = open_existing(&cli).await?;
+            let (store, org) = open_existing(&db, council.as_deref()).await?;
             let view = View::load(&store, &org, &args.period).await?;
             let stats = view.stats();
             match args.format {
@@ -64,7 +87,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Check(args) => {
-            let (store, org) = open_existing(&cli).await?;
+            let (store, org) = open_existing(&db, council.as_deref()).await?;
             let view = View::load(&store, &org, &args.period).await?;
             let findings = view.findings();
             match args.format {
@@ -74,10 +97,13 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Reconcile(args) => {
-            let (store, org) = open_existing(&cli).await?;
+            let (store, org) = open_existing(&db, council.as_deref()).await?;
             if !args.accept.is_empty() || !args.reject.is_empty() {
                 if args.period.as_of.is_some() {
-                    return Err(Failure::Input("--as-of shows the past; it cannot be combined with --accept or --reject".into()));
+                    return Err(Failure::Input(
+                        "--as-of shows the past; it cannot be combined with --accept or --reject"
+                            .into(),
+                    ));
                 }
                 let period = match &args.period.period {
                     Some(text) => parse_period(text)?,
@@ -94,8 +120,14 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                     .map(|r| (r, LinkDecision::Accept))
                     .chain(args.reject.iter().map(|r| (r, LinkDecision::Reject)));
                 for (reference, decision) in decisions {
-                    store.decide_link(&org, period, reference, decision, Utc::now()).await?;
-                    let verb = if decision == LinkDecision::Accept { "accepted" } else { "rejected" };
+                    store
+                        .decide_link(&org, period, reference, decision, Utc::now())
+                        .await?;
+                    let verb = if decision == LinkDecision::Accept {
+                        "accepted"
+                    } else {
+                        "rejected"
+                    };
                     eprintln!("{verb} the suggested link for reference {reference}");
                 }
             }
@@ -108,20 +140,107 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
-        Command::Export(args) => match args.what {
-            ExportWhat::Activities { period, format } => {
-                let (store, org) = open_existing(&cli).await?;
-                let view = View::load(&store, &org, &period).await?;
-                let rows = output::activity_rows(&view.activities, &view.returns, view.period);
-                match format {
-                    ExportFormat::Json => output::print_json(&rows)?,
-                    ExportFormat::Csv => output::print_csv(&rows)?,
-                }
-                Ok(())
+        Command::Export(ExportArgs {
+            what: ExportWhat::Activities { period, format },
+        }) => {
+            let (store, org) = open_existing(&db, council.as_deref()).await?;
+            let view = View::load(&store, &org, &period).await?;
+            let rows = output::activity_rows(&view.activities, &view.returns, view.period);
+            match format {
+                ExportFormat::Json => output::print_json(&rows)?,
+                ExportFormat::Csv => output::print_csv(&rows)?,
             }
-        },
-        Command::Demo(args) => crate::demo::run(&cli.db, cli.council.as_deref(), args.format).await,
+            Ok(())
+        }
+        Command::Export(ExportArgs {
+            what: ExportWhat::Indicators { as_of, format },
+        }) => {
+            let (store, org) = open_existing(&db, council.as_deref()).await?;
+            let as_of = as_of.as_deref().map(parse_as_of).transpose()?;
+            let rows = store.indicator_values(&org, as_of).await?;
+            match format {
+                ExportFormat::Json => output::print_json(&rows)?,
+                ExportFormat::Csv => output::print_csv(&rows)?,
+            }
+            Ok(())
+        }
+        Command::Export(ExportArgs {
+            what: ExportWhat::Plan { as_of },
+        }) => {
+            let (store, org) = open_existing(&db, council.as_deref()).await?;
+            let as_of = as_of.as_deref().map(parse_as_of).transpose()?;
+            output::print_json(&store.plan_overview(&org, as_of).await?)
+        }
+        Command::Changes(args) => {
+            let (store, org) = open_existing(&db, council.as_deref()).await?;
+            let as_of = args.as_of.as_deref().map(parse_as_of).transpose()?;
+            let changes = store.plan_changes(&org, as_of).await?;
+            match args.format {
+                TextOrJson::Json => output::print_json(&changes)?,
+                TextOrJson::Text => print!("{}", output::changes_text(&changes)),
+            }
+            Ok(())
+        }
+        Command::Config(args) => {
+            let (store, org) = open_existing(&db, council.as_deref()).await?;
+            match args.what {
+                ConfigWhat::Show => {
+                    let rule = store.headline_rule(&org, None).await?;
+                    println!("council: {} ({})", org.name, org.slug);
+                    println!("headline rule: {} — {}", rule.name, rule.describe());
+                }
+                ConfigWhat::Headline {
+                    count,
+                    exclude,
+                    name,
+                } => {
+                    let statuses = |list: &[String], what: &str| -> Result<Vec<Status>, Failure> {
+                        list.iter()
+                            .map(|s| {
+                                Status::from_key(s.trim()).ok_or_else(|| {
+                                    Failure::Input(format!(
+                                        "--{what}: '{s}' is not a status; use complete, green, amber, red, ceased, not_started or no_return"
+                                    ))
+                                })
+                            })
+                            .collect()
+                    };
+                    let numerator = statuses(&count, "count")?;
+                    let mut excluded = statuses(&exclude, "exclude")?;
+                    if !excluded.contains(&Status::NoReturn) {
+                        excluded.push(Status::NoReturn);
+                    }
+                    if let Some(s) = numerator.iter().find(|s| excluded.contains(s)) {
+                        return Err(Failure::Input(format!(
+                            "'{}' cannot be both counted and excluded",
+                            s.key()
+                        )));
+                    }
+                    let rule = HeadlineRule {
+                        name: name.unwrap_or_else(|| default_rule_name(&numerator)),
+                        numerator,
+                        excluded,
+                    };
+                    store.set_headline_rule(&org, &rule, Utc::now()).await?;
+                    println!("headline rule: {} — {}", rule.name, rule.describe());
+                }
+            }
+            Ok(())
+        }
+        Command::Demo(args) => crate::demo::run(&db, council.as_deref(), args.format).await,
     }
+}
+
+fn default_rule_name(numerator: &[Status]) -> String {
+    let mut words: Vec<&str> = numerator
+        .iter()
+        .map(|s| match s {
+            Status::Green => "on track",
+            other => other.key(),
+        })
+        .collect();
+    words.dedup();
+    words.join(" or ").replace('_', " ")
 }
 
 fn default_council_name(slug: Option<&str>) -> String {
@@ -146,7 +265,8 @@ fn kind_of(kind: KindArg) -> Option<DocumentKind> {
 /// Read a file, refusing one larger than the importers accept before reading it into memory.
 fn read_limited(path: &Path) -> Result<Vec<u8>, Failure> {
     let shown = path.display();
-    let meta = std::fs::metadata(path).map_err(|e| Failure::Input(format!("{shown}: cannot read the file: {e}")))?;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| Failure::Input(format!("{shown}: cannot read the file: {e}")))?;
     if !meta.is_file() {
         return Err(Failure::Input(format!("{shown}: not a file")));
     }
@@ -161,25 +281,35 @@ fn read_limited(path: &Path) -> Result<Vec<u8>, Failure> {
 }
 
 /// Open a database that must already hold data (no file is created for a read command).
-pub async fn open_existing(cli: &Cli) -> Result<(Store, Organisation), Failure> {
-    let path = cli.db.strip_prefix("sqlite://").or_else(|| cli.db.strip_prefix("sqlite:")).unwrap_or(&cli.db);
+pub async fn open_existing(
+    db: &str,
+    council: Option<&str>,
+) -> Result<(Store, Organisation), Failure> {
+    let path = db
+        .strip_prefix("sqlite://")
+        .or_else(|| db.strip_prefix("sqlite:"))
+        .unwrap_or(db);
     if !Path::new(path).exists() {
         return Err(Failure::Input(format!(
             "no database at '{path}'; import documents first (waymark --db {path} import FILE...)"
         )));
     }
-    let store = Store::open(&cli.db).await?;
-    let org = store.organisation(cli.council.as_deref(), None).await?;
+    let store = Store::open(db).await?;
+    let org = store.organisation(council, None).await?;
     Ok((store, org))
 }
 
 pub fn parse_period(text: &str) -> Result<Period, Failure> {
-    text.parse::<Period>().map_err(|e| Failure::Input(e.to_string()))
+    text.parse::<Period>()
+        .map_err(|e| Failure::Input(e.to_string()))
 }
 
 fn parse_as_of(text: &str) -> Result<NaiveDate, Failure> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| Failure::Input(format!("--as-of '{text}' is not a date; write it as YYYY-MM-DD")))
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+        Failure::Input(format!(
+            "--as-of '{text}' is not a date; write it as YYYY-MM-DD"
+        ))
+    })
 }
 
 /// Everything the read commands look at, for one council, period and date.
@@ -193,7 +323,11 @@ pub struct View {
 }
 
 impl View {
-    pub async fn load(store: &Store, org: &Organisation, args: &PeriodArgs) -> Result<View, Failure> {
+    pub async fn load(
+        store: &Store,
+        org: &Organisation,
+        args: &PeriodArgs,
+    ) -> Result<View, Failure> {
         let as_of = args.as_of.as_deref().map(parse_as_of).transpose()?;
         let periods = store.periods(org, as_of).await?;
         let period = match &args.period {
@@ -209,13 +343,27 @@ impl View {
             ),
             None => (vec![], vec![], vec![]),
         };
-        Ok(View { period, activities, returns, links, claims, rule: HeadlineRule::default() })
+        let rule = store.headline_rule(org, as_of).await?;
+        Ok(View {
+            period,
+            activities,
+            returns,
+            links,
+            claims,
+            rule,
+        })
     }
 
     pub fn stats(&self) -> Option<PeriodStats> {
         let period = self.period?;
         let claims: Vec<_> = self.claims.iter().map(|c| c.claim.clone()).collect();
-        Some(stats::compute(period, &self.returns, &self.activities, &self.rule, &claims))
+        Some(stats::compute(
+            period,
+            &self.returns,
+            &self.activities,
+            &self.rule,
+            &claims,
+        ))
     }
 
     pub fn findings(&self) -> Vec<Finding> {

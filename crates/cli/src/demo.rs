@@ -11,8 +11,14 @@ use waymark_store::{ImportOutcome, Incoming, Store};
 
 /// The five published Bexley pages, compiled into the binary so the demo needs no files.
 pub const BEXLEY: [(&str, &[u8]); 5] = [
-    ("bexley/corporate-plan.txt", include_bytes!("../../../fixtures/bexley/corporate-plan.txt")),
-    ("bexley/principles.txt", include_bytes!("../../../fixtures/bexley/principles.txt")),
+    (
+        "bexley/corporate-plan.txt",
+        include_bytes!("../../../fixtures/bexley/corporate-plan.txt"),
+    ),
+    (
+        "bexley/principles.txt",
+        include_bytes!("../../../fixtures/bexley/principles.txt"),
+    ),
     (
         "bexley/action-delivery-plan-2024-12.txt",
         include_bytes!("../../../fixtures/bexley/action-delivery-plan-2024-12.txt"),
@@ -36,9 +42,21 @@ pub async fn run(db: &str, council: Option<&str>, format: TextOrJson) -> Result<
     }
     let store = Store::open(db).await?;
     let slug = council.unwrap_or("bexley");
-    let org = store.organisation(Some(slug), Some("London Borough of Bexley")).await?;
-    let outcomes = store.import(&org, incoming, Utc::now(), &ReconcileOptions::default()).await?;
-    let view = View::load(&store, &org, &PeriodArgs { period: None, as_of: None }).await?;
+    let org = store
+        .organisation(Some(slug), Some("London Borough of Bexley"))
+        .await?;
+    let outcomes = store
+        .import(&org, incoming, Utc::now(), &ReconcileOptions::default())
+        .await?;
+    let view = View::load(
+        &store,
+        &org,
+        &PeriodArgs {
+            period: None,
+            as_of: None,
+        },
+    )
+    .await?;
     let stats = view.stats();
     let findings = view.findings();
     match format {
@@ -52,8 +70,14 @@ pub async fn run(db: &str, council: Option<&str>, format: TextOrJson) -> Result<
             println!("Waymark demo: {} in {db}", org.name);
             for outcome in outcomes {
                 match outcome {
-                    ImportOutcome::Imported { file, kind, summary } => println!("  imported {file} ({}): {summary}", kind.key()),
-                    ImportOutcome::AlreadyImported { file, .. } => println!("  {file}: already loaded"),
+                    ImportOutcome::Imported {
+                        file,
+                        kind,
+                        summary,
+                    } => println!("  imported {file} ({}): {summary}", kind.key()),
+                    ImportOutcome::AlreadyImported { file, .. } => {
+                        println!("  {file}: already loaded")
+                    }
                 }
             }
             println!();

@@ -9,7 +9,7 @@ use std::io::Write as _;
 use waymark_domain::checks::Finding;
 use waymark_domain::records::{ActivityRecord, LinkRecord, ReturnRecord};
 use waymark_domain::stats::{PeriodStats, unique_returns};
-use waymark_domain::{ClaimKind, Period, Status};
+use waymark_domain::{Period, Status};
 
 pub fn print_json<T: Serialize + ?Sized>(value: &T) -> Result<(), Failure> {
     let text = serde_json::to_string_pretty(value).map_err(|e| Failure::Internal(e.into()))?;
@@ -36,14 +36,17 @@ pub fn print_csv<T: CsvRecord>(rows: &[T]) -> Result<(), Failure> {
     let internal = |e: csv::Error| Failure::Internal(e.into());
     writer.write_record(T::header()).map_err(internal)?;
     for row in rows {
-        writer.write_record(row.cells().iter().map(|c| cell_safe(c))).map_err(internal)?;
+        writer
+            .write_record(row.cells().iter().map(|c| cell_safe(c)))
+            .map_err(internal)?;
     }
     writer.flush()?;
     Ok(())
 }
 
 fn opt_percent(p: Option<f64>) -> String {
-    p.map(|p| format!("{p:.1}%")).unwrap_or_else(|| "n/a".into())
+    p.map(|p| format!("{p:.1}%"))
+        .unwrap_or_else(|| "n/a".into())
 }
 
 pub fn stats_json(stats: &Option<PeriodStats>) -> Value {
@@ -100,8 +103,16 @@ pub fn stats_text(stats: &Option<PeriodStats>) -> String {
     );
     let _ = writeln!(out, "  rule: {}", s.rule);
     for c in &s.claims {
-        let verdict = if c.consistent { "agrees" } else { "DOES NOT AGREE" };
-        let _ = writeln!(out, "Published claim (line {}) {verdict}: {}", c.line, c.note);
+        let verdict = if c.consistent {
+            "agrees"
+        } else {
+            "DOES NOT AGREE"
+        };
+        let _ = writeln!(
+            out,
+            "Published claim (line {}) {verdict}: {}",
+            c.line, c.note
+        );
         let _ = writeln!(out, "  \"{}\"", c.text);
     }
     let _ = writeln!(out, "By directorate:");
@@ -152,7 +163,10 @@ pub fn findings_text(findings: &[Finding]) -> String {
             f.code,
             f.subject,
             f.message,
-            f.source.as_ref().map(|s| format!(" [{s}]")).unwrap_or_default()
+            f.source
+                .as_ref()
+                .map(|s| format!(" [{s}]"))
+                .unwrap_or_default()
         );
         match by_code.iter_mut().find(|(c, _)| *c == f.code) {
             Some(entry) => entry.1 += 1,
@@ -185,7 +199,16 @@ pub struct ReconcileRecord {
 
 impl CsvRecord for ReconcileRecord {
     fn header() -> Vec<&'static str> {
-        vec!["plan_title", "plan_directorate", "reference", "report_title", "report_directorate", "score", "decision", "source"]
+        vec![
+            "plan_title",
+            "plan_directorate",
+            "reference",
+            "report_title",
+            "report_directorate",
+            "score",
+            "decision",
+            "source",
+        ]
     }
     fn cells(&self) -> Vec<String> {
         vec![
@@ -228,12 +251,24 @@ pub fn reconcile_text(records: &[ReconcileRecord]) -> String {
             r.decision,
             format!("{:.2}", r.score),
             r.reference.as_deref().unwrap_or("-"),
-            r.plan_title.as_deref().map(|t| format!("plan: {t}")).unwrap_or_else(|| "plan: (none)".into()),
-            r.report_title.as_deref().map(|t| format!("report: {t}")).unwrap_or_else(|| "report: (none)".into()),
+            r.plan_title
+                .as_deref()
+                .map(|t| format!("plan: {t}"))
+                .unwrap_or_else(|| "plan: (none)".into()),
+            r.report_title
+                .as_deref()
+                .map(|t| format!("report: {t}"))
+                .unwrap_or_else(|| "report: (none)".into()),
         );
     }
-    let report_unmatched = records.iter().filter(|r| r.decision == "unmatched" && r.reference.is_some()).count();
-    let plan_unmatched = records.iter().filter(|r| r.decision == "unmatched" && r.reference.is_none()).count();
+    let report_unmatched = records
+        .iter()
+        .filter(|r| r.decision == "unmatched" && r.reference.is_some())
+        .count();
+    let plan_unmatched = records
+        .iter()
+        .filter(|r| r.decision == "unmatched" && r.reference.is_none())
+        .count();
     let _ = writeln!(
         out,
         "{} linked, {} to review, {} report rows unmatched, {} plan activities unmatched",
@@ -269,8 +304,22 @@ pub struct ActivityRow {
 impl CsvRecord for ActivityRow {
     fn header() -> Vec<&'static str> {
         vec![
-            "reference", "title", "former_titles", "directorate", "portfolios", "due", "due_date", "due_precision",
-            "status_note", "status", "status_label", "commentary", "reported_directorate", "period", "in_plan", "source",
+            "reference",
+            "title",
+            "former_titles",
+            "directorate",
+            "portfolios",
+            "due",
+            "due_date",
+            "due_precision",
+            "status_note",
+            "status",
+            "status_label",
+            "commentary",
+            "reported_directorate",
+            "period",
+            "in_plan",
+            "source",
         ]
     }
     fn cells(&self) -> Vec<String> {
@@ -297,7 +346,11 @@ impl CsvRecord for ActivityRow {
 
 /// Activities with their status for the period: the counted return, or "no return" for an
 /// activity in the plan that has none.
-pub fn activity_rows(activities: &[ActivityRecord], returns: &[ReturnRecord], period: Option<Period>) -> Vec<ActivityRow> {
+pub fn activity_rows(
+    activities: &[ActivityRecord],
+    returns: &[ReturnRecord],
+    period: Option<Period>,
+) -> Vec<ActivityRow> {
     let unique = unique_returns(returns);
     let by_activity: HashMap<i64, &ReturnRecord> = unique
         .iter()
@@ -321,7 +374,11 @@ pub fn activity_rows(activities: &[ActivityRecord], returns: &[ReturnRecord], pe
                 directorate: a.directorate.clone(),
                 portfolios: a.portfolios.clone(),
                 due: a.due.as_ref().map(|d| d.text.clone()),
-                due_date: a.due.as_ref().and_then(|d| d.deadline()).map(|d| d.to_string()),
+                due_date: a
+                    .due
+                    .as_ref()
+                    .and_then(|d| d.deadline())
+                    .map(|d| d.to_string()),
                 due_precision: a.due.as_ref().map(|d| d.precision().key()),
                 status_note: a.status_note.clone(),
                 status,
@@ -334,7 +391,11 @@ pub fn activity_rows(activities: &[ActivityRecord], returns: &[ReturnRecord], pe
             }
         })
         .collect();
-    rows.sort_by(|a, b| reference_order(&a.reference).cmp(&reference_order(&b.reference)).then(a.title.cmp(&b.title)));
+    rows.sort_by(|a, b| {
+        reference_order(&a.reference)
+            .cmp(&reference_order(&b.reference))
+            .then(a.title.cmp(&b.title))
+    });
     rows
 }
 
@@ -352,10 +413,63 @@ fn reference_order(reference: &Option<String>) -> (u8, Vec<u64>, String) {
     }
 }
 
-/// Claims worth printing with the demo summary.
-pub fn claim_kind_name(kind: &ClaimKind) -> &'static str {
-    match kind {
-        ClaimKind::Share { .. } => "share",
-        ClaimKind::NoneWithStatus { .. } => "none-with-status",
+impl CsvRecord for waymark_store::IndicatorValueView {
+    fn header() -> Vec<&'static str> {
+        vec![
+            "reference",
+            "name",
+            "frequency",
+            "section",
+            "year",
+            "text",
+            "value",
+            "unit",
+            "rag",
+            "direction",
+            "source",
+        ]
     }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.reference.clone(),
+            self.name.clone(),
+            self.frequency.clone(),
+            self.section.clone().unwrap_or_default(),
+            self.year.clone(),
+            self.text.clone(),
+            self.value.map(|v| v.to_string()).unwrap_or_default(),
+            self.unit.clone().unwrap_or_default(),
+            self.rag.clone().unwrap_or_default(),
+            self.direction.clone().unwrap_or_default(),
+            self.source.clone(),
+        ]
+    }
+}
+
+pub fn changes_text(changes: &[waymark_store::PlanChange]) -> String {
+    let mut out = String::new();
+    let mut revision = None;
+    for c in changes {
+        if revision != Some(c.revision) {
+            revision = Some(c.revision);
+            let _ = writeln!(
+                out,
+                "Revision from {}{}:",
+                c.revision_file,
+                c.last_updated
+                    .as_deref()
+                    .map(|u| format!(" ({u})"))
+                    .unwrap_or_default()
+            );
+        }
+        let _ = writeln!(
+            out,
+            "  {:<18} {:<6} {}",
+            c.change,
+            c.reference.as_deref().unwrap_or("-"),
+            c.detail
+        );
+    }
+    let _ = writeln!(out, "{} changes", changes.len());
+    out
 }

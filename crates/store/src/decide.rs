@@ -44,8 +44,9 @@ impl Store {
         let plan_activity: Option<i64> = row.try_get(1)?;
         let report_title: Option<String> = row.try_get(2)?;
         let document_id: i64 = row.try_get(3)?;
-        let plan_activity =
-            plan_activity.ok_or_else(|| StoreError::Corrupt(format!("review link {link_id} names no plan activity")))?;
+        let plan_activity = plan_activity.ok_or_else(|| {
+            StoreError::Corrupt(format!("review link {link_id} names no plan activity"))
+        })?;
         match decision {
             LinkDecision::Accept => {
                 let report_activity: i64 = sqlx::query_scalar(
@@ -69,12 +70,14 @@ impl Store {
                     .bind(org.id)
                     .execute(&mut *tx)
                     .await?;
-                sqlx::query("UPDATE updates SET activity_id = $1 WHERE activity_id = $2 AND org_id = $3")
-                    .bind(plan_activity)
-                    .bind(report_activity)
-                    .bind(org.id)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(
+                    "UPDATE updates SET activity_id = $1 WHERE activity_id = $2 AND org_id = $3",
+                )
+                .bind(plan_activity)
+                .bind(report_activity)
+                .bind(org.id)
+                .execute(&mut *tx)
+                .await?;
                 if let Some(title) = report_title {
                     sqlx::query(
                         "INSERT INTO activity_names (org_id, activity_id, title, document_id, recorded_at) VALUES ($1, $2, $3, $4, $5)",

@@ -9,7 +9,8 @@ use std::collections::{HashMap, HashSet};
 use waymark_domain::reconcile::{Decision, ReconcileOptions, Titled, reconcile};
 use waymark_domain::text::fold;
 use waymark_domain::{
-    ActionPlan, ActivityReport, CorporatePlan, Document, DocumentKind, KpiTable, PrinciplesPage, Strategy,
+    ActionPlan, ActivityReport, CorporatePlan, Document, DocumentKind, KpiTable, PrinciplesPage,
+    Strategy,
 };
 
 /// A parsed file ready to store.
@@ -36,8 +37,15 @@ impl Incoming {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ImportOutcome {
-    Imported { file: String, kind: DocumentKind, summary: String },
-    AlreadyImported { file: String, kind: DocumentKind },
+    Imported {
+        file: String,
+        kind: DocumentKind,
+        summary: String,
+    },
+    AlreadyImported {
+        file: String,
+        kind: DocumentKind,
+    },
 }
 
 type Tx<'a> = Transaction<'a, Sqlite>;
@@ -82,10 +90,14 @@ impl Store {
                     .fetch_optional(&mut *tx)
                     .await?;
             if exists.is_some() {
-                outcomes.push(ImportOutcome::AlreadyImported { file: file.file_name.clone(), kind });
+                outcomes.push(ImportOutcome::AlreadyImported {
+                    file: file.file_name.clone(),
+                    kind,
+                });
                 continue;
             }
-            let body = serde_json::to_string(&file.document).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let body = serde_json::to_string(&file.document)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
             let title = match &file.document {
                 Document::CorporatePlan(d) => d.title.clone(),
                 Document::Principles(d) => d.title.clone(),
@@ -108,7 +120,11 @@ impl Store {
             .bind(&now)
             .fetch_one(&mut *tx)
             .await?;
-            let w = Writer { org: org.id, doc: doc_id, now: &now };
+            let w = Writer {
+                org: org.id,
+                doc: doc_id,
+                now: &now,
+            };
             let summary = match &file.document {
                 Document::CorporatePlan(d) => w.corporate_plan(&mut tx, d).await?,
                 Document::Principles(d) => w.principles(&mut tx, d).await?,
@@ -117,7 +133,11 @@ impl Store {
                 Document::ActivityReport(d) => w.report(&mut tx, d, options).await?,
                 Document::KpiTable(d) => w.kpi_table(&mut tx, d).await?,
             };
-            outcomes.push(ImportOutcome::Imported { file: file.file_name.clone(), kind, summary });
+            outcomes.push(ImportOutcome::Imported {
+                file: file.file_name.clone(),
+                kind,
+                summary,
+            });
         }
         tx.commit().await?;
         Ok(outcomes)
@@ -146,20 +166,24 @@ struct Current {
 impl Writer<'_> {
     async fn directorate(&self, tx: &mut Tx<'_>, name: &str) -> Result<i64> {
         let key = fold(name);
-        if let Some(id) = sqlx::query_scalar::<_, i64>("SELECT id FROM directorates WHERE org_id = $1 AND fold_key = $2")
-            .bind(self.org)
-            .bind(&key)
-            .fetch_optional(&mut **tx)
-            .await?
+        if let Some(id) = sqlx::query_scalar::<_, i64>(
+            "SELECT id FROM directorates WHERE org_id = $1 AND fold_key = $2",
+        )
+        .bind(self.org)
+        .bind(&key)
+        .fetch_optional(&mut **tx)
+        .await?
         {
             return Ok(id);
         }
-        Ok(sqlx::query_scalar("INSERT INTO directorates (org_id, name, fold_key) VALUES ($1, $2, $3) RETURNING id")
-            .bind(self.org)
-            .bind(name)
-            .bind(&key)
-            .fetch_one(&mut **tx)
-            .await?)
+        Ok(sqlx::query_scalar(
+            "INSERT INTO directorates (org_id, name, fold_key) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(self.org)
+        .bind(name)
+        .bind(&key)
+        .fetch_one(&mut **tx)
+        .await?)
     }
 
     async fn portfolio(&self, tx: &mut Tx<'_>, name: &str) -> Result<()> {
@@ -221,7 +245,13 @@ impl Writer<'_> {
         ))
     }
 
-    async fn principle(&self, tx: &mut Tx<'_>, position: usize, title: &str, explanation: &[String]) -> Result<()> {
+    async fn principle(
+        &self,
+        tx: &mut Tx<'_>,
+        position: usize,
+        title: &str,
+        explanation: &[String],
+    ) -> Result<()> {
         sqlx::query(
             "INSERT INTO principles (org_id, document_id, position, title, explanation_json) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -250,7 +280,11 @@ impl Writer<'_> {
             .bind(json(&s.paragraphs)?)
             .execute(&mut **tx)
             .await?;
-        Ok(format!("strategy '{}', {} paragraphs", s.title, s.paragraphs.len()))
+        Ok(format!(
+            "strategy '{}', {} paragraphs",
+            s.title,
+            s.paragraphs.len()
+        ))
     }
 
     async fn kpi_table(&self, tx: &mut Tx<'_>, table: &KpiTable) -> Result<String> {
@@ -273,7 +307,10 @@ impl Writer<'_> {
             for (i, outturn) in row.outturns.iter().enumerate() {
                 // The RAG and direction in a KPI table describe the latest outturn.
                 let (rag, direction) = if i == last {
-                    (row.rag.map(|r| r.label().to_string()), row.direction.clone())
+                    (
+                        row.rag.map(|r| r.label().to_string()),
+                        row.direction.clone(),
+                    )
                 } else {
                     (None, None)
                 };
@@ -297,7 +334,11 @@ impl Writer<'_> {
                 values += 1;
             }
         }
-        Ok(format!("{} indicators, {} values", table.rows.len(), values))
+        Ok(format!(
+            "{} indicators, {} values",
+            table.rows.len(),
+            values
+        ))
     }
 
     /// Activities as they stand now (latest version of each).
@@ -322,7 +363,8 @@ impl Writer<'_> {
                     reference: r.try_get(1)?,
                     title: r.try_get(2)?,
                     directorate: r.try_get(3)?,
-                    portfolios: serde_json::from_str(&portfolios).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    portfolios: serde_json::from_str(&portfolios)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
                     due_json: r.try_get(5)?,
                     status_note: r.try_get(6)?,
                     in_plan: r.try_get(7)?,
@@ -385,7 +427,12 @@ impl Writer<'_> {
         Ok(())
     }
 
-    async fn new_activity(&self, tx: &mut Tx<'_>, reference: Option<&str>, origin: &str) -> Result<i64> {
+    async fn new_activity(
+        &self,
+        tx: &mut Tx<'_>,
+        reference: Option<&str>,
+        origin: &str,
+    ) -> Result<i64> {
         Ok(sqlx::query_scalar("INSERT INTO activities (org_id, reference, origin, recorded_at) VALUES ($1, $2, $3, $4) RETURNING id")
             .bind(self.org)
             .bind(reference)
@@ -395,7 +442,14 @@ impl Writer<'_> {
             .await?)
     }
 
-    async fn change(&self, tx: &mut Tx<'_>, revision: i64, activity: i64, change: &str, detail: String) -> Result<()> {
+    async fn change(
+        &self,
+        tx: &mut Tx<'_>,
+        revision: i64,
+        activity: i64,
+        change: &str,
+        detail: String,
+    ) -> Result<()> {
         sqlx::query("INSERT INTO plan_changes (org_id, revision_id, activity_id, change, detail, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(self.org)
             .bind(revision)
@@ -410,11 +464,17 @@ impl Writer<'_> {
 
     /// A new revision of the action plan: match each row to the activity it continues (same
     /// title, else the reconciler's confident link), record what changed, add the rest.
-    async fn action_plan(&self, tx: &mut Tx<'_>, plan: &ActionPlan, options: &ReconcileOptions) -> Result<String> {
-        let had_plan: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM plan_revisions WHERE org_id = $1")
-            .bind(self.org)
-            .fetch_one(&mut **tx)
-            .await?;
+    async fn action_plan(
+        &self,
+        tx: &mut Tx<'_>,
+        plan: &ActionPlan,
+        options: &ReconcileOptions,
+    ) -> Result<String> {
+        let had_plan: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM plan_revisions WHERE org_id = $1")
+                .bind(self.org)
+                .fetch_one(&mut **tx)
+                .await?;
         let revision: i64 = sqlx::query_scalar(
             "INSERT INTO plan_revisions (org_id, document_id, title, last_updated, recorded_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
@@ -442,12 +502,17 @@ impl Writer<'_> {
             }
         }
         // Reworded titles: only confident links continue an activity.
-        let rest_rows: Vec<usize> = (0..plan.activities.len()).filter(|i| matched[*i].is_none()).collect();
+        let rest_rows: Vec<usize> = (0..plan.activities.len())
+            .filter(|i| matched[*i].is_none())
+            .collect();
         let rest_current: Vec<usize> = (0..current.len()).filter(|i| !taken.contains(i)).collect();
         if !rest_rows.is_empty() && !rest_current.is_empty() {
             let left: Vec<Titled> = rest_current
                 .iter()
-                .map(|&i| Titled { title: current[i].title.clone(), directorate: current[i].directorate.clone() })
+                .map(|&i| Titled {
+                    title: current[i].title.clone(),
+                    directorate: current[i].directorate.clone(),
+                })
                 .collect();
             let right: Vec<Titled> = rest_rows
                 .iter()
@@ -457,7 +522,9 @@ impl Writer<'_> {
                 })
                 .collect();
             for link in reconcile(&left, &right, options).links {
-                if let (Decision::Linked, Some(l), Some(r)) = (link.decision, link.plan, link.report) {
+                if let (Decision::Linked, Some(l), Some(r)) =
+                    (link.decision, link.plan, link.report)
+                {
                     matched[rest_rows[r]] = Some(rest_current[l]);
                     taken.insert(rest_current[l]);
                 }
@@ -475,26 +542,48 @@ impl Writer<'_> {
                     if had_plan > 0 {
                         let mut diffs = vec![];
                         if fold(&before.title) != fold(&row.title) {
-                            diffs.push(("renamed", format!("'{}' → '{}'", before.title, row.title)));
+                            diffs
+                                .push(("renamed", format!("'{}' → '{}'", before.title, row.title)));
                         }
                         if fold(&before.directorate) != fold(&row.directorate) {
-                            diffs.push(("moved", format!("{} → {}", before.directorate, row.directorate)));
+                            diffs.push((
+                                "moved",
+                                format!("{} → {}", before.directorate, row.directorate),
+                            ));
                         }
-                        if before.due_json.as_deref() != due_json.as_deref() || before.status_note.as_deref() != row.status_note() {
+                        if before.due_json.as_deref() != due_json.as_deref()
+                            || before.status_note.as_deref() != row.status_note()
+                        {
                             let was = before
                                 .due_json
                                 .as_deref()
-                                .and_then(|j| serde_json::from_str::<waymark_domain::DueDate>(j).ok())
+                                .and_then(|j| {
+                                    serde_json::from_str::<waymark_domain::DueDate>(j).ok()
+                                })
                                 .map(|d| d.text)
                                 .or(before.status_note.clone())
                                 .unwrap_or_default();
-                            let now = due.map(|d| d.text.clone()).or(row.status_note().map(str::to_string)).unwrap_or_default();
+                            let now = due
+                                .map(|d| d.text.clone())
+                                .or(row.status_note().map(str::to_string))
+                                .unwrap_or_default();
                             diffs.push(("due-changed", format!("'{was}' → '{now}'")));
                         }
-                        if before.portfolios.iter().map(|p| fold(p)).collect::<Vec<_>>()
+                        if before
+                            .portfolios
+                            .iter()
+                            .map(|p| fold(p))
+                            .collect::<Vec<_>>()
                             != row.portfolios.iter().map(|p| fold(p)).collect::<Vec<_>>()
                         {
-                            diffs.push(("portfolios-changed", format!("{} → {}", before.portfolios.join(", "), row.portfolios.join(", "))));
+                            diffs.push((
+                                "portfolios-changed",
+                                format!(
+                                    "{} → {}",
+                                    before.portfolios.join(", "),
+                                    row.portfolios.join(", ")
+                                ),
+                            ));
                         }
                         if !before.in_plan {
                             diffs.push(("added", "back in the plan".to_string()));
@@ -515,7 +604,8 @@ impl Writer<'_> {
                     let id = self.new_activity(tx, None, "plan").await?;
                     self.add_name(tx, id, &row.title).await?;
                     if had_plan > 0 {
-                        self.change(tx, revision, id, "added", row.title.clone()).await?;
+                        self.change(tx, revision, id, "added", row.title.clone())
+                            .await?;
                     }
                     added += 1;
                     id
@@ -539,9 +629,22 @@ impl Writer<'_> {
         let mut removed = 0;
         for (i, c) in current.iter().enumerate() {
             if c.in_plan && !taken.contains(&i) {
-                self.add_version(tx, c.id, Some(revision), None, &c.title, &c.directorate, &c.portfolios, c.due_json.as_deref(), None, c.status_note.as_deref(), true)
+                self.add_version(
+                    tx,
+                    c.id,
+                    Some(revision),
+                    None,
+                    &c.title,
+                    &c.directorate,
+                    &c.portfolios,
+                    c.due_json.as_deref(),
+                    None,
+                    c.status_note.as_deref(),
+                    true,
+                )
+                .await?;
+                self.change(tx, revision, c.id, "removed", c.title.clone())
                     .await?;
-                self.change(tx, revision, c.id, "removed", c.title.clone()).await?;
                 removed += 1;
             }
         }
@@ -552,7 +655,11 @@ impl Writer<'_> {
             )
         } else {
             format!("{} activities in {} directorates", plan.activities.len(), {
-                let mut d: Vec<String> = plan.activities.iter().map(|a| fold(&a.directorate)).collect();
+                let mut d: Vec<String> = plan
+                    .activities
+                    .iter()
+                    .map(|a| fold(&a.directorate))
+                    .collect();
                 d.sort();
                 d.dedup();
                 d.len()
@@ -561,7 +668,12 @@ impl Writer<'_> {
     }
 
     /// A progress report: claims, reconciliation to plan activities, and one return per row.
-    async fn report(&self, tx: &mut Tx<'_>, report: &ActivityReport, options: &ReconcileOptions) -> Result<String> {
+    async fn report(
+        &self,
+        tx: &mut Tx<'_>,
+        report: &ActivityReport,
+        options: &ReconcileOptions,
+    ) -> Result<String> {
         let period = report.period.slug();
         for claim in &report.claims {
             sqlx::query("INSERT INTO claims (org_id, document_id, period, line, text, claim_json, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
@@ -600,7 +712,8 @@ impl Writer<'_> {
                     if fold(&a.title) != fold(&row.title) {
                         self.add_name(tx, a.id, &row.title).await?;
                     }
-                    self.link(tx, &period, row, Some(a), 1.0, Decision::Linked).await?;
+                    self.link(tx, &period, row, Some(a), 1.0, Decision::Linked)
+                        .await?;
                 }
                 None => new_rows.push(i),
             }
@@ -611,11 +724,17 @@ impl Writer<'_> {
             .collect();
         let left: Vec<Titled> = candidates
             .iter()
-            .map(|&i| Titled { title: current[i].title.clone(), directorate: current[i].directorate.clone() })
+            .map(|&i| Titled {
+                title: current[i].title.clone(),
+                directorate: current[i].directorate.clone(),
+            })
             .collect();
         let right: Vec<Titled> = new_rows
             .iter()
-            .map(|&i| Titled { title: report.rows[i].title.clone(), directorate: report.rows[i].directorate.clone() })
+            .map(|&i| Titled {
+                title: report.rows[i].title.clone(),
+                directorate: report.rows[i].directorate.clone(),
+            })
             .collect();
         let result = reconcile(&left, &right, options);
         let (mut linked, mut review, mut unmatched) = (0, 0, 0);
@@ -641,10 +760,24 @@ impl Writer<'_> {
                         (decision, _) => {
                             // Review or unmatched: the report row becomes an activity of its own
                             // until a person decides.
-                            let id = self.new_activity(tx, Some(&row.reference), "report").await?;
-                            self.add_name(tx, id, &row.title).await?;
-                            self.add_version(tx, id, None, Some(row.line), &row.title, &row.directorate, &[], None, None, None, false)
+                            let id = self
+                                .new_activity(tx, Some(&row.reference), "report")
                                 .await?;
+                            self.add_name(tx, id, &row.title).await?;
+                            self.add_version(
+                                tx,
+                                id,
+                                None,
+                                Some(row.line),
+                                &row.title,
+                                &row.directorate,
+                                &[],
+                                None,
+                                None,
+                                None,
+                                false,
+                            )
+                            .await?;
                             activity_of.insert(row.reference.clone(), id);
                             if decision == Decision::Review {
                                 review += 1;
@@ -653,7 +786,8 @@ impl Writer<'_> {
                             }
                         }
                     }
-                    self.link(tx, &period, row, plan_activity, link.score, link.decision).await?;
+                    self.link(tx, &period, row, plan_activity, link.score, link.decision)
+                        .await?;
                 }
                 (Some(p), None) => {
                     let a = &current[candidates[p]];
@@ -663,9 +797,9 @@ impl Writer<'_> {
             }
         }
         for (position, row) in report.rows.iter().enumerate() {
-            let activity = *activity_of
-                .get(&row.reference)
-                .ok_or_else(|| StoreError::Corrupt(format!("no activity for reference {}", row.reference)))?;
+            let activity = *activity_of.get(&row.reference).ok_or_else(|| {
+                StoreError::Corrupt(format!("no activity for reference {}", row.reference))
+            })?;
             let directorate = self.directorate(tx, &row.directorate).await?;
             sqlx::query(
                 "INSERT INTO updates (org_id, activity_id, period, reference, title, directorate_id, status, status_label, note,
@@ -750,4 +884,3 @@ impl Writer<'_> {
 fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
-

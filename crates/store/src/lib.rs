@@ -6,7 +6,12 @@
 
 mod decide;
 mod ingest;
+mod overview;
 mod read;
+mod settings;
+pub use overview::{
+    IndicatorValueView, OutcomeView, PlanOverview, PrincipleView, StrategyView, ThemeView,
+};
 pub use read::{PlanChange, StoredClaim};
 
 pub use decide::LinkDecision;
@@ -69,7 +74,10 @@ impl Store {
                 "PostgreSQL is not supported by this version of the store yet; use a SQLite file path".into(),
             ));
         }
-        let path = location.strip_prefix("sqlite://").or_else(|| location.strip_prefix("sqlite:")).unwrap_or(location);
+        let path = location
+            .strip_prefix("sqlite://")
+            .or_else(|| location.strip_prefix("sqlite:"))
+            .unwrap_or(location);
         if path.is_empty() {
             return Err(StoreError::Usage("the database path is empty".into()));
         }
@@ -80,7 +88,10 @@ impl Store {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
         SQLITE_MIGRATIONS.run(&pool).await?;
         Ok(Store { pool })
     }
@@ -91,9 +102,10 @@ impl Store {
 
     /// The migrations applied, newest last, as (version, description).
     pub async fn migrations(&self) -> Result<Vec<(i64, String)>> {
-        let rows = sqlx::query("SELECT version, description FROM _sqlx_migrations ORDER BY version")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT version, description FROM _sqlx_migrations ORDER BY version")
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter()
             .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
             .collect()
@@ -116,7 +128,11 @@ impl Store {
 
     /// Find the council to work on. With no slug, the only council there is; with none stored
     /// and `create` set, a council called "default".
-    pub async fn organisation(&self, slug: Option<&str>, create: Option<&str>) -> Result<Organisation> {
+    pub async fn organisation(
+        &self,
+        slug: Option<&str>,
+        create: Option<&str>,
+    ) -> Result<Organisation> {
         let all = self.organisations().await?;
         match slug {
             Some(slug) => {
@@ -131,7 +147,10 @@ impl Store {
                 }
             }
             None => match all.len() {
-                1 => Ok(all.into_iter().next().ok_or_else(|| StoreError::Corrupt("organisation vanished".into()))?),
+                1 => Ok(all
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| StoreError::Corrupt("organisation vanished".into()))?),
                 0 => match create {
                     Some(name) => self.create_organisation("default", name).await,
                     None => Err(StoreError::Usage(
@@ -140,7 +159,10 @@ impl Store {
                 },
                 _ => Err(StoreError::Usage(format!(
                     "this database holds several councils ({}); choose one with --council",
-                    all.iter().map(|o| o.slug.as_str()).collect::<Vec<_>>().join(", ")
+                    all.iter()
+                        .map(|o| o.slug.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ))),
             },
         }
@@ -149,7 +171,9 @@ impl Store {
     async fn create_organisation(&self, slug: &str, name: &str) -> Result<Organisation> {
         let valid = !slug.is_empty()
             && slug.len() <= 64
-            && slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+            && slug
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         if !valid {
             return Err(StoreError::Usage(format!(
                 "council slug '{slug}' must be 1-64 characters of a-z, 0-9 and '-'"
@@ -175,10 +199,26 @@ impl Store {
     pub async fn row_counts(&self) -> Result<Vec<(String, i64)>> {
         let mut out = vec![];
         for table in [
-            "organisations", "documents", "directorates", "portfolios", "themes", "outcomes",
-            "principles", "plan_values", "strategies", "plan_revisions", "activities",
-            "activity_versions", "activity_names", "plan_changes", "updates", "links", "claims",
-            "indicators", "indicator_values",
+            "organisations",
+            "documents",
+            "directorates",
+            "portfolios",
+            "themes",
+            "outcomes",
+            "principles",
+            "plan_values",
+            "strategies",
+            "plan_revisions",
+            "activities",
+            "activity_versions",
+            "activity_names",
+            "plan_changes",
+            "updates",
+            "links",
+            "claims",
+            "indicators",
+            "indicator_values",
+            "settings",
         ] {
             let n: i64 =
             // Table names come from the fixed list above, never from input.

@@ -32,7 +32,11 @@ pub struct StoredClaim {
 
 impl Store {
     /// Every activity as it stood at the end of `as_of` (or now).
-    pub async fn activities(&self, org: &Organisation, as_of: Option<NaiveDate>) -> Result<Vec<ActivityRecord>> {
+    pub async fn activities(
+        &self,
+        org: &Organisation,
+        as_of: Option<NaiveDate>,
+    ) -> Result<Vec<ActivityRecord>> {
         let bound = as_of_bound(as_of);
         let names = sqlx::query(
             "SELECT activity_id, title FROM activity_names WHERE org_id = $1 AND recorded_at < $2 ORDER BY id",
@@ -43,7 +47,10 @@ impl Store {
         .await?;
         let mut names_of: HashMap<i64, Vec<String>> = HashMap::new();
         for r in &names {
-            names_of.entry(r.try_get(0)?).or_default().push(r.try_get(1)?);
+            names_of
+                .entry(r.try_get(0)?)
+                .or_default()
+                .push(r.try_get(1)?);
         }
         // The latest version of each activity, and the latest plan version for its plan title.
         let rows = sqlx::query(
@@ -80,7 +87,10 @@ impl Store {
                     plan_title: r.try_get(10)?,
                     directorate: r.try_get(3)?,
                     portfolios: serde_json::from_str(&portfolios).map_err(corrupt)?,
-                    due: due.map(|d| serde_json::from_str::<DueDate>(&d)).transpose().map_err(corrupt)?,
+                    due: due
+                        .map(|d| serde_json::from_str::<DueDate>(&d))
+                        .transpose()
+                        .map_err(corrupt)?,
                     status_note: r.try_get(6)?,
                     in_plan: r.try_get(7)?,
                     source: source(r.try_get(8)?, r.try_get(9)?),
@@ -121,7 +131,8 @@ impl Store {
                     title: r.try_get(2)?,
                     directorate: r.try_get(3)?,
                     period: period_from_slug(&period)?,
-                    status: Status::from_key(&status).ok_or_else(|| corrupt(format!("unknown status '{status}'")))?,
+                    status: Status::from_key(&status)
+                        .ok_or_else(|| corrupt(format!("unknown status '{status}'")))?,
                     status_label: r.try_get(6)?,
                     note: r.try_get(7)?,
                     source: source(r.try_get(8)?, r.try_get(9)?),
@@ -131,20 +142,33 @@ impl Store {
     }
 
     /// The periods that have returns, oldest first.
-    pub async fn periods(&self, org: &Organisation, as_of: Option<NaiveDate>) -> Result<Vec<Period>> {
-        let rows: Vec<String> =
-            sqlx::query_scalar("SELECT DISTINCT period FROM updates WHERE org_id = $1 AND recorded_at < $2")
-                .bind(org.id)
-                .bind(as_of_bound(as_of))
-                .fetch_all(&self.pool)
-                .await?;
-        let mut periods = rows.iter().map(|s| period_from_slug(s)).collect::<Result<Vec<_>>>()?;
+    pub async fn periods(
+        &self,
+        org: &Organisation,
+        as_of: Option<NaiveDate>,
+    ) -> Result<Vec<Period>> {
+        let rows: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT period FROM updates WHERE org_id = $1 AND recorded_at < $2",
+        )
+        .bind(org.id)
+        .bind(as_of_bound(as_of))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut periods = rows
+            .iter()
+            .map(|s| period_from_slug(s))
+            .collect::<Result<Vec<_>>>()?;
         periods.sort();
         Ok(periods)
     }
 
     /// Claims published for a period, from the newest report that made any.
-    pub async fn claims(&self, org: &Organisation, period: Period, as_of: Option<NaiveDate>) -> Result<Vec<StoredClaim>> {
+    pub async fn claims(
+        &self,
+        org: &Organisation,
+        period: Period,
+        as_of: Option<NaiveDate>,
+    ) -> Result<Vec<StoredClaim>> {
         let rows = sqlx::query(
             "SELECT c.line, c.text, c.claim_json, d.file_name FROM claims c JOIN documents d ON d.id = c.document_id
              WHERE c.org_id = $1 AND c.period = $2 AND c.recorded_at < $3
@@ -173,7 +197,12 @@ impl Store {
     }
 
     /// Reconciliation decisions from the newest report for a period.
-    pub async fn links(&self, org: &Organisation, period: Period, as_of: Option<NaiveDate>) -> Result<Vec<LinkRecord>> {
+    pub async fn links(
+        &self,
+        org: &Organisation,
+        period: Period,
+        as_of: Option<NaiveDate>,
+    ) -> Result<Vec<LinkRecord>> {
         let rows = sqlx::query(
             "SELECT l.plan_title, l.plan_directorate, l.reference, l.report_title, l.report_directorate, l.score,
                     l.decision, l.activity_id, d.file_name, l.line
@@ -206,7 +235,11 @@ impl Store {
                     score: r.try_get(5)?,
                     decision,
                     activity_id: r.try_get(7)?,
-                    source: if has_report { source(r.try_get(8)?, line) } else { None },
+                    source: if has_report {
+                        source(r.try_get(8)?, line)
+                    } else {
+                        None
+                    },
                 })
             })
             .collect()
@@ -228,7 +261,11 @@ pub struct PlanChange {
 
 impl Store {
     /// What each plan revision changed, oldest first.
-    pub async fn plan_changes(&self, org: &Organisation, as_of: Option<NaiveDate>) -> Result<Vec<PlanChange>> {
+    pub async fn plan_changes(
+        &self,
+        org: &Organisation,
+        as_of: Option<NaiveDate>,
+    ) -> Result<Vec<PlanChange>> {
         let rows = sqlx::query(
             "SELECT c.revision_id, d.file_name, r.last_updated, c.activity_id, a.reference, c.change, c.detail, c.recorded_at
              FROM plan_changes c

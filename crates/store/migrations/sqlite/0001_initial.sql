@@ -229,3 +229,14 @@ CREATE TABLE indicator_values (
     line          INTEGER NOT NULL,
     recorded_at   TEXT NOT NULL
 );
+
+-- A council's settings (e.g. its headline rule), append-only: the newest value of a key wins,
+-- and older values show what applied on an earlier date.
+CREATE TABLE settings (
+    id           INTEGER PRIMARY KEY,
+    org_id       INTEGER NOT NULL REFERENCES organisations(id),
+    key          TEXT NOT NULL,
+    value_json   TEXT NOT NULL,
+    recorded_at  TEXT NOT NULL
+);
+CREATE INDEX settings_by_key ON settings (org_id, key, id);

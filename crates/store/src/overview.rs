@@ -1,0 +1,206 @@
+//! The plan's framing (themes, outcomes, principles, values, strategies) and indicators.
+
+use crate::{Organisation, Result, Store, StoreError, as_of_bound};
+use chrono::NaiveDate;
+use serde::Serialize;
+use sqlx::Row;
+
+fn corrupt(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlanOverview {
+    pub source: Option<String>,
+    pub themes: Vec<ThemeView>,
+    pub principles: Vec<PrincipleView>,
+    pub values: Vec<String>,
+    pub strategies: Vec<StrategyView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ThemeView {
+    pub number: i64,
+    pub title: String,
+    pub summary: String,
+    pub outcomes: Vec<OutcomeView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OutcomeView {
+    pub number: i64,
+    pub title: String,
+    pub narrative: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PrincipleView {
+    pub title: String,
+    pub explanation: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StrategyView {
+    pub title: String,
+    pub paragraphs: Vec<String>,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IndicatorValueView {
+    pub reference: String,
+    pub name: String,
+    pub frequency: String,
+    pub section: Option<String>,
+    pub year: String,
+    pub text: String,
+    pub value: Option<f64>,
+    pub unit: Option<String>,
+    pub rag: Option<String>,
+    pub direction: Option<String>,
+    pub source: String,
+}
+
+impl Store {
+    /// The plan's framing from the newest corporate plan and principles pages, with every strategy.
+    pub async fn plan_overview(
+        &self,
+        org: &Organisation,
+        as_of: Option<NaiveDate>,
+    ) -> Result<PlanOverview> {
+        let bound = as_of_bound(as_of);
+        let latest = |kind: &'static str| {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT MAX(id) FROM documents WHERE org_id = $1 AND kind = $2 AND recorded_at < $3 HAVING MAX(id) IS NOT NULL",
+            )
+            .bind(org.id)
+            .bind(kind)
+            .bind(bound.clone())
+            .fetch_optional(&self.pool)
+        };
+        let plan_doc = latest("corporate-plan").await?;
+        let principles_doc = latest("principles").await?;
+        let mut overview = PlanOverview {
+            source: None,
+            themes: vec![],
+            principles: vec![],
+            values: vec![],
+            strategies: vec![],
+        };
+        if let Some(doc) = plan_doc {
+            overview.source = sqlx::query_scalar("SELECT file_name FROM documents WHERE id = $1")
+                .bind(doc)
+                .fetch_optional(&self.pool)
+                .await?;
+            let themes = sqlx::query("SELECT id, number, title, summary FROM themes WHERE org_id = $1 AND document_id = $2 ORDER BY number")
+                .bind(org.id)
+                .bind(doc)
+                .fetch_all(&self.pool)
+                .await?;
+            for t in &themes {
+                let theme_id: i64 = t.try_get(0)?;
+                let outcomes = sqlx::query("SELECT number, title, narrative_json FROM outcomes WHERE org_id = $1 AND theme_id = $2 ORDER BY number")
+                    .bind(org.id)
+                    .bind(theme_id)
+                    .fetch_all(&self.pool)
+                    .await?;
+                let outcomes = outcomes
+                    .iter()
+                    .map(|o| {
+                        let narrative: String = o.try_get(2)?;
+                        Ok(OutcomeView {
+                            number: o.try_get(0)?,
+                            title: o.try_get(1)?,
+                            narrative: serde_json::from_str(&narrative).map_err(corrupt)?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                overview.themes.push(ThemeView {
+                    number: t.try_get(1)?,
+                    title: t.try_get(2)?,
+                    summary: t.try_get(3)?,
+                    outcomes,
+                });
+            }
+            overview.values = sqlx::query_scalar("SELECT title FROM plan_values WHERE org_id = $1 AND document_id = $2 ORDER BY position")
+                .bind(org.id)
+                .bind(doc)
+                .fetch_all(&self.pool)
+                .await?;
+        }
+        // The principles page explains the principles; without it, the plan's list stands.
+        if let Some(doc) = principles_doc.or(plan_doc) {
+            let rows = sqlx::query("SELECT title, explanation_json FROM principles WHERE org_id = $1 AND document_id = $2 ORDER BY position")
+                .bind(org.id)
+                .bind(doc)
+                .fetch_all(&self.pool)
+                .await?;
+            for r in &rows {
+                let explanation: String = r.try_get(1)?;
+                overview.principles.push(PrincipleView {
+                    title: r.try_get(0)?,
+                    explanation: serde_json::from_str(&explanation).map_err(corrupt)?,
+                });
+            }
+        }
+        let rows = sqlx::query(
+            "SELECT s.title, s.paragraphs_json, d.file_name FROM strategies s JOIN documents d ON d.id = s.document_id
+             WHERE s.org_id = $1 AND d.recorded_at < $2 ORDER BY s.id",
+        )
+        .bind(org.id)
+        .bind(&bound)
+        .fetch_all(&self.pool)
+        .await?;
+        for r in &rows {
+            let paragraphs: String = r.try_get(1)?;
+            overview.strategies.push(StrategyView {
+                title: r.try_get(0)?,
+                paragraphs: serde_json::from_str(&paragraphs).map_err(corrupt)?,
+                source: r.try_get(2)?,
+            });
+        }
+        Ok(overview)
+    }
+
+    /// Every indicator value recorded by `as_of`, by indicator reference then year.
+    pub async fn indicator_values(
+        &self,
+        org: &Organisation,
+        as_of: Option<NaiveDate>,
+    ) -> Result<Vec<IndicatorValueView>> {
+        let rows = sqlx::query(
+            "SELECT i.reference, i.name, i.frequency, i.section, v.year, v.text, v.value, v.unit, v.rag, v.direction,
+                    d.file_name, v.line
+             FROM indicator_values v
+             JOIN indicators i ON i.id = v.indicator_id
+             JOIN documents d ON d.id = v.document_id
+             WHERE v.org_id = $1 AND v.recorded_at < $2
+             ORDER BY i.reference, v.year, v.id",
+        )
+        .bind(org.id)
+        .bind(as_of_bound(as_of))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let year: i64 = r.try_get(4)?;
+                let year = i32::try_from(year).map_err(corrupt)?;
+                let file: String = r.try_get(10)?;
+                let line: i64 = r.try_get(11)?;
+                Ok(IndicatorValueView {
+                    reference: r.try_get(0)?,
+                    name: r.try_get(1)?,
+                    frequency: r.try_get(2)?,
+                    section: r.try_get(3)?,
+                    year: waymark_domain::FinancialYear(year).to_string(),
+                    text: r.try_get(5)?,
+                    value: r.try_get(6)?,
+                    unit: r.try_get(7)?,
+                    rag: r.try_get(8)?,
+                    direction: r.try_get(9)?,
+                    source: format!("{file}:{line}"),
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,50 @@
+//! Per-council settings, kept as an append-only history.
+
+use crate::{Organisation, Result, Store, StoreError, as_of_bound, stamp};
+use chrono::{DateTime, NaiveDate, Utc};
+use waymark_domain::headline::HeadlineRule;
+
+const HEADLINE_RULE: &str = "headline_rule";
+
+impl Store {
+    /// The council's headline rule as it stood on `as_of`; Bexley's rule when none was set.
+    pub async fn headline_rule(
+        &self,
+        org: &Organisation,
+        as_of: Option<NaiveDate>,
+    ) -> Result<HeadlineRule> {
+        let value: Option<String> = sqlx::query_scalar(
+            "SELECT value_json FROM settings WHERE org_id = $1 AND key = $2 AND recorded_at < $3 ORDER BY id DESC LIMIT 1",
+        )
+        .bind(org.id)
+        .bind(HEADLINE_RULE)
+        .bind(as_of_bound(as_of))
+        .fetch_optional(&self.pool)
+        .await?;
+        match value {
+            Some(json) => {
+                serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string()))
+            }
+            None => Ok(HeadlineRule::default()),
+        }
+    }
+
+    pub async fn set_headline_rule(
+        &self,
+        org: &Organisation,
+        rule: &HeadlineRule,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let json = serde_json::to_string(rule).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        sqlx::query(
+            "INSERT INTO settings (org_id, key, value_json, recorded_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(org.id)
+        .bind(HEADLINE_RULE)
+        .bind(json)
+        .bind(stamp(at))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}
