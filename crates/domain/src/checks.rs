@@ -237,13 +237,13 @@ fn renamed(activities: &[ActivityRecord], out: &mut Vec<Finding>) {
         let current = fold(&a.title);
         let former: Vec<&String> = a.former_titles.iter().filter(|t| fold(t) != current).collect();
         if let Some(last) = former.last() {
-            out.push(finding(
-                code::RENAMED,
-                Severity::Info,
-                activity_subject(a),
-                format!("Now called '{}'; formerly '{}'.", a.title, last),
-                a.source.as_ref(),
-            ));
+            // A title cut short is worth knowing but is not a change of meaning.
+            let message = if fold(last).starts_with(&current) {
+                format!("Reported under a shortened title '{}'; the plan calls it '{}'.", a.title, last)
+            } else {
+                format!("Now called '{}'; formerly '{}'.", a.title, last)
+            };
+            out.push(finding(code::RENAMED, Severity::Info, activity_subject(a), message, a.source.as_ref()));
         }
     }
 }
