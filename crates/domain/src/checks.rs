@@ -65,7 +65,13 @@ pub struct CheckInput<'a> {
     pub claims_source: Option<&'a str>,
 }
 
-fn finding(code: &str, severity: Severity, subject: String, message: String, source: Option<&SourceRef>) -> Finding {
+fn finding(
+    code: &str,
+    severity: Severity,
+    subject: String,
+    message: String,
+    source: Option<&SourceRef>,
+) -> Finding {
     Finding {
         code: code.to_string(),
         severity,
@@ -86,7 +92,12 @@ fn activity_subject(a: &ActivityRecord) -> String {
 pub fn run(input: &CheckInput) -> Vec<Finding> {
     let mut out = vec![];
     let returns: Vec<ReturnRecord> = match input.period {
-        Some(p) => input.returns.iter().filter(|r| r.period == p).cloned().collect(),
+        Some(p) => input
+            .returns
+            .iter()
+            .filter(|r| r.period == p)
+            .cloned()
+            .collect(),
         None => vec![],
     };
     repeats(&returns, &mut out);
@@ -97,7 +108,10 @@ pub fn run(input: &CheckInput) -> Vec<Finding> {
         out.push(Finding {
             code: code::HEADLINE_MISMATCH.to_string(),
             severity: Severity::Error,
-            message: format!("Published claim does not agree with the returns: {}.", claim.note),
+            message: format!(
+                "Published claim does not agree with the returns: {}.",
+                claim.note
+            ),
             subject: format!("published claim: {}", claim.text),
             source: input.claims_source.map(|f| format!("{f}:{}", claim.line)),
         });
@@ -118,9 +132,7 @@ fn repeats(returns: &[ReturnRecord], out: &mut Vec<Finding>) {
                 code::DUPLICATE_ROW,
                 Severity::Warning,
                 format!("activity {}: {}", r.reference, r.title),
-                format!(
-                    "Row repeats an earlier row word for word{earlier}; it is counted once."
-                ),
+                format!("Row repeats an earlier row word for word{earlier}; it is counted once."),
                 r.source.as_ref(),
             ));
         } else {
@@ -148,7 +160,9 @@ fn links(input: &CheckInput, returns: &[ReturnRecord], out: &mut Vec<Finding>) {
     for link in input.links {
         match link.decision {
             Decision::Linked => {
-                let (Some(plan_dir), Some(report_dir)) = (&link.plan_directorate, &link.report_directorate) else {
+                let (Some(plan_dir), Some(report_dir)) =
+                    (&link.plan_directorate, &link.report_directorate)
+                else {
                     continue;
                 };
                 if fold(plan_dir) != fold(report_dir) && !same_directorate(plan_dir, report_dir) {
@@ -160,9 +174,7 @@ fn links(input: &CheckInput, returns: &[ReturnRecord], out: &mut Vec<Finding>) {
                             link.reference.as_deref().unwrap_or("?"),
                             link.report_title.as_deref().unwrap_or("")
                         ),
-                        format!(
-                            "Planned under {plan_dir} but reported under {report_dir}."
-                        ),
+                        format!("Planned under {plan_dir} but reported under {report_dir}."),
                         link.source.as_ref(),
                     ));
                 }
@@ -191,7 +203,10 @@ fn links(input: &CheckInput, returns: &[ReturnRecord], out: &mut Vec<Finding>) {
                     out.push(finding(
                         code::UNPLANNED_ACTIVITY,
                         Severity::Warning,
-                        format!("activity {reference}: {}", link.report_title.as_deref().unwrap_or("")),
+                        format!(
+                            "activity {reference}: {}",
+                            link.report_title.as_deref().unwrap_or("")
+                        ),
                         "Reported, but no activity in the plan matches it.".to_string(),
                         link.source.as_ref(),
                     ));
@@ -235,15 +250,28 @@ fn same_directorate(a: &str, b: &str) -> bool {
 fn renamed(activities: &[ActivityRecord], out: &mut Vec<Finding>) {
     for a in activities {
         let current = fold(&a.title);
-        let former: Vec<&String> = a.former_titles.iter().filter(|t| fold(t) != current).collect();
+        let former: Vec<&String> = a
+            .former_titles
+            .iter()
+            .filter(|t| fold(t) != current)
+            .collect();
         if let Some(last) = former.last() {
             // A title cut short is worth knowing but is not a change of meaning.
             let message = if fold(last).starts_with(&current) {
-                format!("Reported under a shortened title '{}'; the plan calls it '{}'.", a.title, last)
+                format!(
+                    "Reported under a shortened title '{}'; the plan calls it '{}'.",
+                    a.title, last
+                )
             } else {
                 format!("Now called '{}'; formerly '{}'.", a.title, last)
             };
-            out.push(finding(code::RENAMED, Severity::Info, activity_subject(a), message, a.source.as_ref()));
+            out.push(finding(
+                code::RENAMED,
+                Severity::Info,
+                activity_subject(a),
+                message,
+                a.source.as_ref(),
+            ));
         }
     }
 }
@@ -256,7 +284,9 @@ fn due_dates(input: &CheckInput, returns: &[ReturnRecord], out: &mut Vec<Finding
                 code::NOTE_IN_DUE_DATE,
                 Severity::Warning,
                 activity_subject(a),
-                format!("The end-date column holds a note, not a date: '{note}'. Kept as a status note."),
+                format!(
+                    "The end-date column holds a note, not a date: '{note}'. Kept as a status note."
+                ),
                 a.source.as_ref(),
             ));
             continue;
@@ -281,7 +311,10 @@ fn due_dates(input: &CheckInput, returns: &[ReturnRecord], out: &mut Vec<Finding
                     code::VAGUE_DUE_DATE,
                     severity,
                     activity_subject(a),
-                    format!("Due date '{}' {why}, so progress cannot be held to a deadline.", due.text),
+                    format!(
+                        "Due date '{}' {why}, so progress cannot be held to a deadline.",
+                        due.text
+                    ),
                     a.source.as_ref(),
                 ));
             }
@@ -335,7 +368,10 @@ mod tests {
     use crate::status::Status;
 
     fn src(line: usize) -> Option<SourceRef> {
-        Some(SourceRef { file: "plan.txt".into(), line: Some(line) })
+        Some(SourceRef {
+            file: "plan.txt".into(),
+            line: Some(line),
+        })
     }
 
     fn activity(id: i64, title: &str, due: &str) -> ActivityRecord {
@@ -364,11 +400,18 @@ mod tests {
             status,
             status_label: format!("{status:?}"),
             note: None,
-            source: Some(SourceRef { file: "report.txt".into(), line: Some(line) }),
+            source: Some(SourceRef {
+                file: "report.txt".into(),
+                line: Some(line),
+            }),
         }
     }
 
-    fn run_with(activities: &[ActivityRecord], returns: &[ReturnRecord], links: &[LinkRecord]) -> Vec<Finding> {
+    fn run_with(
+        activities: &[ActivityRecord],
+        returns: &[ReturnRecord],
+        links: &[LinkRecord],
+    ) -> Vec<Finding> {
         run(&CheckInput {
             period: Some(Period::new(2024, Quarter::Q4)),
             activities,
@@ -388,11 +431,19 @@ mod tests {
         let acts = [activity(1, "One", "2026"), activity(2, "Two", "2026")];
         let mut conflicting = ret(2, "2", Status::Red, 13);
         conflicting.title = "Something else".into();
-        let returns = [ret(1, "1", Status::Green, 10), ret(2, "2", Status::Green, 11), ret(1, "1", Status::Green, 12), conflicting];
+        let returns = [
+            ret(1, "1", Status::Green, 10),
+            ret(2, "2", Status::Green, 11),
+            ret(1, "1", Status::Green, 12),
+            conflicting,
+        ];
         let f = run_with(&acts, &returns, &[]);
         assert_eq!(count(&f, code::DUPLICATE_ROW), 1);
         assert_eq!(count(&f, code::DUPLICATE_REFERENCE), 1);
-        let dup = f.iter().find(|f| f.code == code::DUPLICATE_ROW).expect("duplicate");
+        let dup = f
+            .iter()
+            .find(|f| f.code == code::DUPLICATE_ROW)
+            .expect("duplicate");
         assert_eq!(dup.source.as_deref(), Some("report.txt:12"));
         assert!(dup.message.contains("report.txt:10"));
     }
@@ -405,10 +456,24 @@ mod tests {
             activity(3, "Not due yet", "2026"),
             activity(4, "Late with no return", "June 2023"),
         ];
-        let returns = [ret(1, "1", Status::Amber, 1), ret(2, "2", Status::Complete, 2), ret(3, "3", Status::Amber, 3)];
+        let returns = [
+            ret(1, "1", Status::Amber, 1),
+            ret(2, "2", Status::Complete, 2),
+            ret(3, "3", Status::Amber, 3),
+        ];
         let f = run_with(&acts, &returns, &[]);
-        let overdue: Vec<&str> = f.iter().filter(|f| f.code == code::OVERDUE).map(|f| f.subject.as_str()).collect();
-        assert_eq!(overdue, vec!["plan activity: Late and amber", "plan activity: Late with no return"]);
+        let overdue: Vec<&str> = f
+            .iter()
+            .filter(|f| f.code == code::OVERDUE)
+            .map(|f| f.subject.as_str())
+            .collect();
+        assert_eq!(
+            overdue,
+            vec![
+                "plan activity: Late and amber",
+                "plan activity: Late with no return"
+            ]
+        );
         assert_eq!(count(&f, code::UNREPORTED_ACTIVITY), 1);
     }
 
@@ -417,7 +482,12 @@ mod tests {
         let mut note = activity(3, "Youth hub", "TBC");
         note.due = None;
         note.status_note = Some("No longer progressing with this action.".into());
-        let acts = [activity(1, "Ongoing thing", "Ongoing"), activity(2, "Unconfirmed", "TBC"), note, activity(4, "No year", "October")];
+        let acts = [
+            activity(1, "Ongoing thing", "Ongoing"),
+            activity(2, "Unconfirmed", "TBC"),
+            note,
+            activity(4, "No year", "October"),
+        ];
         let f = run_with(&acts, &[], &[]);
         assert_eq!(count(&f, code::VAGUE_DUE_DATE), 3);
         assert_eq!(count(&f, code::NOTE_IN_DUE_DATE), 1);
@@ -431,7 +501,10 @@ mod tests {
     #[test]
     fn links_give_moved_unplanned_and_review_findings() {
         let acts = [activity(1, "Planned", "2026")];
-        let link = |decision, reference: Option<&str>, plan_dir: Option<&str>, report_dir: Option<&str>| LinkRecord {
+        let link = |decision,
+                    reference: Option<&str>,
+                    plan_dir: Option<&str>,
+                    report_dir: Option<&str>| LinkRecord {
             plan_title: plan_dir.map(|_| "Planned".to_string()),
             plan_directorate: plan_dir.map(str::to_string),
             reference: reference.map(str::to_string),
@@ -443,9 +516,24 @@ mod tests {
             source: None,
         };
         let links = [
-            link(Decision::Linked, Some("1"), Some("Adult Social Care & Health"), Some("Cross cutting")),
-            link(Decision::Linked, Some("2"), Some("Adult Social Care & Health"), Some("Adult social care and health")),
-            link(Decision::Unmatched, Some("74"), None, Some("Children's Services")),
+            link(
+                Decision::Linked,
+                Some("1"),
+                Some("Adult Social Care & Health"),
+                Some("Cross cutting"),
+            ),
+            link(
+                Decision::Linked,
+                Some("2"),
+                Some("Adult Social Care & Health"),
+                Some("Adult social care and health"),
+            ),
+            link(
+                Decision::Unmatched,
+                Some("74"),
+                None,
+                Some("Children's Services"),
+            ),
             link(Decision::Review, Some("9"), Some("Place"), Some("Place")),
         ];
         let f = run_with(&acts, &[ret(1, "1", Status::Green, 1)], &links);

@@ -141,7 +141,11 @@ pub fn compute(
     rule: &HeadlineRule,
     claims: &[PublishedClaim],
 ) -> PeriodStats {
-    let in_period: Vec<ReturnRecord> = returns.iter().filter(|r| r.period == period).cloned().collect();
+    let in_period: Vec<ReturnRecord> = returns
+        .iter()
+        .filter(|r| r.period == period)
+        .cloned()
+        .collect();
     let unique = unique_returns(&in_period);
     let mut counts = StatusCounts::default();
     for r in &unique {
@@ -200,7 +204,9 @@ fn breakdown(
     let mut groups: BTreeMap<String, (String, Vec<Status>)> = BTreeMap::new();
     for r in returns {
         for name in groups_of(r) {
-            let entry = groups.entry(fold(&name)).or_insert_with(|| (name.clone(), vec![]));
+            let entry = groups
+                .entry(fold(&name))
+                .or_insert_with(|| (name.clone(), vec![]));
             entry.1.push(r.status);
         }
     }
@@ -242,7 +248,12 @@ fn check_claim(
         ClaimKind::NoneWithStatus { status } => {
             let n = unique.iter().filter(|r| r.status == *status).count();
             let note = if n == 0 {
-                format!("none {} published; 0 of {} are {}", status.key(), unique.len(), status.key())
+                format!(
+                    "none {} published; 0 of {} are {}",
+                    status.key(),
+                    unique.len(),
+                    status.key()
+                )
             } else {
                 format!(
                     "none {} published; but {} of {} are {}",
@@ -266,18 +277,25 @@ fn check_claim(
             total,
             statuses,
         } => {
-            let numerator = unique.iter().filter(|r| statuses.contains(&r.status)).count();
+            let numerator = unique
+                .iter()
+                .filter(|r| statuses.contains(&r.status))
+                .count();
             let denominator = unique.len();
             let mut problems = vec![];
             if let Some(c) = count
                 && *c as usize != numerator
             {
-                problems.push(format!("the count {c} published differs from {numerator} recomputed"));
+                problems.push(format!(
+                    "the count {c} published differs from {numerator} recomputed"
+                ));
             }
             if let Some(t) = total
                 && *t as usize != denominator
             {
-                problems.push(format!("the total {t} published differs from {denominator} recomputed"));
+                problems.push(format!(
+                    "the total {t} published differs from {denominator} recomputed"
+                ));
             }
             let exact = if denominator == 0 {
                 None
@@ -298,7 +316,10 @@ fn check_claim(
                 } else if (*p - exact.ceil()).abs() < 1e-9 {
                     "rounded up".to_string()
                 } else {
-                    let mut problem = format!("{} published does not match {shown}% recomputed", format_percent(*p));
+                    let mut problem = format!(
+                        "{} published does not match {shown}% recomputed",
+                        format_percent(*p)
+                    );
                     let (n2, d2) = with_repeats;
                     if repeats > 0 && d2 > 0 {
                         let exact2 = n2 as f64 * 100.0 / d2 as f64;
@@ -318,7 +339,9 @@ fn check_claim(
                     "{} published; {numerator} of {denominator} = {shown}%",
                     format_percent(*p)
                 ),
-                (None, Some(shown)) => format!("{numerator} of {denominator} = {shown}% recomputed"),
+                (None, Some(shown)) => {
+                    format!("{numerator} of {denominator} = {shown}% recomputed")
+                }
                 _ => "nothing reported in the period to recompute it from".to_string(),
             };
             if !how.is_empty() {
@@ -370,7 +393,11 @@ mod tests {
         ] {
             for _ in 0..count {
                 n += 1;
-                rows.push(ret(&n.to_string(), status, if n % 2 == 0 { "Place" } else { "Cross cutting" }));
+                rows.push(ret(
+                    &n.to_string(),
+                    status,
+                    if n % 2 == 0 { "Place" } else { "Cross cutting" },
+                ));
             }
         }
         // Twelve complete rows repeated word for word.
@@ -395,7 +422,13 @@ mod tests {
     #[test]
     fn duplicates_are_removed_and_headline_recomputed() {
         let rows = bexley_like();
-        let stats = compute(Period::new(2024, Quarter::Q4), &rows, &[], &HeadlineRule::default(), &[share(83.0)]);
+        let stats = compute(
+            Period::new(2024, Quarter::Q4),
+            &rows,
+            &[],
+            &HeadlineRule::default(),
+            &[share(83.0)],
+        );
         assert_eq!(stats.rows, 128);
         assert_eq!(stats.total, 116);
         assert_eq!(stats.duplicates_removed, 12);
@@ -403,15 +436,28 @@ mod tests {
         assert_eq!(stats.percent, Some(83.6));
         assert_eq!(stats.counts.complete, 39);
         assert!(stats.claims[0].consistent);
-        assert_eq!(stats.claims[0].note, "83% published; 97 of 116 = 83.6%, rounded down");
+        assert_eq!(
+            stats.claims[0].note,
+            "83% published; 97 of 116 = 83.6%, rounded down"
+        );
     }
 
     #[test]
     fn a_claim_that_counts_repeats_is_named() {
         let rows = bexley_like();
-        let stats = compute(Period::new(2024, Quarter::Q4), &rows, &[], &HeadlineRule::default(), &[share(85.0)]);
+        let stats = compute(
+            Period::new(2024, Quarter::Q4),
+            &rows,
+            &[],
+            &HeadlineRule::default(),
+            &[share(85.0)],
+        );
         assert!(!stats.claims[0].consistent);
-        assert!(stats.claims[0].note.contains("counts the 12 repeated rows"), "{}", stats.claims[0].note);
+        assert!(
+            stats.claims[0].note.contains("counts the 12 repeated rows"),
+            "{}",
+            stats.claims[0].note
+        );
     }
 
     #[test]
@@ -420,9 +466,17 @@ mod tests {
         let claim = PublishedClaim {
             line: 5,
             text: "None are red".into(),
-            claim: ClaimKind::NoneWithStatus { status: Status::Red },
+            claim: ClaimKind::NoneWithStatus {
+                status: Status::Red,
+            },
         };
-        let stats = compute(Period::new(2024, Quarter::Q4), &rows, &[], &HeadlineRule::default(), &[claim]);
+        let stats = compute(
+            Period::new(2024, Quarter::Q4),
+            &rows,
+            &[],
+            &HeadlineRule::default(),
+            &[claim],
+        );
         assert!(stats.claims[0].consistent);
         let mut with_red = rows.clone();
         with_red.push(ret("999", Status::Red, "Place"));
@@ -432,7 +486,13 @@ mod tests {
             &with_red,
             &[],
             &HeadlineRule::default(),
-            &[PublishedClaim { line: claim.line, text: claim.text, claim: ClaimKind::NoneWithStatus { status: Status::Red } }],
+            &[PublishedClaim {
+                line: claim.line,
+                text: claim.text,
+                claim: ClaimKind::NoneWithStatus {
+                    status: Status::Red,
+                },
+            }],
         );
         assert!(!again.claims[0].consistent);
     }
@@ -440,7 +500,13 @@ mod tests {
     #[test]
     fn breakdowns_cover_every_return() {
         let rows = bexley_like();
-        let stats = compute(Period::new(2024, Quarter::Q4), &rows, &[], &HeadlineRule::default(), &[]);
+        let stats = compute(
+            Period::new(2024, Quarter::Q4),
+            &rows,
+            &[],
+            &HeadlineRule::default(),
+            &[],
+        );
         let sum: usize = stats.by_directorate.iter().map(|b| b.total).sum();
         assert_eq!(sum, stats.total);
         assert_eq!(stats.by_portfolio.len(), 1);
@@ -452,7 +518,13 @@ mod tests {
         let mut other = ret("1", Status::Red, "Place");
         other.period = Period::new(2023, Quarter::Q4);
         rows.push(other);
-        let stats = compute(Period::new(2024, Quarter::Q4), &rows, &[], &HeadlineRule::default(), &[]);
+        let stats = compute(
+            Period::new(2024, Quarter::Q4),
+            &rows,
+            &[],
+            &HeadlineRule::default(),
+            &[],
+        );
         assert_eq!(stats.counts.red, 0);
     }
 }

@@ -1,0 +1,208 @@
+//! Flows beyond Bexley's pages: indicators, vocabularies, headline rules, plan revisions, exports.
+
+mod common;
+
+use common::{Db, fixture};
+use std::ffi::OsStr;
+
+fn import(db: &Db, files: &[&str]) -> String {
+    let mut args: Vec<std::ffi::OsString> = vec!["import".into()];
+    args.extend(files.iter().map(|f| fixture(f).into_os_string()));
+    db.ok(args)
+}
+
+#[test]
+fn kpi_tables_import_and_export_with_their_rag() {
+    let db = Db::new();
+    let out = import(&db, &["examples/kpi-table.txt"]);
+    assert!(out.contains("as kpi-table"), "{out}");
+    let values = db.json(["export", "indicators", "--format", "json"]);
+    let values = values.as_array().expect("array");
+    let fc01: Vec<_> = values
+        .iter()
+        .filter(|v| v["reference"] == "FC_01")
+        .collect();
+    assert_eq!(fc01.len(), 2, "two outturns");
+    assert_eq!(fc01[0]["year"], "2023/24");
+    assert_eq!(fc01[0]["value"], 89.02);
+    assert_eq!(fc01[1]["year"], "2024/25");
+    assert_eq!(fc01[1]["text"], "91.21%");
+    assert_eq!(fc01[1]["rag"], "Amber");
+    assert_eq!(fc01[1]["direction"], "increase");
+    let count = values
+        .iter()
+        .find(|v| v["text"] == "20,843")
+        .expect("a count with a thousands separator");
+    assert_eq!(count["value"], 20843.0);
+    let na = values
+        .iter()
+        .find(|v| v["text"] == "N/A")
+        .expect("a missing value");
+    assert!(na["value"].is_null());
+    let csv = db.ok(["export", "indicators", "--format", "csv"]);
+    assert!(
+        csv.starts_with(
+            "reference,name,frequency,section,year,text,value,unit,rag,direction,source"
+        )
+    );
+}
+
+#[test]
+fn plan_export_holds_themes_outcomes_principles_values_and_strategies() {
+    let db = Db::new();
+    db.ok(["demo", "--format", "json"]);
+    let plan = db.json(["export", "plan"]);
+    let themes = plan["themes"].as_array().expect("themes");
+    assert_eq!(themes.len(), 3);
+    let outcomes: Vec<i64> = themes
+        .iter()
+        .flat_map(|t| {
+            t["outcomes"]
+                .as_array()
+                .expect("outcomes")
+                .iter()
+                .map(|o| o["number"].as_i64().unwrap_or(0))
+        })
+        .collect();
+    assert_eq!(outcomes, (1..=15).collect::<Vec<_>>());
+    assert_eq!(plan["principles"].as_array().expect("principles").len(), 6);
+    assert!(
+        plan["principles"][0]["explanation"]
+            .as_array()
+            .is_some_and(|e| !e.is_empty())
+    );
+    assert_eq!(plan["values"].as_array().expect("values").len(), 2);
+    assert_eq!(plan["strategies"].as_array().expect("strategies").len(), 1);
+}
+
+#[test]
+fn a_council_label_must_be_mapped_before_it_counts() {
+    let db = Db::new();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let report = dir.path().join("q3.txt");
+    std::fs::write(
+        &report,
+        "Quarterly performance report\nQuarter 3 2024/25\n\nPlace directorate\nReference\tActivity\tStatus\n1\tOpen the new library\tBlue\n2\tResurface the high street\tGreen\n",
+    )
+    .expect("write");
+    let out = db.run([OsStr::new("import"), report.as_os_str()]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("q3.txt:6"), "{stderr}");
+    assert!(stderr.contains("Blue"), "{stderr}");
+    let vocabulary = fixture("examples/vocabulary.toml");
+    db.ok([
+        OsStr::new("import"),
+        OsStr::new("--vocabulary"),
+        vocabulary.as_os_str(),
+        report.as_os_str(),
+    ]);
+    let stats = db.json(["stats", "--format", "json"]);
+    assert_eq!(stats["period"], "2024/25 Q3");
+    assert_eq!(stats["counts"]["complete"], 1);
+    assert_eq!(stats["complete_or_on_track"], 2);
+}
+
+#[test]
+fn the_headline_rule_is_the_councils_and_is_shown_with_the_number() {
+    let db = Db::new();
+    db.ok(["demo", "--format", "json"]);
+    let out = db.ok([
+        "config",
+        "headline",
+        "--count",
+        "complete",
+        "--exclude",
+        "ceased",
+    ]);
+    assert!(
+        out.contains("(Complete) ÷ all activities reported in the period, excluding Ceased"),
+        "{out}"
+    );
+    let stats = db.json(["stats", "--format", "json"]);
+    assert_eq!(stats["complete_or_on_track"], 39);
+    assert_eq!(stats["denominator"], 114);
+    assert_eq!(stats["percent"], 34.2);
+    assert_eq!(
+        stats["rule"],
+        "(Complete) ÷ all activities reported in the period, excluding Ceased"
+    );
+    // The published claim names its own statuses, so it is still checked on its own terms.
+    assert_eq!(stats["published_claim"]["consistent"], true);
+    let bad = db.run(["config", "headline", "--count", "blue"]);
+    assert_eq!(bad.status.code(), Some(2));
+    let both = db.run([
+        "config",
+        "headline",
+        "--count",
+        "complete",
+        "--exclude",
+        "complete",
+    ]);
+    assert_eq!(both.status.code(), Some(2));
+    let shown = db.ok(["config", "show"]);
+    assert!(shown.contains("excluding Ceased"), "{shown}");
+}
+
+#[test]
+fn a_later_plan_revision_records_what_changed() {
+    let db = Db::new();
+    import(&db, &["bexley/action-delivery-plan-2024-12.txt"]);
+    let original =
+        std::fs::read_to_string(fixture("bexley/action-delivery-plan-2024-12.txt")).expect("plan");
+    let revised = original
+        .replace("Secure future of Barnehurst Golf ClubPlacesJune 2022\n", "")
+        .replace("Refresh our ICT systems and hardwareDeputy Leader of the Council / Resources2023", "Refresh our ICT systems and hardwareDeputy Leader of the Council / ResourcesMarch 2026")
+        .replace("Last updated: December 2024", "Plant 1,000 new street treesPlaces2026\n\nLast updated: December 2025");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("action-delivery-plan-2025-12.txt");
+    std::fs::write(&path, revised).expect("write");
+    let out = db.ok([OsStr::new("import"), path.as_os_str()]);
+    assert!(
+        out.contains("1 added") && out.contains("1 removed"),
+        "{out}"
+    );
+    let changes = db.json(["changes", "--format", "json"]);
+    let changes = changes.as_array().expect("array");
+    let kinds: Vec<(&str, &str)> = changes
+        .iter()
+        .map(|c| {
+            (
+                c["change"].as_str().unwrap_or(""),
+                c["detail"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert!(
+        kinds.contains(&("removed", "Secure future of Barnehurst Golf Club")),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&("due-changed", "'2023' → 'March 2026'")),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds
+            .iter()
+            .any(|(k, d)| *k == "added" && d.contains("street trees")),
+        "{kinds:?}"
+    );
+    assert_eq!(changes.len(), 3, "{kinds:?}");
+    let text = db.ok(["changes"]);
+    assert!(text.contains("3 changes"), "{text}");
+}
+
+#[test]
+fn the_demo_exports_are_stable() {
+    let db = Db::new();
+    db.ok(["demo", "--format", "json"]);
+    insta::assert_snapshot!(
+        "bexley_activities_csv",
+        db.ok(["export", "activities", "--format", "csv"])
+    );
+    insta::assert_snapshot!("bexley_stats_json", db.ok(["stats", "--format", "json"]));
+    insta::assert_snapshot!(
+        "bexley_reconcile_csv",
+        db.ok(["reconcile", "--format", "csv"])
+    );
+}
