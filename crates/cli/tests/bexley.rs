@@ -478,3 +478,41 @@ fn demo_loads_bexley_and_prints_the_summary() {
     let v: Value = serde_json::from_str(&again).expect("json");
     assert_eq!(v["stats"]["total"], 116);
 }
+
+/// The whole pipeline (import, reconcile, store) measured against the hand-labelled links.
+#[test]
+fn stored_links_agree_with_the_labelled_expectation() {
+    let db = Db::new();
+    db.import_bexley();
+    let mut expected = std::collections::HashMap::new();
+    let mut reader = csv::Reader::from_path(fixture("bexley/expected-links.csv")).expect("labels");
+    for record in reader.records() {
+        let record = record.expect("label row");
+        let (reference, plan_title) = (record[0].to_string(), record[3].to_string());
+        if !reference.is_empty() && !plan_title.is_empty() {
+            expected.insert(reference, waymark_domain::text::fold(&plan_title));
+        }
+    }
+    assert_eq!(expected.len(), 115);
+    let records = db.json(["reconcile", "--format", "json"]);
+    let (mut right, mut wrong) = (0, 0);
+    for r in records
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|r| r["decision"] == "linked")
+    {
+        let reference = r["reference"].as_str().expect("reference");
+        let plan = waymark_domain::text::fold(r["plan_title"].as_str().expect("plan title"));
+        if expected.get(reference) == Some(&plan) {
+            right += 1;
+        } else {
+            wrong += 1;
+        }
+    }
+    let precision = right as f64 / (right + wrong) as f64;
+    let recall = right as f64 / expected.len() as f64;
+    println!("precision {precision:.3}, recall {recall:.3} ({right} right, {wrong} wrong)");
+    assert!(precision >= 0.98, "precision {precision:.3}");
+    assert!(recall >= 0.90, "recall {recall:.3}");
+}
