@@ -115,27 +115,22 @@ pub fn stats_text(stats: &Option<PeriodStats>) -> String {
         );
         let _ = writeln!(out, "  \"{}\"", c.text);
     }
-    let _ = writeln!(out, "By directorate:");
-    for b in &s.by_directorate {
-        let _ = writeln!(
-            out,
-            "  {:<40} {:>4} reported, {:>4} complete or on track ({})",
-            b.name,
-            b.total,
-            b.complete_or_on_track,
-            opt_percent(b.percent)
-        );
-    }
-    let _ = writeln!(out, "By portfolio:");
-    for b in &s.by_portfolio {
-        let _ = writeln!(
-            out,
-            "  {:<40} {:>4} reported, {:>4} complete or on track ({})",
-            b.name,
-            b.total,
-            b.complete_or_on_track,
-            opt_percent(b.percent)
-        );
+    for (heading, groups) in [
+        ("By directorate:", &s.by_directorate),
+        ("By portfolio:", &s.by_portfolio),
+    ] {
+        let _ = writeln!(out, "{heading}");
+        for b in groups {
+            let _ = writeln!(
+                out,
+                "  {:<40} {:>4} reported, {:>4} {} ({})",
+                b.name,
+                b.total,
+                b.complete_or_on_track,
+                s.rule_name,
+                opt_percent(b.percent)
+            );
+        }
     }
     out
 }
