@@ -1,0 +1,15 @@
+//! Any bytes read as a principles must give a document or an error, never a panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use waymark_domain::DocumentKind;
+use waymark_import::Vocabulary;
+
+fuzz_target!(|data: &[u8]| {
+    let vocab = Vocabulary::default();
+    if let Ok(doc) =
+        waymark_import::import("fuzz.txt", data, Some(DocumentKind::Principles), &vocab)
+    {
+        assert_eq!(doc.kind(), DocumentKind::Principles);
+    }
+});
