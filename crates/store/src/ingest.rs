@@ -5,7 +5,9 @@ use crate::{Organisation, Result, Store, StoreError, stamp};
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use sqlx::{Row, Sqlite, Transaction};
+use crate::batch::{Batch, Cell};
 use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
 use waymark_domain::reconcile::{Decision, ReconcileOptions, Titled, reconcile};
 use waymark_domain::text::fold;
 use waymark_domain::{
@@ -120,11 +122,7 @@ impl Store {
             .bind(&now)
             .fetch_one(&mut *tx)
             .await?;
-            let w = Writer {
-                org: org.id,
-                doc: doc_id,
-                now: &now,
-            };
+            let w = Writer::new(org.id, doc_id, &now);
             let summary = match &file.document {
                 Document::CorporatePlan(d) => w.corporate_plan(&mut tx, d).await?,
                 Document::Principles(d) => w.principles(&mut tx, d).await?,
@@ -133,6 +131,7 @@ impl Store {
                 Document::ActivityReport(d) => w.report(&mut tx, d, options).await?,
                 Document::KpiTable(d) => w.kpi_table(&mut tx, d).await?,
             };
+            w.flush(&mut tx).await?;
             outcomes.push(ImportOutcome::Imported {
                 file: file.file_name.clone(),
                 kind,
@@ -149,6 +148,57 @@ struct Writer<'a> {
     org: i64,
     doc: i64,
     now: &'a str,
+    /// Directorate ids and portfolios known in this import, so each is looked up once.
+    known: Mutex<Known>,
+    /// Rows written in bulk when the document is done (or before the next read).
+    pending: Mutex<Pending>,
+}
+
+#[derive(Default)]
+struct Known {
+    directorates: HashMap<String, i64>,
+    portfolios: HashSet<String>,
+}
+
+struct Pending {
+    versions: Batch,
+    names: Batch,
+    changes: Batch,
+    links: Batch,
+    updates: Batch,
+}
+
+impl Default for Pending {
+    fn default() -> Self {
+        Pending {
+            versions: Batch::new(
+                "activity_versions",
+                &[
+                    "org_id", "activity_id", "revision_id", "document_id", "line", "title", "directorate_id",
+                    "portfolios_json", "due_json", "due_deadline", "status_note", "removed", "recorded_at",
+                ],
+            ),
+            names: Batch::new("activity_names", &["org_id", "activity_id", "title", "document_id", "recorded_at"]),
+            changes: Batch::new(
+                "plan_changes",
+                &["org_id", "revision_id", "activity_id", "change", "detail", "recorded_at"],
+            ),
+            links: Batch::new(
+                "links",
+                &[
+                    "org_id", "document_id", "period", "reference", "report_title", "report_directorate", "line",
+                    "activity_id", "plan_title", "plan_directorate", "score", "decision", "recorded_at",
+                ],
+            ),
+            updates: Batch::new(
+                "updates",
+                &[
+                    "org_id", "activity_id", "period", "reference", "title", "directorate_id", "status",
+                    "status_label", "note", "review_state", "document_id", "line", "position", "recorded_at",
+                ],
+            ),
+        }
+    }
 }
 
 /// An activity as the latest plan revision (or a report) left it.
@@ -164,13 +214,47 @@ struct Current {
 }
 
 impl Writer<'_> {
+    fn new(org: i64, doc: i64, now: &str) -> Writer<'_> {
+        Writer { org, doc, now, known: Mutex::default(), pending: Mutex::default() }
+    }
+
+    fn pending(&self) -> std::sync::MutexGuard<'_, Pending> {
+        // A poisoned lock only means another statement panicked; the rows are still whole.
+        self.pending.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn known(&self) -> std::sync::MutexGuard<'_, Known> {
+        self.known.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Write every pending row. Called before reading back and when a document is done.
+    async fn flush(&self, tx: &mut Tx<'_>) -> Result<()> {
+        let batches = {
+            let mut p = self.pending();
+            [p.versions.take(), p.names.take(), p.changes.take(), p.links.take(), p.updates.take()]
+        };
+        for batch in batches {
+            batch.write(tx).await?;
+        }
+        Ok(())
+    }
+
     async fn directorate(&self, tx: &mut Tx<'_>, name: &str) -> Result<i64> {
         let key = fold(name);
+        if let Some(id) = self.known().directorates.get(&key) {
+            return Ok(*id);
+        }
+        let id = self.directorate_id(tx, name, &key).await?;
+        self.known().directorates.insert(key, id);
+        Ok(id)
+    }
+
+    async fn directorate_id(&self, tx: &mut Tx<'_>, name: &str, key: &str) -> Result<i64> {
         if let Some(id) = sqlx::query_scalar::<_, i64>(
             "SELECT id FROM directorates WHERE org_id = $1 AND fold_key = $2",
         )
         .bind(self.org)
-        .bind(&key)
+        .bind(key)
         .fetch_optional(&mut **tx)
         .await?
         {
@@ -181,12 +265,15 @@ impl Writer<'_> {
         )
         .bind(self.org)
         .bind(name)
-        .bind(&key)
+        .bind(key)
         .fetch_one(&mut **tx)
         .await?)
     }
 
     async fn portfolio(&self, tx: &mut Tx<'_>, name: &str) -> Result<()> {
+        if !self.known().portfolios.insert(fold(name)) {
+            return Ok(());
+        }
         sqlx::query("INSERT INTO portfolios (org_id, name, fold_key) VALUES ($1, $2, $3) ON CONFLICT (org_id, fold_key) DO NOTHING")
             .bind(self.org)
             .bind(name)
@@ -343,6 +430,7 @@ impl Writer<'_> {
 
     /// Activities as they stand now (latest version of each).
     async fn current_activities(&self, tx: &mut Tx<'_>) -> Result<Vec<Current>> {
+        self.flush(tx).await?;
         let rows = sqlx::query(
             "SELECT a.id, a.reference, v.title, d.name, v.portfolios_json, v.due_json, v.status_note,
                     v.revision_id IS NOT NULL AND v.removed = 0
@@ -392,38 +480,29 @@ impl Writer<'_> {
         for p in portfolios {
             self.portfolio(tx, p).await?;
         }
-        sqlx::query(
-            "INSERT INTO activity_versions (org_id, activity_id, revision_id, document_id, line, title, directorate_id,
-                portfolios_json, due_json, due_deadline, status_note, removed, recorded_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-        )
-        .bind(self.org)
-        .bind(activity)
-        .bind(revision)
-        .bind(self.doc)
-        .bind(line.map(|l| l as i64))
-        .bind(title)
-        .bind(directorate_id)
-        .bind(json(&portfolios)?)
-        .bind(due_json)
-        .bind(due_deadline)
-        .bind(status_note)
-        .bind(removed as i64)
-        .bind(self.now)
-        .execute(&mut **tx)
-        .await?;
+        let row: Vec<Cell> = vec![
+            self.org.into(),
+            activity.into(),
+            revision.into(),
+            self.doc.into(),
+            line.map(|l| l as i64).into(),
+            title.into(),
+            directorate_id.into(),
+            json(&portfolios)?.into(),
+            due_json.into(),
+            due_deadline.into(),
+            status_note.into(),
+            (removed as i64).into(),
+            self.now.into(),
+        ];
+        self.pending().versions.push(row);
         Ok(())
     }
 
-    async fn add_name(&self, tx: &mut Tx<'_>, activity: i64, title: &str) -> Result<()> {
-        sqlx::query("INSERT INTO activity_names (org_id, activity_id, title, document_id, recorded_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(self.org)
-            .bind(activity)
-            .bind(title)
-            .bind(self.doc)
-            .bind(self.now)
-            .execute(&mut **tx)
-            .await?;
+    fn add_name(&self, activity: i64, title: &str) -> Result<()> {
+        let row: Vec<Cell> =
+            vec![self.org.into(), activity.into(), title.into(), self.doc.into(), self.now.into()];
+        self.pending().names.push(row);
         Ok(())
     }
 
@@ -442,23 +521,16 @@ impl Writer<'_> {
             .await?)
     }
 
-    async fn change(
-        &self,
-        tx: &mut Tx<'_>,
-        revision: i64,
-        activity: i64,
-        change: &str,
-        detail: String,
-    ) -> Result<()> {
-        sqlx::query("INSERT INTO plan_changes (org_id, revision_id, activity_id, change, detail, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(self.org)
-            .bind(revision)
-            .bind(activity)
-            .bind(change)
-            .bind(detail)
-            .bind(self.now)
-            .execute(&mut **tx)
-            .await?;
+    fn change(&self, revision: i64, activity: i64, change: &str, detail: String) -> Result<()> {
+        let row: Vec<Cell> = vec![
+            self.org.into(),
+            revision.into(),
+            activity.into(),
+            change.into(),
+            detail.into(),
+            self.now.into(),
+        ];
+        self.pending().changes.push(row);
         Ok(())
     }
 
@@ -592,20 +664,19 @@ impl Writer<'_> {
                             changed += 1;
                         }
                         for (kind, detail) in diffs {
-                            self.change(tx, revision, before.id, kind, detail).await?;
+                            self.change(revision, before.id, kind, detail)?;
                         }
                     }
                     if fold(&before.title) != fold(&row.title) {
-                        self.add_name(tx, before.id, &row.title).await?;
+                        self.add_name(before.id, &row.title)?;
                     }
                     before.id
                 }
                 None => {
                     let id = self.new_activity(tx, None, "plan").await?;
-                    self.add_name(tx, id, &row.title).await?;
+                    self.add_name(id, &row.title)?;
                     if had_plan > 0 {
-                        self.change(tx, revision, id, "added", row.title.clone())
-                            .await?;
+                        self.change(revision, id, "added", row.title.clone())?;
                     }
                     added += 1;
                     id
@@ -643,8 +714,7 @@ impl Writer<'_> {
                     true,
                 )
                 .await?;
-                self.change(tx, revision, c.id, "removed", c.title.clone())
-                    .await?;
+                self.change(revision, c.id, "removed", c.title.clone())?;
                 removed += 1;
             }
         }
@@ -710,10 +780,9 @@ impl Writer<'_> {
                     let a = &current[c];
                     activity_of.insert(row.reference.clone(), a.id);
                     if fold(&a.title) != fold(&row.title) {
-                        self.add_name(tx, a.id, &row.title).await?;
+                        self.add_name(a.id, &row.title)?;
                     }
-                    self.link(tx, &period, row, Some(a), 1.0, Decision::Linked)
-                        .await?;
+                    self.link(&period, row, Some(a), 1.0, Decision::Linked);
                 }
                 None => new_rows.push(i),
             }
@@ -752,7 +821,7 @@ impl Writer<'_> {
                                 .execute(&mut **tx)
                                 .await?;
                             if fold(&a.title) != fold(&row.title) {
-                                self.add_name(tx, a.id, &row.title).await?;
+                                self.add_name(a.id, &row.title)?;
                             }
                             activity_of.insert(row.reference.clone(), a.id);
                             linked += 1;
@@ -763,7 +832,7 @@ impl Writer<'_> {
                             let id = self
                                 .new_activity(tx, Some(&row.reference), "report")
                                 .await?;
-                            self.add_name(tx, id, &row.title).await?;
+                            self.add_name(id, &row.title)?;
                             self.add_version(
                                 tx,
                                 id,
@@ -786,12 +855,11 @@ impl Writer<'_> {
                             }
                         }
                     }
-                    self.link(tx, &period, row, plan_activity, link.score, link.decision)
-                        .await?;
+                    self.link(&period, row, plan_activity, link.score, link.decision);
                 }
                 (Some(p), None) => {
                     let a = &current[candidates[p]];
-                    self.plan_only_link(tx, &period, a).await?;
+                    self.plan_only_link(&period, a);
                 }
                 (None, None) => {}
             }
@@ -801,26 +869,23 @@ impl Writer<'_> {
                 StoreError::Corrupt(format!("no activity for reference {}", row.reference))
             })?;
             let directorate = self.directorate(tx, &row.directorate).await?;
-            sqlx::query(
-                "INSERT INTO updates (org_id, activity_id, period, reference, title, directorate_id, status, status_label, note,
-                    review_state, document_id, line, position, recorded_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'approved', $10, $11, $12, $13)",
-            )
-            .bind(self.org)
-            .bind(activity)
-            .bind(&period)
-            .bind(&row.reference)
-            .bind(&row.title)
-            .bind(directorate)
-            .bind(row.status.key())
-            .bind(&row.status_label)
-            .bind(&row.note)
-            .bind(self.doc)
-            .bind(row.line as i64)
-            .bind(position as i64)
-            .bind(self.now)
-            .execute(&mut **tx)
-            .await?;
+            let cells: Vec<Cell> = vec![
+                self.org.into(),
+                activity.into(),
+                period.as_str().into(),
+                row.reference.as_str().into(),
+                row.title.as_str().into(),
+                directorate.into(),
+                row.status.key().into(),
+                row.status_label.as_str().into(),
+                row.note.clone().into(),
+                "approved".into(),
+                self.doc.into(),
+                (row.line as i64).into(),
+                (position as i64).into(),
+                self.now.into(),
+            ];
+            self.pending().updates.push(cells);
         }
         Ok(format!(
             "{} rows ({} references) for {}: {} linked by reference, {linked} linked by title, {review} to review, {unmatched} unmatched",
@@ -831,53 +896,50 @@ impl Writer<'_> {
         ))
     }
 
-    async fn link(
+    fn link(
         &self,
-        tx: &mut Tx<'_>,
         period: &str,
         row: &waymark_domain::ReportRow,
         plan: Option<&Current>,
         score: f64,
         decision: Decision,
-    ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO links (org_id, document_id, period, reference, report_title, report_directorate, line, activity_id,
-                plan_title, plan_directorate, score, decision, recorded_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-        )
-        .bind(self.org)
-        .bind(self.doc)
-        .bind(period)
-        .bind(&row.reference)
-        .bind(&row.title)
-        .bind(&row.directorate)
-        .bind(row.line as i64)
-        .bind(plan.map(|a| a.id))
-        .bind(plan.map(|a| a.title.clone()))
-        .bind(plan.map(|a| a.directorate.clone()))
-        .bind(score)
-        .bind(decision.key())
-        .bind(self.now)
-        .execute(&mut **tx)
-        .await?;
-        Ok(())
+    ) {
+        let cells: Vec<Cell> = vec![
+            self.org.into(),
+            self.doc.into(),
+            period.into(),
+            row.reference.as_str().into(),
+            row.title.as_str().into(),
+            row.directorate.as_str().into(),
+            (row.line as i64).into(),
+            plan.map(|a| a.id).into(),
+            plan.map(|a| a.title.clone()).into(),
+            plan.map(|a| a.directorate.clone()).into(),
+            score.into(),
+            decision.key().into(),
+            self.now.into(),
+        ];
+        self.pending().links.push(cells);
     }
 
-    async fn plan_only_link(&self, tx: &mut Tx<'_>, period: &str, a: &Current) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO links (org_id, document_id, period, activity_id, plan_title, plan_directorate, score, decision, recorded_at)
-             VALUES ($1, $2, $3, $4, $5, $6, 0, 'unmatched', $7)",
-        )
-        .bind(self.org)
-        .bind(self.doc)
-        .bind(period)
-        .bind(a.id)
-        .bind(&a.title)
-        .bind(&a.directorate)
-        .bind(self.now)
-        .execute(&mut **tx)
-        .await?;
-        Ok(())
+    /// A plan activity that no report row matched.
+    fn plan_only_link(&self, period: &str, a: &Current) {
+        let cells: Vec<Cell> = vec![
+            self.org.into(),
+            self.doc.into(),
+            period.into(),
+            Cell::Text(None),
+            Cell::Text(None),
+            Cell::Text(None),
+            Cell::Int(None),
+            a.id.into(),
+            a.title.as_str().into(),
+            a.directorate.as_str().into(),
+            0.0.into(),
+            Decision::Unmatched.key().into(),
+            self.now.into(),
+        ];
+        self.pending().links.push(cells);
     }
 }
 

@@ -4,6 +4,7 @@
 //! sort as text) so the same statements can run on both backends. Writes happen in one
 //! transaction per command: a failure leaves the database as it was.
 
+mod batch;
 mod decide;
 mod ingest;
 mod overview;

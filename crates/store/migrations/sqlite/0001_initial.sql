@@ -125,7 +125,8 @@ CREATE TABLE activity_versions (
     removed          INTEGER NOT NULL DEFAULT 0,
     recorded_at      TEXT NOT NULL
 );
-CREATE INDEX activity_versions_by_activity ON activity_versions (org_id, activity_id, id);
+-- Lookups of an activity's latest version go by activity id alone.
+CREATE INDEX activity_versions_by_activity ON activity_versions (activity_id, id);
 
 -- Every name an activity has been known by, with the document that used it.
 CREATE TABLE activity_names (
@@ -136,7 +137,7 @@ CREATE TABLE activity_names (
     document_id  INTEGER NOT NULL REFERENCES documents(id),
     recorded_at  TEXT NOT NULL
 );
-CREATE INDEX activity_names_by_activity ON activity_names (org_id, activity_id, id);
+CREATE INDEX activity_names_by_activity ON activity_names (activity_id, id);
 
 -- What changed between plan revisions.
 CREATE TABLE plan_changes (
@@ -169,7 +170,8 @@ CREATE TABLE updates (
     recorded_at       TEXT NOT NULL
 );
 CREATE INDEX updates_by_period ON updates (org_id, period, id);
-CREATE INDEX updates_by_activity ON updates (org_id, activity_id, id);
+CREATE INDEX updates_by_activity ON updates (activity_id, id);
+CREATE INDEX activities_by_org ON activities (org_id, id);
 
 -- Reconciliation decisions made when a report was imported.
 CREATE TABLE links (
