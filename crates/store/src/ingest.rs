@@ -150,6 +150,8 @@ struct Writer<'a> {
     now: &'a str,
     /// Directorate ids and portfolios known in this import, so each is looked up once.
     known: Mutex<Known>,
+    /// The next free activity id, once looked up.
+    next_activity_id: Mutex<Option<i64>>,
     /// Rows written in bulk when the document is done (or before the next read).
     pending: Mutex<Pending>,
 }
@@ -161,6 +163,9 @@ struct Known {
 }
 
 struct Pending {
+    activities: Batch,
+    /// References given to existing activities by a report: (activity id, reference).
+    references: Vec<(i64, String)>,
     versions: Batch,
     names: Batch,
     changes: Batch,
@@ -171,6 +176,8 @@ struct Pending {
 impl Default for Pending {
     fn default() -> Self {
         Pending {
+            activities: Batch::new("activities", &["id", "org_id", "reference", "origin", "recorded_at"]),
+            references: vec![],
             versions: Batch::new(
                 "activity_versions",
                 &[
@@ -215,7 +222,14 @@ struct Current {
 
 impl Writer<'_> {
     fn new(org: i64, doc: i64, now: &str) -> Writer<'_> {
-        Writer { org, doc, now, known: Mutex::default(), pending: Mutex::default() }
+        Writer {
+            org,
+            doc,
+            now,
+            known: Mutex::default(),
+            next_activity_id: Mutex::default(),
+            pending: Mutex::default(),
+        }
     }
 
     fn pending(&self) -> std::sync::MutexGuard<'_, Pending> {
@@ -229,11 +243,18 @@ impl Writer<'_> {
 
     /// Write every pending row. Called before reading back and when a document is done.
     async fn flush(&self, tx: &mut Tx<'_>) -> Result<()> {
-        let batches = {
+        // Activities first: every other row refers to one.
+        let (activities, references, rest) = {
             let mut p = self.pending();
-            [p.versions.take(), p.names.take(), p.changes.take(), p.links.take(), p.updates.take()]
+            (
+                p.activities.take(),
+                std::mem::take(&mut p.references),
+                [p.versions.take(), p.names.take(), p.changes.take(), p.links.take(), p.updates.take()],
+            )
         };
-        for batch in batches {
+        activities.write(tx).await?;
+        set_references(tx, self.org, &references).await?;
+        for batch in rest {
             batch.write(tx).await?;
         }
         Ok(())
@@ -506,19 +527,23 @@ impl Writer<'_> {
         Ok(())
     }
 
-    async fn new_activity(
-        &self,
-        tx: &mut Tx<'_>,
-        reference: Option<&str>,
-        origin: &str,
-    ) -> Result<i64> {
-        Ok(sqlx::query_scalar("INSERT INTO activities (org_id, reference, origin, recorded_at) VALUES ($1, $2, $3, $4) RETURNING id")
-            .bind(self.org)
-            .bind(reference)
-            .bind(origin)
-            .bind(self.now)
-            .fetch_one(&mut **tx)
-            .await?)
+    /// A new activity. Ids are handed out here, inside the import's write transaction (which
+    /// holds SQLite's write lock), so the rows can be inserted in one statement with the rest.
+    async fn new_activity(&self, tx: &mut Tx<'_>, reference: Option<&str>, origin: &str) -> Result<i64> {
+        let known_next = *self.next_activity_id.lock().unwrap_or_else(|e| e.into_inner());
+        let id = match known_next {
+            Some(id) => id,
+            None => {
+                let max: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM activities")
+                    .fetch_one(&mut **tx)
+                    .await?;
+                max + 1
+            }
+        };
+        *self.next_activity_id.lock().unwrap_or_else(|e| e.into_inner()) = Some(id + 1);
+        let row: Vec<Cell> = vec![id.into(), self.org.into(), reference.into(), origin.into(), self.now.into()];
+        self.pending().activities.push(row);
+        Ok(id)
     }
 
     fn change(&self, revision: i64, activity: i64, change: &str, detail: String) -> Result<()> {
@@ -814,12 +839,7 @@ impl Writer<'_> {
                     let plan_activity = plan.map(|p| &current[candidates[p]]);
                     match (link.decision, plan_activity) {
                         (Decision::Linked, Some(a)) => {
-                            sqlx::query("UPDATE activities SET reference = $1 WHERE id = $2 AND org_id = $3")
-                                .bind(&row.reference)
-                                .bind(a.id)
-                                .bind(self.org)
-                                .execute(&mut **tx)
-                                .await?;
+                            self.pending().references.push((a.id, row.reference.clone()));
                             if fold(&a.title) != fold(&row.title) {
                                 self.add_name(a.id, &row.title)?;
                             }
@@ -941,6 +961,24 @@ impl Writer<'_> {
         ];
         self.pending().links.push(cells);
     }
+}
+
+/// Give existing activities their references, many per statement.
+async fn set_references(tx: &mut Tx<'_>, org: i64, references: &[(i64, String)]) -> Result<()> {
+    for chunk in references.chunks(5_000) {
+        let mut query: sqlx::QueryBuilder<sqlx::Sqlite> =
+            sqlx::QueryBuilder::new("WITH given (id, reference) AS (");
+        query.push_values(chunk, |mut values, (id, reference)| {
+            values.push_bind(*id).push_bind(reference.clone());
+        });
+        query.push(
+            ") UPDATE activities SET reference = (SELECT reference FROM given WHERE given.id = activities.id)
+               WHERE id IN (SELECT id FROM given) AND org_id = ",
+        );
+        query.push_bind(org);
+        query.build().execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String> {
