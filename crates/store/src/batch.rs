@@ -61,17 +61,30 @@ const MAX_PARAMETERS: usize = 30_000;
 
 impl Batch {
     pub(crate) fn new(table: &'static str, columns: &'static [&'static str]) -> Batch {
-        Batch { table, columns, rows: vec![] }
+        Batch {
+            table,
+            columns,
+            rows: vec![],
+        }
     }
 
     pub(crate) fn push(&mut self, row: Vec<Cell>) {
-        debug_assert_eq!(row.len(), self.columns.len(), "row for {} has the wrong width", self.table);
+        debug_assert_eq!(
+            row.len(),
+            self.columns.len(),
+            "row for {} has the wrong width",
+            self.table
+        );
         self.rows.push(row);
     }
 
     /// Take the waiting rows, leaving an empty batch for the same table.
     pub(crate) fn take(&mut self) -> Batch {
-        Batch { table: self.table, columns: self.columns, rows: std::mem::take(&mut self.rows) }
+        Batch {
+            table: self.table,
+            columns: self.columns,
+            rows: std::mem::take(&mut self.rows),
+        }
     }
 
     pub(crate) async fn write(self, tx: &mut Transaction<'_, Sqlite>) -> Result<()> {

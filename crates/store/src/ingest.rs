@@ -1,11 +1,11 @@
 //! Writing imported documents: one transaction for a whole import command, idempotent by
 //! document hash, with plan revisions diffed and report rows reconciled to plan activities.
 
+use crate::batch::{Batch, Cell};
 use crate::{Organisation, Result, Store, StoreError, stamp};
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use sqlx::{Row, Sqlite, Transaction};
-use crate::batch::{Batch, Cell};
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 use waymark_domain::reconcile::{Decision, ReconcileOptions, Titled, reconcile};
@@ -176,32 +176,85 @@ struct Pending {
 impl Default for Pending {
     fn default() -> Self {
         Pending {
-            activities: Batch::new("activities", &["id", "org_id", "reference", "origin", "recorded_at"]),
+            activities: Batch::new(
+                "activities",
+                &["id", "org_id", "reference", "origin", "recorded_at"],
+            ),
             references: vec![],
             versions: Batch::new(
                 "activity_versions",
                 &[
-                    "org_id", "activity_id", "revision_id", "document_id", "line", "title", "directorate_id",
-                    "portfolios_json", "due_json", "due_deadline", "status_note", "removed", "recorded_at",
+                    "org_id",
+                    "activity_id",
+                    "revision_id",
+                    "document_id",
+                    "line",
+                    "title",
+                    "directorate_id",
+                    "portfolios_json",
+                    "due_json",
+                    "due_deadline",
+                    "status_note",
+                    "removed",
+                    "recorded_at",
                 ],
             ),
-            names: Batch::new("activity_names", &["org_id", "activity_id", "title", "document_id", "recorded_at"]),
+            names: Batch::new(
+                "activity_names",
+                &[
+                    "org_id",
+                    "activity_id",
+                    "title",
+                    "document_id",
+                    "recorded_at",
+                ],
+            ),
             changes: Batch::new(
                 "plan_changes",
-                &["org_id", "revision_id", "activity_id", "change", "detail", "recorded_at"],
+                &[
+                    "org_id",
+                    "revision_id",
+                    "activity_id",
+                    "change",
+                    "detail",
+                    "recorded_at",
+                ],
             ),
             links: Batch::new(
                 "links",
                 &[
-                    "org_id", "document_id", "period", "reference", "report_title", "report_directorate", "line",
-                    "activity_id", "plan_title", "plan_directorate", "score", "decision", "recorded_at",
+                    "org_id",
+                    "document_id",
+                    "period",
+                    "reference",
+                    "report_title",
+                    "report_directorate",
+                    "line",
+                    "activity_id",
+                    "plan_title",
+                    "plan_directorate",
+                    "score",
+                    "decision",
+                    "recorded_at",
                 ],
             ),
             updates: Batch::new(
                 "updates",
                 &[
-                    "org_id", "activity_id", "period", "reference", "title", "directorate_id", "status",
-                    "status_label", "note", "review_state", "document_id", "line", "position", "recorded_at",
+                    "org_id",
+                    "activity_id",
+                    "period",
+                    "reference",
+                    "title",
+                    "directorate_id",
+                    "status",
+                    "status_label",
+                    "note",
+                    "review_state",
+                    "document_id",
+                    "line",
+                    "position",
+                    "recorded_at",
                 ],
             ),
         }
@@ -249,7 +302,13 @@ impl Writer<'_> {
             (
                 p.activities.take(),
                 std::mem::take(&mut p.references),
-                [p.versions.take(), p.names.take(), p.changes.take(), p.links.take(), p.updates.take()],
+                [
+                    p.versions.take(),
+                    p.names.take(),
+                    p.changes.take(),
+                    p.links.take(),
+                    p.updates.take(),
+                ],
             )
         };
         activities.write(tx).await?;
@@ -521,16 +580,29 @@ impl Writer<'_> {
     }
 
     fn add_name(&self, activity: i64, title: &str) -> Result<()> {
-        let row: Vec<Cell> =
-            vec![self.org.into(), activity.into(), title.into(), self.doc.into(), self.now.into()];
+        let row: Vec<Cell> = vec![
+            self.org.into(),
+            activity.into(),
+            title.into(),
+            self.doc.into(),
+            self.now.into(),
+        ];
         self.pending().names.push(row);
         Ok(())
     }
 
     /// A new activity. Ids are handed out here, inside the import's write transaction (which
     /// holds SQLite's write lock), so the rows can be inserted in one statement with the rest.
-    async fn new_activity(&self, tx: &mut Tx<'_>, reference: Option<&str>, origin: &str) -> Result<i64> {
-        let known_next = *self.next_activity_id.lock().unwrap_or_else(|e| e.into_inner());
+    async fn new_activity(
+        &self,
+        tx: &mut Tx<'_>,
+        reference: Option<&str>,
+        origin: &str,
+    ) -> Result<i64> {
+        let known_next = *self
+            .next_activity_id
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         let id = match known_next {
             Some(id) => id,
             None => {
@@ -540,8 +612,17 @@ impl Writer<'_> {
                 max + 1
             }
         };
-        *self.next_activity_id.lock().unwrap_or_else(|e| e.into_inner()) = Some(id + 1);
-        let row: Vec<Cell> = vec![id.into(), self.org.into(), reference.into(), origin.into(), self.now.into()];
+        *self
+            .next_activity_id
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(id + 1);
+        let row: Vec<Cell> = vec![
+            id.into(),
+            self.org.into(),
+            reference.into(),
+            origin.into(),
+            self.now.into(),
+        ];
         self.pending().activities.push(row);
         Ok(id)
     }
@@ -839,7 +920,9 @@ impl Writer<'_> {
                     let plan_activity = plan.map(|p| &current[candidates[p]]);
                     match (link.decision, plan_activity) {
                         (Decision::Linked, Some(a)) => {
-                            self.pending().references.push((a.id, row.reference.clone()));
+                            self.pending()
+                                .references
+                                .push((a.id, row.reference.clone()));
                             if fold(&a.title) != fold(&row.title) {
                                 self.add_name(a.id, &row.title)?;
                             }
