@@ -32,12 +32,21 @@ pub enum Command {
     Reconcile(ReconcileArgs),
     /// Export stored data.
     Export(ExportArgs),
+    /// Link activities to the plan's outcomes from a CSV file with columns `reference,outcomes`
+    /// (e.g. `4,5` or `12,"4;7"`), so statistics can be read by theme and outcome.
+    Outcomes(OutcomesArgs),
     /// What each revision of the action plan changed.
     Changes(ChangesArgs),
     /// Council settings: the headline rule.
     Config(ConfigArgs),
     /// Load the bundled London Borough of Bexley documents and print the summary.
     Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct OutcomesArgs {
+    /// CSV file with a header row naming `reference` and `outcomes`.
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -171,6 +171,16 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             let as_of = as_of.as_deref().map(parse_as_of).transpose()?;
             output::print_json(&store.plan_overview(&org, as_of).await?)
         }
+        Command::Outcomes(args) => {
+            let bytes = read_limited(&args.file)?;
+            let assignments = crate::outcome_file::parse(&args.file.display().to_string(), &bytes)?;
+            let (store, org) = open_existing(&db, council.as_deref()).await?;
+            let n = store
+                .assign_outcomes(&org, &assignments, Utc::now())
+                .await?;
+            println!("linked {n} activities to outcomes");
+            Ok(())
+        }
         Command::Changes(args) => {
             let (store, org) = open_existing(&db, council.as_deref()).await?;
             let as_of = args.as_of.as_deref().map(parse_as_of).transpose()?;

@@ -3,6 +3,7 @@
 mod args;
 mod commands;
 mod demo;
+mod outcome_file;
 mod output;
 
 use clap::Parser;

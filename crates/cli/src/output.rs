@@ -74,6 +74,8 @@ pub fn stats_json(stats: &Option<PeriodStats>) -> Value {
         "claims": s.claims,
         "by_directorate": s.by_directorate,
         "by_portfolio": s.by_portfolio,
+        "by_theme": s.by_theme,
+        "by_outcome": s.by_outcome,
     })
 }
 
@@ -118,7 +120,15 @@ pub fn stats_text(stats: &Option<PeriodStats>) -> String {
     for (heading, groups) in [
         ("By directorate:", &s.by_directorate),
         ("By portfolio:", &s.by_portfolio),
+        (
+            "By priority theme (activities linked to outcomes):",
+            &s.by_theme,
+        ),
+        ("By outcome:", &s.by_outcome),
     ] {
+        if groups.is_empty() {
+            continue;
+        }
         let _ = writeln!(out, "{heading}");
         for b in groups {
             let _ = writeln!(
@@ -293,6 +303,7 @@ pub struct ActivityRow {
     pub reported_directorate: Option<String>,
     pub period: Option<String>,
     pub in_plan: bool,
+    pub outcomes: Vec<u32>,
     pub source: Option<String>,
 }
 
@@ -314,6 +325,7 @@ impl CsvRecord for ActivityRow {
             "reported_directorate",
             "period",
             "in_plan",
+            "outcomes",
             "source",
         ]
     }
@@ -334,6 +346,11 @@ impl CsvRecord for ActivityRow {
             self.reported_directorate.clone().unwrap_or_default(),
             self.period.clone().unwrap_or_default(),
             self.in_plan.to_string(),
+            self.outcomes
+                .iter()
+                .map(|n| n.to_string())
+                .collect::<Vec<_>>()
+                .join("; "),
             self.source.clone().unwrap_or_default(),
         ]
     }
@@ -382,6 +399,7 @@ pub fn activity_rows(
                 reported_directorate: ret.map(|r| r.directorate.clone()),
                 period: period.map(|p| p.to_string()),
                 in_plan: a.in_plan,
+                outcomes: a.outcomes.iter().map(|o| o.number).collect(),
                 source: a.source.as_ref().map(|s| s.to_string()),
             }
         })

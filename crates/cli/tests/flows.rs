@@ -206,3 +206,69 @@ fn the_demo_exports_are_stable() {
         db.ok(["reconcile", "--format", "csv"])
     );
 }
+
+#[test]
+fn activities_linked_to_outcomes_give_theme_and_outcome_breakdowns() {
+    let db = Db::new();
+    db.ok(["demo", "--format", "json"]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).expect("write");
+        p
+    };
+    // Unknown references and outcomes are refused, and nothing is linked.
+    let unknown_ref = write("bad-ref.csv", "reference,outcomes\n4,5\n9999,1\n");
+    let out = db.run([OsStr::new("outcomes"), unknown_ref.as_os_str()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("9999"));
+    let unknown_outcome = write("bad-outcome.csv", "reference,outcomes\n4,16\n");
+    let out = db.run([OsStr::new("outcomes"), unknown_outcome.as_os_str()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no outcome 16"));
+    let stats = db.json(["stats", "--format", "json"]);
+    assert_eq!(stats["by_outcome"].as_array().map(Vec::len), Some(0));
+
+    let map = write(
+        "map.csv",
+        "reference,outcomes\n4,5\n14,\"4;5\"\n108,9\n94,Outcome 6\n",
+    );
+    db.ok([OsStr::new("outcomes"), map.as_os_str()]);
+    let stats = db.json(["stats", "--format", "json"]);
+    let outcomes: Vec<(String, u64)> = stats["by_outcome"]
+        .as_array()
+        .expect("by outcome")
+        .iter()
+        .map(|b| {
+            (
+                b["name"].as_str().unwrap_or("").to_string(),
+                b["total"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(outcomes.len(), 4, "{outcomes:?}");
+    assert!(outcomes[0].0.starts_with("Outcome 4:"), "{outcomes:?}");
+    assert!(
+        outcomes
+            .iter()
+            .any(|(n, t)| n.starts_with("Outcome 5: Your life, your choice") && *t == 2),
+        "{outcomes:?}"
+    );
+    let themes = stats["by_theme"].as_array().expect("by theme");
+    assert_eq!(themes.len(), 2, "{themes:?}");
+    assert_eq!(
+        themes[0]["name"],
+        "Priority theme 1: Aspiration for our residents"
+    );
+    assert_eq!(themes[0]["total"], 2);
+    let rows = db.json(["export", "activities", "--format", "json"]);
+    let ulez = rows
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["reference"] == "94")
+        .expect("94");
+    assert_eq!(ulez["outcomes"], serde_json::json!([6]));
+    let text = db.ok(["stats"]);
+    assert!(text.contains("By outcome:"), "{text}");
+}

@@ -387,6 +387,7 @@ mod tests {
             status_note: None,
             in_plan: true,
             source: src(id as usize),
+            outcomes: vec![],
         }
     }
 

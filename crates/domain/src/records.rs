@@ -43,6 +43,18 @@ pub struct ActivityRecord {
     /// True when the activity is in the current plan revision.
     pub in_plan: bool,
     pub source: Option<SourceRef>,
+    /// The plan outcomes the activity delivers, with their priority themes.
+    #[serde(default)]
+    pub outcomes: Vec<OutcomeRef>,
+}
+
+/// An outcome of the plan, named with its priority theme.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutcomeRef {
+    pub number: u32,
+    pub title: String,
+    pub theme_number: u32,
+    pub theme_title: String,
 }
 
 /// One activity's status for one period, as reported.

@@ -93,6 +93,9 @@ pub struct PeriodStats {
     pub rule_name: String,
     pub by_directorate: Vec<Breakdown>,
     pub by_portfolio: Vec<Breakdown>,
+    /// By priority theme and by outcome, for activities linked to outcomes.
+    pub by_theme: Vec<Breakdown>,
+    pub by_outcome: Vec<Breakdown>,
     pub claims: Vec<ClaimCheck>,
 }
 
@@ -163,6 +166,26 @@ pub fn compute(
             .unwrap_or_else(|| vec!["No portfolio recorded".to_string()])
     });
 
+    let outcomes_of = |r: &ReturnRecord| -> Vec<&crate::records::OutcomeRef> {
+        r.activity_id
+            .and_then(|id| by_activity.get(&id))
+            .map(|a| a.outcomes.iter().collect())
+            .unwrap_or_default()
+    };
+    let by_theme = breakdown(&unique, rule, |r| {
+        let mut themes: Vec<String> = outcomes_of(r)
+            .iter()
+            .map(|o| format!("Priority theme {}: {}", o.theme_number, o.theme_title))
+            .collect();
+        themes.dedup();
+        themes
+    });
+    let by_outcome = breakdown(&unique, rule, |r| {
+        outcomes_of(r)
+            .iter()
+            .map(|o| format!("Outcome {}: {}", o.number, o.title))
+            .collect()
+    });
     // What the headline would be if repeated rows were counted too: a common way to get a
     // published figure wrong, worth naming when a claim matches it.
     let (num_with_repeats, den_with_repeats) = rule.apply(in_period.iter().map(|r| r.status));
@@ -191,8 +214,29 @@ pub fn compute(
         rule_name: rule.name.clone(),
         by_directorate,
         by_portfolio,
+        by_theme,
+        by_outcome,
         claims,
     }
+}
+
+/// A sort key in which "outcome 2" comes before "outcome 10".
+fn natural_key(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut digits = String::new();
+    for ch in text.chars().chain(std::iter::once(' ')) {
+        if ch.is_ascii_digit() {
+            digits.push(ch);
+            continue;
+        }
+        if !digits.is_empty() {
+            out.push_str(&format!("{digits:0>10}"));
+            digits.clear();
+        }
+        out.push(ch);
+    }
+    out.pop();
+    out
 }
 
 fn breakdown(
@@ -205,7 +249,7 @@ fn breakdown(
     for r in returns {
         for name in groups_of(r) {
             let entry = groups
-                .entry(fold(&name))
+                .entry(natural_key(&fold(&name)))
                 .or_insert_with(|| (name.clone(), vec![]));
             entry.1.push(r.status);
         }

@@ -7,6 +7,7 @@
 mod batch;
 mod decide;
 mod ingest;
+mod outcomes;
 mod overview;
 mod read;
 mod settings;

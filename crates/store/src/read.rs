@@ -45,6 +45,8 @@ impl Store {
         .bind(&bound)
         .fetch_all(&self.pool)
         .await?;
+        let plan_outcomes = self.plan_outcomes(org, as_of).await?;
+        let mut outcome_sets = self.outcome_sets(org, as_of).await?;
         let mut names_of: HashMap<i64, Vec<String>> = HashMap::new();
         for r in &names {
             names_of
@@ -94,6 +96,12 @@ impl Store {
                     status_note: r.try_get(6)?,
                     in_plan: r.try_get(7)?,
                     source: source(r.try_get(8)?, r.try_get(9)?),
+                    outcomes: outcome_sets
+                        .remove(&id)
+                        .unwrap_or_default()
+                        .iter()
+                        .filter_map(|n| plan_outcomes.get(n).cloned())
+                        .collect(),
                 })
             })
             .collect()

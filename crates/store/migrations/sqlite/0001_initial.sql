@@ -242,3 +242,13 @@ CREATE TABLE settings (
     recorded_at  TEXT NOT NULL
 );
 CREATE INDEX settings_by_key ON settings (org_id, key, id);
+
+-- Which plan outcomes an activity delivers. Append-only: the newest set for an activity wins.
+CREATE TABLE activity_outcomes (
+    id             INTEGER PRIMARY KEY,
+    org_id         INTEGER NOT NULL REFERENCES organisations(id),
+    activity_id    INTEGER NOT NULL REFERENCES activities(id),
+    outcomes_json  TEXT NOT NULL,
+    recorded_at    TEXT NOT NULL
+);
+CREATE INDEX activity_outcomes_by_activity ON activity_outcomes (activity_id, id);
