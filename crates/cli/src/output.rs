@@ -20,6 +20,10 @@ pub fn print_json<T: Serialize + ?Sized>(value: &T) -> Result<(), Failure> {
 
 /// A spreadsheet must not run a cell as a formula: text starting with = + - @ gets a leading '.
 fn cell_safe(text: &str) -> String {
+    // A plain number ("-1.2") is data, not a formula.
+    if text.parse::<f64>().is_ok() {
+        return text.to_string();
+    }
     match text.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
         _ => text.to_string(),
@@ -485,4 +489,19 @@ pub fn changes_text(changes: &[waymark_store::PlanChange]) -> String {
     }
     let _ = writeln!(out, "{} changes", changes.len());
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell_safe;
+
+    #[test]
+    fn formulas_are_defused_but_numbers_are_not() {
+        assert_eq!(cell_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(cell_safe("+cmd"), "'+cmd");
+        assert_eq!(cell_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(cell_safe("-2+3"), "'-2+3");
+        assert_eq!(cell_safe("-1.2"), "-1.2");
+        assert_eq!(cell_safe("Plain title"), "Plain title");
+    }
 }

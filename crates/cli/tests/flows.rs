@@ -127,8 +127,17 @@ fn the_headline_rule_is_the_councils_and_is_shown_with_the_number() {
         stats["rule"],
         "(Complete) ÷ all activities reported in the period, excluding Ceased"
     );
-    // The published claim names its own statuses, so it is still checked on its own terms.
-    assert_eq!(stats["published_claim"]["consistent"], true);
+    // The published claim counts its own statuses (complete or on track) but over the
+    // activities the council's rule counts: without the 2 ceased, 97 of 114 = 85.1%, not 83%.
+    assert_eq!(stats["published_claim"]["consistent"], false);
+    assert!(
+        stats["published_claim"]["note"]
+            .as_str()
+            .unwrap_or("")
+            .contains("97 of 114 = 85.1%"),
+        "{}",
+        stats["published_claim"]
+    );
     let bad = db.run(["config", "headline", "--count", "blue"]);
     assert_eq!(bad.status.code(), Some(2));
     let both = db.run([
@@ -271,4 +280,101 @@ fn activities_linked_to_outcomes_give_theme_and_outcome_breakdowns() {
     assert_eq!(ulez["outcomes"], serde_json::json!([6]));
     let text = db.ok(["stats"]);
     assert!(text.contains("By outcome:"), "{text}");
+}
+
+#[test]
+fn a_corrected_report_replaces_the_earlier_one_for_its_period() {
+    let db = Db::new();
+    db.ok(["demo", "--format", "json"]);
+    let original = std::fs::read_to_string(fixture("bexley/annual-performance-report-2024-25.txt"))
+        .expect("report");
+    let corrected = original
+        .replace("74Host apprenticeship fairsComplete\n", "")
+        .replace(
+            "5Implement requirements from Adult Social Care Reform White PaperComplete",
+            "5Implement requirements from Adult Social Care Reform White PaperAmber",
+        );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir
+        .path()
+        .join("annual-performance-report-2024-25-corrected.txt");
+    std::fs::write(&path, corrected).expect("write");
+    db.ok([OsStr::new("import"), path.as_os_str()]);
+    let stats = db.json(["stats", "--format", "json"]);
+    assert_eq!(stats["total"], 115);
+    assert_eq!(stats["rows"], 127);
+    assert_eq!(stats["counts"]["complete"], 37);
+    assert_eq!(stats["counts"]["amber"], 18);
+    let findings = db.json(["check", "--format", "json"]);
+    assert_eq!(common::codes(&findings, "duplicate-row").len(), 12);
+    assert!(common::codes(&findings, "duplicate-reference").is_empty());
+    // The 6 suggestions still await a person; 74 is no longer reported.
+    assert_eq!(common::codes(&findings, "link-needs-review").len(), 6);
+    assert!(common::codes(&findings, "unplanned-activity").is_empty());
+}
+
+#[test]
+fn a_later_report_keeps_unplanned_and_pending_links_as_they_are() {
+    let db = Db::new();
+    db.ok(["demo", "--format", "json"]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("q1.txt");
+    std::fs::write(
+        &path,
+        "Quarterly performance report\nQuarter 1 2025/26\n\nChildren's Services directorate\nReference\tActivity\tStatus\n74\tHost apprenticeship fairs\tGreen\n13\tReview our Prevention Strategy\tAmber\n200\tImplement care finder 'app' to make it easier for residents to get the support they need\tGreen\n",
+    )
+    .expect("write");
+    db.ok([OsStr::new("import"), path.as_os_str()]);
+    let records = db.json(["reconcile", "--period", "2025/26 Q1", "--format", "json"]);
+    let decision = |reference: &str| {
+        records
+            .as_array()
+            .expect("array")
+            .iter()
+            .find(|r| r["reference"] == reference)
+            .map(|r| r["decision"].as_str().unwrap_or("").to_string())
+    };
+    assert_eq!(decision("74").as_deref(), Some("unmatched"));
+    assert_eq!(decision("13").as_deref(), Some("review"));
+    assert_eq!(decision("200").as_deref(), Some("linked"));
+    let findings = db.json(["check", "--format", "json"]);
+    assert_eq!(common::codes(&findings, "unplanned-activity").len(), 1);
+    let moved = common::codes(&findings, "moved-directorate");
+    assert!(
+        moved.iter().all(|f| !f["subject"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("activity 74")),
+        "a report-only activity never moved: {moved:?}"
+    );
+    // Reference 200 went to the care finder, so the year-end suggestion for 4 can no longer be accepted.
+    let out = db.run(["reconcile", "--period", "2024/25 Q4", "--accept", "4"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("reference 200"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_bad_input() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let not_db = dir.path().join("notes.db");
+    std::fs::write(&not_db, "these are my notes, not a database ".repeat(200)).expect("write");
+    for args in [vec!["stats"], vec!["demo"]] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_waymark"))
+            .arg("--db")
+            .arg(&not_db)
+            .args(&args)
+            .output()
+            .expect("run");
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stderr).contains("notes.db"));
+    }
 }

@@ -278,6 +278,14 @@ fn renamed(activities: &[ActivityRecord], out: &mut Vec<Finding>) {
 
 fn due_dates(input: &CheckInput, returns: &[ReturnRecord], out: &mut Vec<Finding>) {
     let as_at: Option<NaiveDate> = input.period.map(|p| p.end());
+    // A plan activity whose report row awaits a person's decision has no return of its own
+    // yet; calling it overdue "with no return" would be wrong until the link is settled.
+    let under_review: HashSet<i64> = input
+        .links
+        .iter()
+        .filter(|l| l.decision == Decision::Review)
+        .filter_map(|l| l.activity_id)
+        .collect();
     for a in input.activities.iter().filter(|a| a.in_plan) {
         if let Some(note) = &a.status_note {
             out.push(finding(
@@ -336,6 +344,9 @@ fn due_dates(input: &CheckInput, returns: &[ReturnRecord], out: &mut Vec<Finding
             continue;
         }
         let latest = returns.iter().find(|r| r.activity_id == Some(a.id));
+        if latest.is_none() && under_review.contains(&a.id) {
+            continue;
+        }
         let open = match latest {
             Some(r) => !r.status.is_closed(),
             None => true,

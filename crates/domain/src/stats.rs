@@ -189,12 +189,18 @@ pub fn compute(
     // What the headline would be if repeated rows were counted too: a common way to get a
     // published figure wrong, worth naming when a claim matches it.
     let (num_with_repeats, den_with_repeats) = rule.apply(in_period.iter().map(|r| r.status));
+    // Claims are checked over the activities the council's rule counts (Bexley: all reported).
+    let counted: Vec<&ReturnRecord> = unique
+        .iter()
+        .copied()
+        .filter(|r| !rule.excluded.contains(&r.status))
+        .collect();
     let claims = claims
         .iter()
         .map(|claim| {
             check_claim(
                 claim,
-                &unique,
+                &counted,
                 (num_with_repeats, den_with_repeats),
                 in_period.len() - unique.len(),
             )

@@ -23,7 +23,7 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<()> {
         let now = stamp(at);
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query(
             "SELECT id, activity_id, report_title, document_id FROM links
              WHERE org_id = $1 AND period = $2 AND reference = $3 AND decision = 'review'
@@ -49,6 +49,31 @@ impl Store {
         })?;
         match decision {
             LinkDecision::Accept => {
+                // Only a plan activity still in the plan, with no reference of its own, can take
+                // the report's reference; anything else would split or lose an activity.
+                let state = sqlx::query(
+                    "SELECT a.reference, a.merged_into,
+                            (SELECT v.revision_id IS NOT NULL AND v.removed = 0 FROM activity_versions v
+                             WHERE v.activity_id = a.id ORDER BY v.id DESC LIMIT 1)
+                     FROM activities a WHERE a.id = $1 AND a.org_id = $2",
+                )
+                .bind(plan_activity)
+                .bind(org.id)
+                .fetch_one(&mut *tx)
+                .await?;
+                let existing: Option<String> = state.try_get(0)?;
+                let merged: Option<i64> = state.try_get(1)?;
+                let in_plan: Option<bool> = state.try_get(2)?;
+                if let Some(existing) = existing {
+                    return Err(StoreError::Usage(format!(
+                        "cannot accept the link for reference {reference}: that plan activity has since been given reference {existing}; reject this suggestion instead"
+                    )));
+                }
+                if merged.is_some() || in_plan != Some(true) {
+                    return Err(StoreError::Usage(format!(
+                        "cannot accept the link for reference {reference}: the suggested plan activity is no longer in the plan; reject this suggestion instead"
+                    )));
+                }
                 let report_activity: i64 = sqlx::query_scalar(
                     "SELECT id FROM activities WHERE org_id = $1 AND reference = $2 AND origin = 'report'",
                 )

@@ -81,7 +81,7 @@ impl Store {
             (order(f.document.kind()), period)
         });
         let now = stamp(at);
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut outcomes = vec![];
         for file in &files {
             let kind = file.document.kind();
@@ -271,6 +271,8 @@ struct Current {
     due_json: Option<String>,
     status_note: Option<String>,
     in_plan: bool,
+    /// Known only from a report (never in a plan revision).
+    report_only: bool,
 }
 
 impl Writer<'_> {
@@ -513,7 +515,7 @@ impl Writer<'_> {
         self.flush(tx).await?;
         let rows = sqlx::query(
             "SELECT a.id, a.reference, v.title, d.name, v.portfolios_json, v.due_json, v.status_note,
-                    v.revision_id IS NOT NULL AND v.removed = 0
+                    v.revision_id IS NOT NULL AND v.removed = 0, a.origin = 'report'
              FROM activities a
              JOIN activity_versions v ON v.id = (SELECT MAX(id) FROM activity_versions WHERE activity_id = a.id)
              JOIN directorates d ON d.id = v.directorate_id
@@ -536,6 +538,7 @@ impl Writer<'_> {
                     due_json: r.try_get(5)?,
                     status_note: r.try_get(6)?,
                     in_plan: r.try_get(7)?,
+                    report_only: r.try_get(8)?,
                 })
             })
             .collect()
@@ -663,7 +666,14 @@ impl Writer<'_> {
         .bind(self.now)
         .fetch_one(&mut **tx)
         .await?;
-        let current = self.current_activities(tx).await?;
+        // A plan revision continues plan activities only: an activity known only from a report
+        // is linked to the plan through reconciliation and a person's decision, not here.
+        let current: Vec<Current> = self
+            .current_activities(tx)
+            .await?
+            .into_iter()
+            .filter(|c| !c.report_only)
+            .collect();
         let mut matched: Vec<Option<usize>> = vec![None; plan.activities.len()];
         let mut taken: HashSet<usize> = HashSet::new();
         // Same title (folded) is the same activity.
@@ -888,7 +898,25 @@ impl Writer<'_> {
                     if fold(&a.title) != fold(&row.title) {
                         self.add_name(a.id, &row.title)?;
                     }
-                    self.link(&period, row, Some(a), 1.0, Decision::Linked);
+                    if a.in_plan {
+                        self.link(&period, row, Some(a), 1.0, Decision::Linked);
+                    } else {
+                        // Still known only from reports: carry forward a suggestion awaiting a
+                        // person's decision, if there is one; otherwise it stays unplanned.
+                        let pending = self.pending_review(tx, &row.reference).await?;
+                        let candidate = pending.and_then(|(plan_id, score)| {
+                            current
+                                .iter()
+                                .find(|p| p.id == plan_id && p.in_plan && p.reference.is_none())
+                                .map(|p| (p, score))
+                        });
+                        match candidate {
+                            Some((p, score)) => {
+                                self.link(&period, row, Some(p), score, Decision::Review)
+                            }
+                            None => self.link(&period, row, None, 0.0, Decision::Unmatched),
+                        }
+                    }
                 }
                 None => new_rows.push(i),
             }
@@ -1023,6 +1051,23 @@ impl Writer<'_> {
             self.now.into(),
         ];
         self.pending().links.push(cells);
+    }
+
+    /// The plan activity suggested for a reference in its newest link awaiting review.
+    async fn pending_review(&self, tx: &mut Tx<'_>, reference: &str) -> Result<Option<(i64, f64)>> {
+        let row = sqlx::query(
+            "SELECT activity_id, score FROM links
+             WHERE org_id = $1 AND reference = $2 AND decision = 'review' AND activity_id IS NOT NULL
+             ORDER BY id DESC LIMIT 1",
+        )
+        .bind(self.org)
+        .bind(reference)
+        .fetch_optional(&mut **tx)
+        .await?;
+        match row {
+            Some(r) => Ok(Some((r.try_get(0)?, r.try_get(1)?))),
+            None => Ok(None),
+        }
     }
 
     /// A plan activity that no report row matched.

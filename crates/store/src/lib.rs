@@ -90,12 +90,26 @@ impl Store {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
+        // A path that cannot be opened, or a file that is not a database, is the user's to fix.
+        let unusable = |e: &dyn std::fmt::Display| {
+            StoreError::Usage(format!("cannot use '{path}' as a Waymark database: {e}"))
+        };
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
-            .await?;
-        SQLITE_MIGRATIONS.run(&pool).await?;
+            .await
+            .map_err(|e| unusable(&e))?;
+        SQLITE_MIGRATIONS.run(&pool).await.map_err(|e| match e {
+            sqlx::migrate::MigrateError::Execute(sqlx::Error::Database(db)) => unusable(&db),
+            other => StoreError::Migration(other),
+        })?;
         Ok(Store { pool })
+    }
+
+    /// A write transaction that takes SQLite's write lock at once (BEGIN IMMEDIATE), so two
+    /// writers wait for each other (busy timeout) instead of one failing when it first writes.
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
     pub async fn close(&self) {
@@ -196,7 +210,7 @@ impl Store {
         })
     }
 
-    /// Counts of rows per table for one council: a cheap fingerprint used by tests to prove a
+    /// Counts of rows per table, all councils together: a cheap fingerprint used by tests to prove a
     /// failed import changed nothing.
     pub async fn row_counts(&self) -> Result<Vec<(String, i64)>> {
         let mut out = vec![];

@@ -79,7 +79,7 @@ impl Store {
                 "no corporate plan with outcomes has been imported; import it before linking activities to outcomes".into(),
             ));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let now = stamp(at);
         for (reference, numbers) in assignments {
             if let Some(n) = numbers.iter().find(|n| !outcomes.contains_key(n)) {

@@ -175,6 +175,10 @@ impl Store {
              JOIN indicators i ON i.id = v.indicator_id
              JOIN documents d ON d.id = v.document_id
              WHERE v.org_id = $1 AND v.recorded_at < $2
+               -- The newest value for each indicator and year supersedes earlier ones (next
+               -- year's table repeats last year's outturn; a corrected table replaces it).
+               AND v.id = (SELECT MAX(n.id) FROM indicator_values n
+                           WHERE n.indicator_id = v.indicator_id AND n.year = v.year AND n.recorded_at < $2)
              ORDER BY i.reference, v.year, v.id",
         )
         .bind(org.id)

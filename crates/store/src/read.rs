@@ -107,7 +107,7 @@ impl Store {
             .collect()
     }
 
-    /// Every return recorded by `as_of`, newest document first and in row order within one,
+    /// The returns of the newest report for each period as recorded by `as_of`, in row order,
     /// optionally for one period only.
     pub async fn returns(
         &self,
@@ -122,6 +122,10 @@ impl Store {
              JOIN directorates d ON d.id = u.directorate_id
              LEFT JOIN documents doc ON doc.id = u.document_id
              WHERE u.org_id = $1 AND u.recorded_at < $2 AND ($3 = '' OR u.period = $3)
+               -- The newest report for a period stands in for earlier ones (a corrected report
+               -- replaces, not adds to, what was reported).
+               AND u.document_id = (SELECT MAX(document_id) FROM updates
+                                    WHERE org_id = $1 AND period = u.period AND recorded_at < $2)
              ORDER BY u.recorded_at DESC, u.document_id DESC, u.position, u.id",
         )
         .bind(org.id)
