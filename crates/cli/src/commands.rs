@@ -114,16 +114,22 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                         .copied()
                         .ok_or_else(|| Failure::Input("no report has been imported yet".into()))?,
                 };
-                let decisions = args
+                let decisions: Vec<(String, LinkDecision)> = args
                     .accept
                     .iter()
-                    .map(|r| (r, LinkDecision::Accept))
-                    .chain(args.reject.iter().map(|r| (r, LinkDecision::Reject)));
-                for (reference, decision) in decisions {
-                    store
-                        .decide_link(&org, period, reference, decision, Utc::now())
-                        .await?;
-                    let verb = if decision == LinkDecision::Accept {
+                    .map(|r| (r.clone(), LinkDecision::Accept))
+                    .chain(
+                        args.reject
+                            .iter()
+                            .map(|r| (r.clone(), LinkDecision::Reject)),
+                    )
+                    .collect();
+                // All decisions in one transaction: one bad reference changes nothing.
+                store
+                    .decide_links(&org, period, &decisions, Utc::now())
+                    .await?;
+                for (reference, decision) in &decisions {
+                    let verb = if *decision == LinkDecision::Accept {
                         "accepted"
                     } else {
                         "rejected"

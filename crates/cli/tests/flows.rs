@@ -378,3 +378,18 @@ fn a_file_that_is_not_a_database_is_bad_input() {
         assert!(String::from_utf8_lossy(&out.stderr).contains("notes.db"));
     }
 }
+
+#[test]
+fn link_decisions_are_all_or_nothing() {
+    let db = Db::new();
+    db.ok(["demo", "--format", "json"]);
+    let before = db.snapshot();
+    for args in [
+        vec!["reconcile", "--accept", "4", "--accept", "9999"],
+        vec!["reconcile", "--accept", "6", "--reject", "6"],
+    ] {
+        let out = db.run(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(db.snapshot(), before, "{args:?} changed the database");
+    }
+}
