@@ -116,16 +116,19 @@ impl Store {
         as_of: Option<NaiveDate>,
     ) -> Result<Vec<ReturnRecord>> {
         let rows = sqlx::query(
-            "SELECT u.activity_id, u.reference, u.title, d.name, u.period, u.status, u.status_label, u.note,
+            "WITH newest AS (
+                 -- The newest report for a period stands in for earlier ones (a corrected
+                 -- report replaces, not adds to, what was reported).
+                 SELECT period, MAX(document_id) AS document_id FROM updates
+                 WHERE org_id = $1 AND recorded_at < $2 AND ($3 = '' OR period = $3)
+                 GROUP BY period)
+             SELECT u.activity_id, u.reference, u.title, d.name, u.period, u.status, u.status_label, u.note,
                     doc.file_name, u.line
              FROM updates u
+             JOIN newest n ON n.period = u.period AND n.document_id = u.document_id
              JOIN directorates d ON d.id = u.directorate_id
              LEFT JOIN documents doc ON doc.id = u.document_id
-             WHERE u.org_id = $1 AND u.recorded_at < $2 AND ($3 = '' OR u.period = $3)
-               -- The newest report for a period stands in for earlier ones (a corrected report
-               -- replaces, not adds to, what was reported).
-               AND u.document_id = (SELECT MAX(document_id) FROM updates
-                                    WHERE org_id = $1 AND period = u.period AND recorded_at < $2)
+             WHERE u.org_id = $1 AND u.recorded_at < $2
              ORDER BY u.recorded_at DESC, u.document_id DESC, u.position, u.id",
         )
         .bind(org.id)

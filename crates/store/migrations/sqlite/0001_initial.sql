@@ -169,7 +169,7 @@ CREATE TABLE updates (
     position          INTEGER NOT NULL,
     recorded_at       TEXT NOT NULL
 );
-CREATE INDEX updates_by_period ON updates (org_id, period, id);
+CREATE INDEX updates_by_period ON updates (org_id, period, document_id, id);
 CREATE INDEX updates_by_activity ON updates (activity_id, id);
 CREATE INDEX activities_by_org ON activities (org_id, id);
 
@@ -192,6 +192,8 @@ CREATE TABLE links (
     decided_at          TEXT,
     recorded_at         TEXT NOT NULL
 );
+CREATE INDEX links_by_period ON links (org_id, period, document_id, id);
+CREATE INDEX links_by_reference ON links (org_id, reference, id);
 
 -- Published claims ("83% … complete or on track"), kept to be recomputed.
 CREATE TABLE claims (
@@ -231,6 +233,7 @@ CREATE TABLE indicator_values (
     line          INTEGER NOT NULL,
     recorded_at   TEXT NOT NULL
 );
+CREATE INDEX indicator_values_by_indicator ON indicator_values (indicator_id, year, id);
 
 -- A council's settings (e.g. its headline rule), append-only: the newest value of a key wins,
 -- and older values show what applied on an earlier date.
