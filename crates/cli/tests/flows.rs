@@ -393,3 +393,18 @@ fn link_decisions_are_all_or_nothing() {
         assert_eq!(db.snapshot(), before, "{args:?} changed the database");
     }
 }
+
+#[test]
+fn the_same_text_with_other_line_endings_is_already_imported() {
+    let db = Db::new();
+    db.ok(["demo", "--format", "json"]);
+    let text = std::fs::read_to_string(fixture("bexley/annual-performance-report-2024-25.txt"))
+        .expect("report");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("report-crlf.txt");
+    std::fs::write(&path, format!("\u{feff}{}", text.replace('\n', "\r\n"))).expect("write");
+    let before = db.snapshot();
+    let out = db.ok([OsStr::new("import"), path.as_os_str()]);
+    assert!(out.contains("already imported"), "{out}");
+    assert_eq!(db.snapshot(), before);
+}

@@ -19,18 +19,21 @@ use waymark_domain::{
 #[derive(Debug, Clone)]
 pub struct Incoming {
     pub file_name: String,
-    pub bytes_sha256: String,
+    pub content_sha256: String,
     pub byte_len: usize,
     pub document: Document,
 }
 
 impl Incoming {
+    /// The document is identified by the hash of what was read from it, not of its bytes, so
+    /// the same text saved with other line endings or a byte-order mark counts as the same.
     pub fn new(file_name: &str, bytes: &[u8], document: Document) -> Incoming {
-        let digest = Sha256::digest(bytes);
+        let content = serde_json::to_vec(&document).unwrap_or_else(|_| bytes.to_vec());
+        let digest = Sha256::digest(&content);
         let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
         Incoming {
             file_name: file_name.to_string(),
-            bytes_sha256: hex,
+            content_sha256: hex,
             byte_len: bytes.len(),
             document,
         }
@@ -88,7 +91,7 @@ impl Store {
             let exists: Option<i64> =
                 sqlx::query_scalar("SELECT id FROM documents WHERE org_id = $1 AND sha256 = $2")
                     .bind(org.id)
-                    .bind(&file.bytes_sha256)
+                    .bind(&file.content_sha256)
                     .fetch_optional(&mut *tx)
                     .await?;
             if exists.is_some() {
@@ -115,7 +118,7 @@ impl Store {
             .bind(org.id)
             .bind(kind.key())
             .bind(&file.file_name)
-            .bind(&file.bytes_sha256)
+            .bind(&file.content_sha256)
             .bind(file.byte_len as i64)
             .bind(&title)
             .bind(&body)

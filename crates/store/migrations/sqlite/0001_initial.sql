@@ -8,7 +8,8 @@ CREATE TABLE organisations (
     created_at  TEXT NOT NULL
 );
 
--- Every imported file, byte-for-byte identified by its hash so importing it twice adds nothing.
+-- Every imported file, identified by the hash of its parsed content so importing it twice
+-- (even re-saved with other line endings) adds nothing.
 CREATE TABLE documents (
     id           INTEGER PRIMARY KEY,
     org_id       INTEGER NOT NULL REFERENCES organisations(id),
