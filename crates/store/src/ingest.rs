@@ -2,7 +2,7 @@
 //! document hash, with plan revisions diffed and report rows reconciled to plan activities.
 
 use crate::batch::{Batch, Cell};
-use crate::{Organisation, Result, Store, StoreError, stamp};
+use crate::{Organisation, Result, Store, StoreError, corrupt, stamp};
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use sqlx::{Row, Sqlite, Transaction};
@@ -101,8 +101,7 @@ impl Store {
                 });
                 continue;
             }
-            let body = serde_json::to_string(&file.document)
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let body = serde_json::to_string(&file.document).map_err(corrupt)?;
             let title = match &file.document {
                 Document::CorporatePlan(d) => d.title.clone(),
                 Document::Principles(d) => d.title.clone(),
@@ -536,8 +535,7 @@ impl Writer<'_> {
                     reference: r.try_get(1)?,
                     title: r.try_get(2)?,
                     directorate: r.try_get(3)?,
-                    portfolios: serde_json::from_str(&portfolios)
-                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    portfolios: serde_json::from_str(&portfolios).map_err(corrupt)?,
                     due_json: r.try_get(5)?,
                     status_note: r.try_get(6)?,
                     in_plan: r.try_get(7)?,
@@ -1113,5 +1111,5 @@ async fn set_references(tx: &mut Tx<'_>, org: i64, references: &[(i64, String)])
 }
 
 fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String> {
-    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))
+    serde_json::to_string(value).map_err(corrupt)
 }

@@ -39,6 +39,11 @@ pub enum StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+/// Stored data that cannot be read back as written.
+pub(crate) fn corrupt(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}
+
 /// A council whose data the store holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Organisation {

@@ -1,6 +1,6 @@
 //! Linking activities to the plan's outcomes, so progress can be read by theme and outcome.
 
-use crate::{Organisation, Result, Store, StoreError, as_of_bound, stamp};
+use crate::{Organisation, Result, Store, StoreError, as_of_bound, corrupt, stamp};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 use std::collections::HashMap;
@@ -26,14 +26,13 @@ impl Store {
         for r in &rows {
             let number: i64 = r.try_get(0)?;
             let theme: i64 = r.try_get(2)?;
-            let number = u32::try_from(number).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let number = u32::try_from(number).map_err(corrupt)?;
             out.insert(
                 number,
                 OutcomeRef {
                     number,
                     title: r.try_get(1)?,
-                    theme_number: u32::try_from(theme)
-                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    theme_number: u32::try_from(theme).map_err(corrupt)?,
                     theme_title: r.try_get(3)?,
                 },
             );
@@ -58,8 +57,7 @@ impl Store {
         let mut out = HashMap::new();
         for r in &rows {
             let json: String = r.try_get(1)?;
-            let set: Vec<u32> =
-                serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let set: Vec<u32> = serde_json::from_str(&json).map_err(corrupt)?;
             out.insert(r.try_get(0)?, set);
         }
         Ok(out)
@@ -105,7 +103,7 @@ impl Store {
             )
             .bind(org.id)
             .bind(id)
-            .bind(serde_json::to_string(&numbers).map_err(|e| StoreError::Corrupt(e.to_string()))?)
+            .bind(serde_json::to_string(&numbers).map_err(corrupt)?)
             .bind(&now)
             .execute(&mut *tx)
             .await?;

@@ -1,13 +1,9 @@
 //! The plan's framing (themes, outcomes, principles, values, strategies) and indicators.
 
-use crate::{Organisation, Result, Store, StoreError, as_of_bound};
+use crate::{Organisation, Result, Store, as_of_bound, corrupt};
 use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::Row;
-
-fn corrupt(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(e.to_string())
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlanOverview {

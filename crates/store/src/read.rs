@@ -1,16 +1,12 @@
 //! Reading stored facts back as domain records, optionally as they stood on a date.
 
-use crate::{Organisation, Result, Store, StoreError, as_of_bound};
+use crate::{Organisation, Result, Store, as_of_bound, corrupt};
 use chrono::NaiveDate;
 use sqlx::Row;
 use std::collections::HashMap;
 use waymark_domain::reconcile::Decision;
 use waymark_domain::records::{ActivityRecord, LinkRecord, ReturnRecord, SourceRef};
 use waymark_domain::{ClaimKind, DueDate, Period, PublishedClaim, Status};
-
-fn corrupt(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(e.to_string())
-}
 
 fn period_from_slug(slug: &str) -> Result<Period> {
     slug.parse().map_err(corrupt)

@@ -1,6 +1,6 @@
 //! Per-council settings, kept as an append-only history.
 
-use crate::{Organisation, Result, Store, StoreError, as_of_bound, stamp};
+use crate::{Organisation, Result, Store, as_of_bound, corrupt, stamp};
 use chrono::{DateTime, NaiveDate, Utc};
 use waymark_domain::headline::HeadlineRule;
 
@@ -22,9 +22,7 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         match value {
-            Some(json) => {
-                serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string()))
-            }
+            Some(json) => serde_json::from_str(&json).map_err(corrupt),
             None => Ok(HeadlineRule::default()),
         }
     }
@@ -35,7 +33,7 @@ impl Store {
         rule: &HeadlineRule,
         at: DateTime<Utc>,
     ) -> Result<()> {
-        let json = serde_json::to_string(rule).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let json = serde_json::to_string(rule).map_err(corrupt)?;
         sqlx::query(
             "INSERT INTO settings (org_id, key, value_json, recorded_at) VALUES ($1, $2, $3, $4)",
         )
