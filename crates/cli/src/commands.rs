@@ -301,16 +301,7 @@ pub async fn open_existing(
     db: &str,
     council: Option<&str>,
 ) -> Result<(Store, Organisation), Failure> {
-    let path = db
-        .strip_prefix("sqlite://")
-        .or_else(|| db.strip_prefix("sqlite:"))
-        .unwrap_or(db);
-    if !Path::new(path).exists() {
-        return Err(Failure::Input(format!(
-            "no database at '{path}'; import documents first (waymark --db {path} import FILE...)"
-        )));
-    }
-    let store = Store::open(db).await?;
+    let store = Store::open_existing(db).await?;
     let org = store.organisation(council, None).await?;
     Ok((store, org))
 }

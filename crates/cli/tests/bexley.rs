@@ -411,7 +411,7 @@ fn bad_options_exit_2_with_a_reason() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("import"));
     assert!(
-        !db.path.exists(),
+        !db.exists(),
         "a read command must not create a database"
     );
     db.import_bexley();

@@ -2,7 +2,6 @@
 //! per document instead of one per row (each statement is a round trip to the database).
 
 use crate::Result;
-use sqlx::{QueryBuilder, Sqlite, Transaction};
 
 /// One value to bind.
 #[derive(Debug, Clone)]
@@ -56,7 +55,7 @@ pub(crate) struct Batch {
     rows: Vec<Vec<Cell>>,
 }
 
-/// SQLite allows 32,766 bound parameters per statement; stay well below.
+/// SQLite allows 32,766 bound parameters per statement and PostgreSQL 65,535; stay well below both.
 const MAX_PARAMETERS: usize = 30_000;
 
 impl Batch {
@@ -87,26 +86,63 @@ impl Batch {
         }
     }
 
-    pub(crate) async fn write(self, tx: &mut Transaction<'_, Sqlite>) -> Result<()> {
+    pub(crate) async fn write(self, tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> Result<()> {
         let per_statement = (MAX_PARAMETERS / self.columns.len().max(1)).max(1);
         for chunk in self.rows.chunks(per_statement) {
-            // Table and column names are compile-time constants, never input.
-            let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
-                "INSERT INTO {} ({}) ",
+            // Table and column names are compile-time constants, never input; values are bound.
+            let sql = format!(
+                "INSERT INTO {} ({}) VALUES {}",
                 self.table,
-                self.columns.join(", ")
-            ));
-            query.push_values(chunk, |mut values, row| {
+                self.columns.join(", "),
+                placeholders(chunk.len(), self.columns.len(), 1)
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for row in chunk {
                 for cell in row {
-                    match cell {
-                        Cell::Int(v) => values.push_bind(*v),
-                        Cell::Text(v) => values.push_bind(v.clone()),
-                        Cell::Real(v) => values.push_bind(*v),
+                    query = match cell {
+                        Cell::Int(v) => query.bind(*v),
+                        Cell::Text(v) => query.bind(v.clone()),
+                        Cell::Real(v) => query.bind(*v),
                     };
                 }
-            });
-            query.build().execute(&mut **tx).await?;
+            }
+            query.execute(&mut **tx).await?;
         }
         Ok(())
+    }
+}
+
+/// `($first, $first+1), ($first+2, $first+3)` for `rows` rows of `width` values: numbered
+/// placeholders, which both SQLite and PostgreSQL accept.
+pub(crate) fn placeholders(rows: usize, width: usize, first: usize) -> String {
+    let mut out = String::with_capacity(rows * width * 6);
+    let mut n = first;
+    for r in 0..rows {
+        if r > 0 {
+            out.push_str(", ");
+        }
+        out.push('(');
+        for c in 0..width {
+            if c > 0 {
+                out.push_str(", ");
+            }
+            out.push('$');
+            out.push_str(&n.to_string());
+            n += 1;
+        }
+        out.push(')');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::placeholders;
+
+    #[test]
+    fn placeholders_number_every_value_once() {
+        assert_eq!(placeholders(2, 3, 1), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(placeholders(1, 2, 2), "($2, $3)");
+        assert_eq!(placeholders(0, 2, 1), "");
     }
 }

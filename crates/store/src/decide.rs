@@ -1,7 +1,7 @@
 //! A person's decision on a suggested link: accept it (the report row is the plan activity) or
 //! reject it (they are different activities).
 
-use crate::{Organisation, Result, Store, StoreError, stamp};
+use crate::{Organisation, Result, Store, StoreError, Tx, stamp};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 use waymark_domain::Period;
@@ -40,7 +40,7 @@ impl Store {
 }
 
 async fn decide(
-    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    tx: &mut Tx,
     org: &Organisation,
     period: Period,
     reference: &str,
@@ -76,7 +76,7 @@ async fn decide(
             // the report's reference; anything else would split or lose an activity.
             let state = sqlx::query(
                     "SELECT a.reference, a.merged_into,
-                            (SELECT v.revision_id IS NOT NULL AND v.removed = 0 FROM activity_versions v
+                            (SELECT CASE WHEN v.revision_id IS NOT NULL AND v.removed = 0 THEN 1 ELSE 0 END FROM activity_versions v
                              WHERE v.activity_id = a.id ORDER BY v.id DESC LIMIT 1)
                      FROM activities a WHERE a.id = $1 AND a.org_id = $2",
                 )
@@ -86,7 +86,7 @@ async fn decide(
                 .await?;
             let existing: Option<String> = state.try_get(0)?;
             let merged: Option<i64> = state.try_get(1)?;
-            let in_plan: Option<bool> = state.try_get(2)?;
+            let in_plan: Option<bool> = state.try_get::<Option<i64>, _>(2)?.map(|v| v != 0);
             if let Some(existing) = existing {
                 return Err(StoreError::Usage(format!(
                     "cannot accept the link for reference {reference}: that plan activity has since been given reference {existing}; reject this suggestion instead"

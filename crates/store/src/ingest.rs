@@ -5,7 +5,7 @@ use crate::batch::{Batch, Cell};
 use crate::{Organisation, Result, Store, StoreError, corrupt, stamp};
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::Row;
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 use waymark_domain::reconcile::{Decision, ReconcileOptions, Titled, reconcile};
@@ -53,7 +53,7 @@ pub enum ImportOutcome {
     },
 }
 
-type Tx<'a> = Transaction<'a, Sqlite>;
+type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
 
 /// Plans before reports, so a report in the same command links to the plan it reports on.
 fn order(kind: DocumentKind) -> u8 {
@@ -517,7 +517,7 @@ impl Writer<'_> {
         self.flush(tx).await?;
         let rows = sqlx::query(
             "SELECT a.id, a.reference, v.title, d.name, v.portfolios_json, v.due_json, v.status_note,
-                    v.revision_id IS NOT NULL AND v.removed = 0, a.origin = 'report'
+                    CASE WHEN v.revision_id IS NOT NULL AND v.removed = 0 THEN 1 ELSE 0 END, CASE WHEN a.origin = 'report' THEN 1 ELSE 0 END
              FROM activities a
              JOIN activity_versions v ON v.id = (SELECT MAX(id) FROM activity_versions WHERE activity_id = a.id)
              JOIN directorates d ON d.id = v.directorate_id
@@ -538,8 +538,8 @@ impl Writer<'_> {
                     portfolios: serde_json::from_str(&portfolios).map_err(corrupt)?,
                     due_json: r.try_get(5)?,
                     status_note: r.try_get(6)?,
-                    in_plan: r.try_get(7)?,
-                    report_only: r.try_get(8)?,
+                    in_plan: crate::flag(r, 7)?,
+                    report_only: crate::flag(r, 8)?,
                 })
             })
             .collect()
@@ -1095,17 +1095,18 @@ impl Writer<'_> {
 /// Give existing activities their references, many per statement.
 async fn set_references(tx: &mut Tx<'_>, org: i64, references: &[(i64, String)]) -> Result<()> {
     for chunk in references.chunks(5_000) {
-        let mut query: sqlx::QueryBuilder<sqlx::Sqlite> =
-            sqlx::QueryBuilder::new("WITH given (id, reference) AS (");
-        query.push_values(chunk, |mut values, (id, reference)| {
-            values.push_bind(*id).push_bind(reference.clone());
-        });
-        query.push(
-            ") UPDATE activities SET reference = (SELECT reference FROM given WHERE given.id = activities.id)
-               WHERE id IN (SELECT id FROM given) AND org_id = ",
+        let rows = crate::batch::placeholders(chunk.len(), 2, 2);
+        let sql = format!(
+            "WITH given (id, reference) AS (VALUES {rows})
+             UPDATE activities SET reference = (SELECT reference FROM given WHERE given.id = activities.id)
+             WHERE id IN (SELECT id FROM given) AND org_id = $1"
         );
-        query.push_bind(org);
-        query.build().execute(&mut **tx).await?;
+        // The statement is built from placeholders only; every value is bound.
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org);
+        for (id, reference) in chunk {
+            query = query.bind(*id).bind(reference.clone());
+        }
+        query.execute(&mut **tx).await?;
     }
     Ok(())
 }

@@ -1,8 +1,11 @@
-//! Waymark's store. One interface for the rest of the system; SQLite today, PostgreSQL next.
+//! Waymark's store. One interface for the rest of the system over SQLite (one file, one council or
+//! a few) and PostgreSQL (a shared service for many councils), chosen by the database URL.
 //!
-//! All SQL uses `$n` placeholders and portable types (TEXT timestamps in RFC 3339 UTC, which
-//! sort as text) so the same statements can run on both backends. Writes happen in one
-//! transaction per command: a failure leaves the database as it was.
+//! All SQL is written once: `$n` placeholders and portable types (64-bit integers, TEXT
+//! timestamps in RFC 3339 UTC which sort as text, JSON kept as TEXT) so the same statements run
+//! on both backends through sqlx's `Any` driver. Each backend has its own migrations with the
+//! same tables and columns (a test compares them). Writes happen in one transaction per
+//! command: a failure leaves the database as it was.
 
 mod batch;
 mod decide;
@@ -20,8 +23,8 @@ pub use decide::LinkDecision;
 pub use ingest::{ImportOutcome, Incoming};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor, Row};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -39,9 +42,18 @@ pub enum StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+/// A transaction on whichever backend the store runs on.
+pub(crate) type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
 /// Stored data that cannot be read back as written.
 pub(crate) fn corrupt(e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(e.to_string())
+}
+
+/// A yes/no column, selected as `CASE WHEN … THEN 1 ELSE 0 END` so both backends return an
+/// integer (PostgreSQL would return a boolean, SQLite an integer, for the bare condition).
+pub(crate) fn flag(row: &sqlx::any::AnyRow, index: usize) -> Result<bool> {
+    Ok(row.try_get::<i64, _>(index)? != 0)
 }
 
 /// A council whose data the store holds.
@@ -52,13 +64,139 @@ pub struct Organisation {
     pub name: String,
 }
 
+/// Which database engine a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
 /// The store, open on one database.
 #[derive(Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: AnyPool,
+    backend: Backend,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Writers on PostgreSQL take this transaction-scoped advisory lock, so imports are serialised
+/// as SQLite serialises them (ids handed out inside an import stay unique).
+const WRITE_LOCK_KEY: i64 = 0x5761_796d_6172_6b; // "Waymark"
+
+/// Where a database lives, read from what the user typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A file path (from a bare path or a `sqlite:` URL).
+    Sqlite(String),
+    /// A `postgres://` or `postgresql://` URL.
+    Postgres(String),
+}
+
+impl Location {
+    pub fn parse(location: &str) -> Result<Location> {
+        if location.starts_with("postgres://") || location.starts_with("postgresql://") {
+            return Ok(Location::Postgres(location.to_string()));
+        }
+        let path = location
+            .strip_prefix("sqlite://")
+            .or_else(|| location.strip_prefix("sqlite:"))
+            .unwrap_or(location);
+        if path.is_empty() {
+            return Err(StoreError::Usage("the database path is empty".into()));
+        }
+        Ok(Location::Sqlite(path.to_string()))
+    }
+
+    /// The location as shown to people: PostgreSQL passwords are hidden.
+    pub fn display(&self) -> String {
+        match self {
+            Location::Sqlite(path) => path.clone(),
+            Location::Postgres(url) => hide_password(url),
+        }
+    }
+}
+
+/// Split a PostgreSQL URL into (server part, database name, query string).
+fn postgres_database(url: &str) -> Option<(&str, &str, &str)> {
+    let (before_query, query) = match url.split_once('?') {
+        Some((b, q)) => (b, q),
+        None => (url, ""),
+    };
+    let scheme_end = before_query.find("://")? + 3;
+    let slash = scheme_end + before_query[scheme_end..].find('/')?;
+    Some((&before_query[..slash], &before_query[slash + 1..], query))
+}
+
+/// Create the database a PostgreSQL URL names, connecting to the server's `postgres` database.
+async fn create_postgres_database(url: &str) -> Result<()> {
+    let (server, name, query) = postgres_database(url)
+        .ok_or_else(|| StoreError::Usage("the PostgreSQL URL names no database".into()))?;
+    let valid = !name.is_empty()
+        && name.len() <= 63
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if !valid {
+        return Err(StoreError::Usage(format!(
+            "database '{name}' does not exist, and only a name of letters, digits, '_' and '-' is created automatically"
+        )));
+    }
+    let admin = if query.is_empty() {
+        format!("{server}/postgres")
+    } else {
+        format!("{server}/postgres?{query}")
+    };
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin).await?;
+    // The name was checked above to hold only safe characters; it is quoted as an identifier.
+    let created = conn
+        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+        .await;
+    match created {
+        Ok(_) => Ok(()),
+        // Another process created it first: that is what we wanted.
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42P04") => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Drop the database a PostgreSQL URL names, closing its connections: for test suites and
+/// tooling that make a fresh database per run. Refuses the server's own `postgres` database.
+pub async fn drop_postgres_database(url: &str) -> Result<()> {
+    sqlx::any::install_default_drivers();
+    let (server, name, query) = postgres_database(url)
+        .ok_or_else(|| StoreError::Usage("the PostgreSQL URL names no database".into()))?;
+    if name == "postgres" || name.contains('"') {
+        return Err(StoreError::Usage(format!("will not drop database '{name}'")));
+    }
+    let admin = if query.is_empty() {
+        format!("{server}/postgres")
+    } else {
+        format!("{server}/postgres?{query}")
+    };
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin).await?;
+    // The name holds no quote (checked above) and is quoted as an identifier.
+    conn.execute(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+    )))
+    .await?;
+    Ok(())
+}
+
+/// `postgres://user:secret@host/db` shown as `postgres://user:***@host/db`.
+pub(crate) fn hide_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    match rest.split_once('@') {
+        Some((credentials, host)) if credentials.contains(':') => {
+            let user = credentials.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}")
+        }
+        _ => url.to_string(),
+    }
+}
 
 /// Timestamps are stored as RFC 3339 UTC text with fixed width, so text order is time order.
 pub(crate) fn stamp(at: DateTime<Utc>) -> String {
@@ -74,33 +212,53 @@ pub(crate) fn as_of_bound(as_of: Option<NaiveDate>) -> String {
 }
 
 impl Store {
-    /// Open (creating if needed) the database at `location`: a file path or a `sqlite:` URL.
+    /// Open the database at `location`: a file path or `sqlite:` URL (created if needed), or a
+    /// `postgres://` URL (the database is created if the server has none of that name).
+    /// Migrations are applied.
     pub async fn open(location: &str) -> Result<Store> {
-        if location.starts_with("postgres://") || location.starts_with("postgresql://") {
-            return Err(StoreError::Usage(
-                "PostgreSQL is not supported by this version of the store yet; use a SQLite file path".into(),
-            ));
+        Store::open_with(location, true).await
+    }
+
+    /// Open a database that must already exist: read commands never create one.
+    pub async fn open_existing(location: &str) -> Result<Store> {
+        Store::open_with(location, false).await
+    }
+
+    async fn open_with(location: &str, create: bool) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        match Location::parse(location)? {
+            Location::Sqlite(path) => {
+                if !create && !std::path::Path::new(&path).exists() {
+                    return Err(StoreError::Usage(format!(
+                        "no database at '{path}'; import documents first (waymark --db {path} import FILE...)"
+                    )));
+                }
+                Store::open_sqlite(&path).await
+            }
+            Location::Postgres(url) => Store::open_postgres(&url, create).await,
         }
-        let path = location
-            .strip_prefix("sqlite://")
-            .or_else(|| location.strip_prefix("sqlite:"))
-            .unwrap_or(location);
-        if path.is_empty() {
-            return Err(StoreError::Usage("the database path is empty".into()));
-        }
-        let options = SqliteConnectOptions::from_str(&format!("sqlite:{path}"))?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            // FULL: a commit is on disk before it is acknowledged, even in WAL mode.
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+    }
+
+    async fn open_sqlite(path: &str) -> Result<Store> {
         // A path that cannot be opened, or a file that is not a database, is the user's to fix.
         let unusable = |e: &dyn std::fmt::Display| {
             StoreError::Usage(format!("cannot use '{path}' as a Waymark database: {e}"))
         };
-        let pool = SqlitePoolOptions::new()
+        let options = AnyConnectOptions::from_str(&format!("sqlite:{path}?mode=rwc"))
+            .map_err(|e| unusable(&e))?;
+        let pool = AnyPoolOptions::new()
             .max_connections(4)
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    // FULL: a commit is on disk before it is acknowledged, even in WAL mode.
+                    conn.execute(
+                        "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                         PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+                    )
+                    .await?;
+                    Ok(())
+                })
+            })
             .connect_with(options)
             .await
             .map_err(|e| unusable(&e))?;
@@ -108,13 +266,73 @@ impl Store {
             sqlx::migrate::MigrateError::Execute(sqlx::Error::Database(db)) => unusable(&db),
             other => StoreError::Migration(other),
         })?;
-        Ok(Store { pool })
+        Ok(Store {
+            pool,
+            backend: Backend::Sqlite,
+        })
     }
 
-    /// A write transaction that takes SQLite's write lock at once (BEGIN IMMEDIATE), so two
-    /// writers wait for each other (busy timeout) instead of one failing when it first writes.
-    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    async fn open_postgres(url: &str, create: bool) -> Result<Store> {
+        let shown = hide_password(url);
+        let unusable = |e: &dyn std::fmt::Display| {
+            StoreError::Usage(format!("cannot use '{shown}' as a Waymark database: {e}"))
+        };
+        let connect = || async {
+            let options = AnyConnectOptions::from_str(url).map_err(|e| unusable(&e))?;
+            AnyPoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await
+                .map_err(StoreError::Database)
+        };
+        let pool = match connect().await {
+            Ok(pool) => pool,
+            // Like a SQLite file, a missing database is created on first use.
+            Err(StoreError::Database(sqlx::Error::Database(e)))
+                if create && e.code().as_deref() == Some("3D000") =>
+            {
+                create_postgres_database(url).await.map_err(|e| unusable(&e))?;
+                connect().await.map_err(|e| unusable(&e))?
+            }
+            Err(StoreError::Database(sqlx::Error::Database(e)))
+                if e.code().as_deref() == Some("3D000") =>
+            {
+                return Err(StoreError::Usage(format!(
+                    "no database at '{shown}'; import documents first"
+                )));
+            }
+            Err(StoreError::Database(e)) => return Err(unusable(&e)),
+            Err(other) => return Err(other),
+        };
+        POSTGRES_MIGRATIONS.run(&pool).await?;
+        Ok(Store {
+            pool,
+            backend: Backend::Postgres,
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A write transaction that holds the database's write lock from its first statement, so
+    /// two writers wait for each other instead of one failing half way: SQLite's BEGIN
+    /// IMMEDIATE (with a busy timeout), PostgreSQL's transaction-scoped advisory lock.
+    pub(crate) async fn begin_write(&self) -> Result<Tx> {
+        match self.backend {
+            Backend::Sqlite => Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?),
+            Backend::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                // Selected through a sub-query: the lock function returns `void`, which the
+                // portable driver cannot carry.
+                sqlx::query("SELECT COUNT(*) FROM (SELECT pg_advisory_xact_lock($1)) AS locked")
+                    .bind(WRITE_LOCK_KEY)
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(tx)
+            }
+        }
     }
 
     pub async fn close(&self) {
@@ -249,5 +467,52 @@ impl Store {
             out.push((table.to_string(), n));
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_are_read_from_paths_and_urls() {
+        assert_eq!(
+            Location::parse("waymark.db").ok(),
+            Some(Location::Sqlite("waymark.db".into()))
+        );
+        assert_eq!(
+            Location::parse("sqlite:///tmp/w.db").ok(),
+            Some(Location::Sqlite("/tmp/w.db".into()))
+        );
+        assert_eq!(
+            Location::parse("sqlite:w.db").ok(),
+            Some(Location::Sqlite("w.db".into()))
+        );
+        assert_eq!(
+            Location::parse("postgresql://u@h/db").ok(),
+            Some(Location::Postgres("postgresql://u@h/db".into()))
+        );
+        assert!(Location::parse("sqlite:").is_err());
+    }
+
+    #[test]
+    fn passwords_are_hidden_when_shown() {
+        assert_eq!(
+            hide_password("postgres://alice:s3cret@db.example/waymark"),
+            "postgres://alice:***@db.example/waymark"
+        );
+        assert_eq!(
+            hide_password("postgres://alice@db/waymark"),
+            "postgres://alice@db/waymark"
+        );
+    }
+
+    #[test]
+    fn postgres_urls_are_split_into_server_and_database() {
+        assert_eq!(
+            postgres_database("postgres://u@h:5432/waymark?sslmode=disable"),
+            Some(("postgres://u@h:5432", "waymark", "sslmode=disable"))
+        );
+        assert_eq!(postgres_database("postgres://u@h"), None);
     }
 }

@@ -53,7 +53,7 @@ impl Store {
         // The latest version of each activity, and the latest plan version for its plan title.
         let rows = sqlx::query(
             "SELECT a.id, a.reference, v.title, d.name, v.portfolios_json, v.due_json, v.status_note,
-                    v.revision_id IS NOT NULL AND v.removed = 0, doc.file_name, v.line,
+                    CASE WHEN v.revision_id IS NOT NULL AND v.removed = 0 THEN 1 ELSE 0 END, doc.file_name, v.line,
                     (SELECT p.title FROM activity_versions p WHERE p.activity_id = a.id AND p.revision_id IS NOT NULL
                         AND p.recorded_at < $2 ORDER BY p.id DESC LIMIT 1)
              FROM activities a
@@ -90,7 +90,7 @@ impl Store {
                         .transpose()
                         .map_err(corrupt)?,
                     status_note: r.try_get(6)?,
-                    in_plan: r.try_get(7)?,
+                    in_plan: crate::flag(r, 7)?,
                     source: source(r.try_get(8)?, r.try_get(9)?),
                     outcomes: outcome_sets
                         .remove(&id)

@@ -1,4 +1,6 @@
-//! Running the `waymark` binary against a fresh SQLite file, for the integration tests.
+//! Running the `waymark` binary against a fresh database, for the integration tests: a SQLite
+//! file, or with `WAYMARK_TEST_BACKEND=postgres` a new PostgreSQL database on the server at
+//! `WAYMARK_TEST_POSTGRES` (default `postgres://postgres@127.0.0.1:5432`), dropped afterwards.
 #![allow(dead_code)]
 
 use serde_json::Value;
@@ -26,14 +28,64 @@ pub fn bexley_files() -> Vec<PathBuf> {
 
 pub struct Db {
     _dir: tempfile::TempDir,
+    /// The SQLite file (also used, on PostgreSQL runs, as a scratch path that never exists).
     pub path: PathBuf,
+    /// What `--db` is given: the file path or the PostgreSQL URL.
+    pub url: std::ffi::OsString,
+    postgres: bool,
+}
+
+/// Whether this run of the suite is against PostgreSQL.
+pub fn on_postgres() -> bool {
+    std::env::var("WAYMARK_TEST_BACKEND").is_ok_and(|b| b == "postgres")
+}
+
+/// A database name no other test or run uses.
+fn unique_name() -> String {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
+    format!(
+        "waymark_test_{}_{}_{nanos}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 impl Db {
     pub fn new() -> Db {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("waymark.db");
-        Db { _dir: dir, path }
+        if on_postgres() {
+            let server = std::env::var("WAYMARK_TEST_POSTGRES")
+                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+            let url = format!("{}/{}", server.trim_end_matches('/'), unique_name());
+            return Db {
+                _dir: dir,
+                path,
+                url: url.into(),
+                postgres: true,
+            };
+        }
+        Db {
+            _dir: dir,
+            url: path.clone().into_os_string(),
+            path,
+            postgres: false,
+        }
+    }
+
+    /// Whether the database has been created (by a command that writes).
+    pub fn exists(&self) -> bool {
+        if self.postgres {
+            let out = self.run(["config", "show"]);
+            !String::from_utf8_lossy(&out.stderr).contains("no database at")
+        } else {
+            self.path.exists()
+        }
     }
 
     pub fn run<I, S>(&self, args: I) -> Output
@@ -43,7 +95,7 @@ impl Db {
     {
         Command::new(env!("CARGO_BIN_EXE_waymark"))
             .arg("--db")
-            .arg(&self.path)
+            .arg(&self.url)
             .args(args)
             .env_remove("WAYMARK_DB")
             .env_remove("WAYMARK_COUNCIL")
@@ -82,7 +134,7 @@ impl Db {
 
     /// Everything a user can read back: used to prove a failed command changed nothing.
     pub fn snapshot(&self) -> String {
-        if !self.path.exists() {
+        if !self.postgres && !self.path.exists() {
             return "no database".into();
         }
         let mut all = String::new();
@@ -97,6 +149,26 @@ impl Db {
             all.push_str(&String::from_utf8_lossy(&out.stderr));
         }
         all
+    }
+}
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        if !self.postgres {
+            return;
+        }
+        let url = self.url.to_string_lossy().into_owned();
+        // A runtime of its own on another thread: the test may itself be inside one.
+        let dropped = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map(|rt| rt.block_on(waymark_store::drop_postgres_database(&url)))
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(Ok(())))) {
+            eprintln!("could not drop test database {:?}", self.url);
+        }
     }
 }
 
