@@ -41,6 +41,15 @@ pub enum Command {
     Config(ConfigArgs),
     /// Load the bundled London Borough of Bexley documents and print the summary.
     Demo(DemoArgs),
+    /// Back the database up to a new SQLite file, consistent even while others write.
+    Backup(BackupArgs),
+    /// Restore a backup file into the database (created if needed).
+    Restore(RestoreArgs),
+    /// Copy every council from one database to another: a SQLite file or a postgres:// URL.
+    Copy(CopyArgs),
+    /// Load synthetic councils (plans, quarterly returns with commentary, indicator values),
+    /// the same every time for the same options: for scale tests and benchmarks.
+    Synth(SynthArgs),
 }
 
 #[derive(Debug, Args)]
@@ -202,4 +211,52 @@ pub enum ExportWhat {
 pub struct DemoArgs {
     #[arg(long, value_enum, default_value = "text")]
     pub format: TextOrJson,
+}
+
+#[derive(Debug, Args)]
+pub struct SynthArgs {
+    /// How many councils (1 to 10,000).
+    #[arg(long, default_value_t = 3)]
+    pub councils: usize,
+    /// Activities in each council's plan (1 to 5,000).
+    #[arg(long, default_value_t = 150)]
+    pub activities: usize,
+    /// Financial years of quarterly returns (1 to 50).
+    #[arg(long, default_value_t = 2)]
+    pub years: usize,
+    /// Seed: the same seed and sizes give the same councils.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The first financial year, by the calendar year it starts in.
+    #[arg(long, default_value_t = 2015)]
+    pub first_year: u16,
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The backup file to create (never overwritten).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// A backup made by `waymark backup`.
+    pub file: PathBuf,
+    /// Delete everything the database holds first (otherwise it must hold no council).
+    #[arg(long)]
+    pub replace: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CopyArgs {
+    /// The database to copy: a SQLite path or URL, or a postgres:// URL.
+    #[arg(long)]
+    pub from: String,
+    /// The database to copy into (created if needed).
+    #[arg(long)]
+    pub to: String,
+    /// Delete everything the target holds first (otherwise it must hold no council).
+    #[arg(long)]
+    pub replace: bool,
 }

@@ -244,6 +244,22 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Demo(args) => crate::demo::run(&db, council.as_deref(), args.format).await,
+        Command::Backup(args) => crate::transfer::backup(&db, &args.out).await,
+        Command::Restore(args) => crate::transfer::restore(&db, &args.file, args.replace).await,
+        Command::Copy(args) => crate::transfer::copy(&args.from, &args.to, args.replace).await,
+        Command::Synth(args) => {
+            crate::synth::run(
+                &db,
+                waymark_synth::SynthSpec {
+                    councils: args.councils,
+                    activities: args.activities,
+                    years: args.years,
+                    seed: args.seed,
+                    first_year: args.first_year,
+                },
+            )
+            .await
+        }
     }
 }
 

@@ -41,6 +41,8 @@ pub async fn run(db: &str, council: Option<&str>, format: TextOrJson) -> Result<
         incoming.push(Incoming::new(name, bytes, document));
     }
     let store = Store::open(db).await?;
+    // Shown without any password the URL holds.
+    let db = &waymark_store::Location::parse(db)?.display();
     let slug = council.unwrap_or("bexley");
     let org = store
         .organisation(Some(slug), Some("London Borough of Bexley"))

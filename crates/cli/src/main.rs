@@ -5,6 +5,8 @@ mod commands;
 mod demo;
 mod outcome_file;
 mod output;
+mod synth;
+mod transfer;
 
 use clap::Parser;
 use std::process::ExitCode;

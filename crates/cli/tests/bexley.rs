@@ -410,10 +410,7 @@ fn bad_options_exit_2_with_a_reason() {
     let out = db.run(["stats"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("import"));
-    assert!(
-        !db.exists(),
-        "a read command must not create a database"
-    );
+    assert!(!db.exists(), "a read command must not create a database");
     db.import_bexley();
     for args in [
         vec!["stats", "--period", "2024/25 Q5"],

@@ -34,6 +34,7 @@ impl Store {
         for (reference, decision) in decisions {
             decide(&mut tx, org, period, reference, *decision, &now).await?;
         }
+        crate::summary::refresh_period_summary(&mut tx, org.id, period, &now).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -38,6 +38,13 @@ impl Incoming {
             document,
         }
     }
+
+    /// A document made by a program (synthetic councils), not read from a file: its size is
+    /// that of its content.
+    pub fn generated(file_name: &str, document: Document) -> Incoming {
+        let content = serde_json::to_vec(&document).unwrap_or_default();
+        Incoming::new(file_name, &content, document)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,6 +141,9 @@ impl Store {
                 Document::KpiTable(d) => w.kpi_table(&mut tx, d).await?,
             };
             w.flush(&mut tx).await?;
+            if let Document::ActivityReport(r) = &file.document {
+                crate::summary::refresh_period_summary(&mut tx, org.id, r.period, &now).await?;
+            }
             outcomes.push(ImportOutcome::Imported {
                 file: file.file_name.clone(),
                 kind,

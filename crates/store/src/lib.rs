@@ -14,13 +14,17 @@ mod outcomes;
 mod overview;
 mod read;
 mod settings;
+mod summary;
 pub use overview::{
     IndicatorValueView, OutcomeView, PlanOverview, PrincipleView, StrategyView, ThemeView,
 };
 pub use read::{PlanChange, StoredClaim};
+pub use summary::{ActivityStatus, CouncilHeadline, MAX_NOTE_CHARS, NewReturn};
 
 pub use decide::LinkDecision;
 pub use ingest::{ImportOutcome, Incoming};
+mod transfer;
+pub use transfer::{ColumnKind, CopySummary, Dump, Value, catalogue};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -83,7 +87,7 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 
 /// Writers on PostgreSQL take this transaction-scoped advisory lock, so imports are serialised
 /// as SQLite serialises them (ids handed out inside an import stay unique).
-const WRITE_LOCK_KEY: i64 = 0x5761_796d_6172_6b; // "Waymark"
+const WRITE_LOCK_KEY: i64 = 0x0057_6179_6d61_726b; // "Waymark"
 
 /// Where a database lives, read from what the user typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,6 +120,16 @@ impl Location {
             Location::Postgres(url) => hide_password(url),
         }
     }
+}
+
+/// The newest migration applied to a database, 0 for a new one.
+async fn applied_version(pool: &AnyPool) -> i64 {
+    sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(version) FROM _sqlx_migrations")
+        .fetch_one(pool)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or(0)
 }
 
 /// Split a PostgreSQL URL into (server part, database name, query string).
@@ -168,7 +182,9 @@ pub async fn drop_postgres_database(url: &str) -> Result<()> {
     let (server, name, query) = postgres_database(url)
         .ok_or_else(|| StoreError::Usage("the PostgreSQL URL names no database".into()))?;
     if name == "postgres" || name.contains('"') {
-        return Err(StoreError::Usage(format!("will not drop database '{name}'")));
+        return Err(StoreError::Usage(format!(
+            "will not drop database '{name}'"
+        )));
     }
     let admin = if query.is_empty() {
         format!("{server}/postgres")
@@ -244,6 +260,15 @@ impl Store {
         let unusable = |e: &dyn std::fmt::Display| {
             StoreError::Usage(format!("cannot use '{path}' as a Waymark database: {e}"))
         };
+        // A file that is not a database is refused at once (the pool would otherwise retry
+        // until its acquire timeout); an empty or missing file becomes a new database.
+        if let Ok(mut file) = std::fs::File::open(path) {
+            let mut header = [0u8; 16];
+            let read = std::io::Read::read(&mut file, &mut header).unwrap_or(0);
+            if read > 0 && (read < header.len() || &header != b"SQLite format 3\0") {
+                return Err(unusable(&"the file is not a SQLite database"));
+            }
+        }
         let options = AnyConnectOptions::from_str(&format!("sqlite:{path}?mode=rwc"))
             .map_err(|e| unusable(&e))?;
         let pool = AnyPoolOptions::new()
@@ -262,14 +287,17 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(|e| unusable(&e))?;
+        let before = applied_version(&pool).await;
         SQLITE_MIGRATIONS.run(&pool).await.map_err(|e| match e {
             sqlx::migrate::MigrateError::Execute(sqlx::Error::Database(db)) => unusable(&db),
             other => StoreError::Migration(other),
         })?;
-        Ok(Store {
+        let store = Store {
             pool,
             backend: Backend::Sqlite,
-        })
+        };
+        store.after_migrations(before).await?;
+        Ok(store)
     }
 
     async fn open_postgres(url: &str, create: bool) -> Result<Store> {
@@ -292,7 +320,9 @@ impl Store {
             Err(StoreError::Database(sqlx::Error::Database(e)))
                 if create && e.code().as_deref() == Some("3D000") =>
             {
-                create_postgres_database(url).await.map_err(|e| unusable(&e))?;
+                create_postgres_database(url)
+                    .await
+                    .map_err(|e| unusable(&e))?;
                 connect().await.map_err(|e| unusable(&e))?
             }
             Err(StoreError::Database(sqlx::Error::Database(e)))
@@ -305,11 +335,23 @@ impl Store {
             Err(StoreError::Database(e)) => return Err(unusable(&e)),
             Err(other) => return Err(other),
         };
+        let before = applied_version(&pool).await;
         POSTGRES_MIGRATIONS.run(&pool).await?;
-        Ok(Store {
+        let store = Store {
             pool,
             backend: Backend::Postgres,
-        })
+        };
+        store.after_migrations(before).await?;
+        Ok(store)
+    }
+
+    /// Data steps that go with a migration: summaries for returns stored before migration 2
+    /// started keeping them (done once, when that migration is applied).
+    async fn after_migrations(&self, before: i64) -> Result<()> {
+        if before > 0 && before < 2 {
+            summary::fill_missing_summaries(self).await?;
+        }
+        Ok(())
     }
 
     pub fn backend(&self) -> Backend {
@@ -437,30 +479,10 @@ impl Store {
     /// failed import changed nothing.
     pub async fn row_counts(&self) -> Result<Vec<(String, i64)>> {
         let mut out = vec![];
-        for table in [
-            "organisations",
-            "documents",
-            "directorates",
-            "portfolios",
-            "themes",
-            "outcomes",
-            "principles",
-            "plan_values",
-            "strategies",
-            "plan_revisions",
-            "activities",
-            "activity_versions",
-            "activity_names",
-            "plan_changes",
-            "updates",
-            "links",
-            "claims",
-            "indicators",
-            "indicator_values",
-            "settings",
-        ] {
+        // Every table of the catalogue (this list once missed `activity_outcomes`).
+        for table in transfer::TABLES.iter().map(|t| t.name) {
             let n: i64 =
-            // Table names come from the fixed list above, never from input.
+            // Table names come from the catalogue, never from input.
             sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
                 .fetch_one(&self.pool)
                 .await?;

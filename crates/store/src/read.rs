@@ -39,10 +39,15 @@ impl Store {
         )
         .bind(org.id)
         .bind(&bound)
-        .fetch_all(&self.pool)
-        .await?;
-        let plan_outcomes = self.plan_outcomes(org, as_of).await?;
-        let mut outcome_sets = self.outcome_sets(org, as_of).await?;
+        .fetch_all(&self.pool);
+        // The reads are independent: run them side by side on the pool's connections.
+        let (names, plan_outcomes, outcome_sets, rows) = tokio::try_join!(
+            async { Ok::<_, crate::StoreError>(names.await?) },
+            self.plan_outcomes(org, as_of),
+            self.outcome_sets(org, as_of),
+            self.latest_versions(org, &bound),
+        )?;
+        let mut outcome_sets = outcome_sets;
         let mut names_of: HashMap<i64, Vec<String>> = HashMap::new();
         for r in &names {
             names_of
@@ -50,24 +55,6 @@ impl Store {
                 .or_default()
                 .push(r.try_get(1)?);
         }
-        // The latest version of each activity, and the latest plan version for its plan title.
-        let rows = sqlx::query(
-            "SELECT a.id, a.reference, v.title, d.name, v.portfolios_json, v.due_json, v.status_note,
-                    CASE WHEN v.revision_id IS NOT NULL AND v.removed = 0 THEN 1 ELSE 0 END, doc.file_name, v.line,
-                    (SELECT p.title FROM activity_versions p WHERE p.activity_id = a.id AND p.revision_id IS NOT NULL
-                        AND p.recorded_at < $2 ORDER BY p.id DESC LIMIT 1)
-             FROM activities a
-             JOIN activity_versions v ON v.id = (SELECT MAX(id) FROM activity_versions
-                                                 WHERE activity_id = a.id AND recorded_at < $2)
-             JOIN directorates d ON d.id = v.directorate_id
-             JOIN documents doc ON doc.id = v.document_id
-             WHERE a.org_id = $1 AND a.recorded_at < $2 AND a.merged_into IS NULL
-             ORDER BY a.id",
-        )
-        .bind(org.id)
-        .bind(&bound)
-        .fetch_all(&self.pool)
-        .await?;
         rows.iter()
             .map(|r| {
                 let id: i64 = r.try_get(0)?;
@@ -103,53 +90,44 @@ impl Store {
             .collect()
     }
 
-    /// The returns of the newest report for each period as recorded by `as_of`, in row order,
-    /// optionally for one period only.
+    /// The latest version of each activity as of `bound`, for [`Store::activities`].
+    async fn latest_versions(
+        &self,
+        org: &Organisation,
+        bound: &str,
+    ) -> Result<Vec<sqlx::any::AnyRow>> {
+        // The latest version of each activity, and the latest plan version for its plan title.
+        Ok(sqlx::query(
+            "SELECT a.id, a.reference, v.title, d.name, v.portfolios_json, v.due_json, v.status_note,
+                    CASE WHEN v.revision_id IS NOT NULL AND v.removed = 0 THEN 1 ELSE 0 END, doc.file_name, v.line,
+                    (SELECT p.title FROM activity_versions p WHERE p.activity_id = a.id AND p.revision_id IS NOT NULL
+                        AND p.recorded_at < $2 ORDER BY p.id DESC LIMIT 1)
+             FROM activities a
+             JOIN activity_versions v ON v.id = (SELECT MAX(id) FROM activity_versions
+                                                 WHERE activity_id = a.id AND recorded_at < $2)
+             JOIN directorates d ON d.id = v.directorate_id
+             JOIN documents doc ON doc.id = v.document_id
+             WHERE a.org_id = $1 AND a.recorded_at < $2 AND a.merged_into IS NULL
+             ORDER BY a.id",
+        )
+        .bind(org.id)
+        .bind(bound)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The returns standing for each period as recorded by `as_of`, in row order, optionally
+    /// for one period only: the rows of the newest report for the period (a corrected report
+    /// replaces, not adds to, what was reported), with any return recorded directly for an
+    /// activity after that report taking the place of the report's row.
     pub async fn returns(
         &self,
         org: &Organisation,
         period: Option<Period>,
         as_of: Option<NaiveDate>,
     ) -> Result<Vec<ReturnRecord>> {
-        let rows = sqlx::query(
-            "WITH newest AS (
-                 -- The newest report for a period stands in for earlier ones (a corrected
-                 -- report replaces, not adds to, what was reported).
-                 SELECT period, MAX(document_id) AS document_id FROM updates
-                 WHERE org_id = $1 AND recorded_at < $2 AND ($3 = '' OR period = $3)
-                 GROUP BY period)
-             SELECT u.activity_id, u.reference, u.title, d.name, u.period, u.status, u.status_label, u.note,
-                    doc.file_name, u.line
-             FROM updates u
-             JOIN newest n ON n.period = u.period AND n.document_id = u.document_id
-             JOIN directorates d ON d.id = u.directorate_id
-             LEFT JOIN documents doc ON doc.id = u.document_id
-             WHERE u.org_id = $1 AND u.recorded_at < $2
-             ORDER BY u.recorded_at DESC, u.document_id DESC, u.position, u.id",
-        )
-        .bind(org.id)
-        .bind(as_of_bound(as_of))
-        .bind(period.map(|p| p.slug()).unwrap_or_default())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let status: String = r.try_get(5)?;
-                let period: String = r.try_get(4)?;
-                Ok(ReturnRecord {
-                    activity_id: r.try_get(0)?,
-                    reference: r.try_get(1)?,
-                    title: r.try_get(2)?,
-                    directorate: r.try_get(3)?,
-                    period: period_from_slug(&period)?,
-                    status: Status::from_key(&status)
-                        .ok_or_else(|| corrupt(format!("unknown status '{status}'")))?,
-                    status_label: r.try_get(6)?,
-                    note: r.try_get(7)?,
-                    source: source(r.try_get(8)?, r.try_get(9)?),
-                })
-            })
-            .collect()
+        let mut conn = self.pool.acquire().await?;
+        standing(&mut conn, org.id, period, as_of).await
     }
 
     /// The periods that have returns, oldest first.
@@ -158,13 +136,23 @@ impl Store {
         org: &Organisation,
         as_of: Option<NaiveDate>,
     ) -> Result<Vec<Period>> {
-        let rows: Vec<String> = sqlx::query_scalar(
-            "SELECT DISTINCT period FROM updates WHERE org_id = $1 AND recorded_at < $2",
-        )
-        .bind(org.id)
-        .bind(as_of_bound(as_of))
-        .fetch_all(&self.pool)
-        .await?;
+        // Without a date the index answers alone; with one, each row's time is read too.
+        let rows: Vec<String> =
+            match as_of {
+                None => {
+                    sqlx::query_scalar("SELECT DISTINCT period FROM updates WHERE org_id = $1")
+                        .bind(org.id)
+                        .fetch_all(&self.pool)
+                        .await?
+                }
+                Some(_) => sqlx::query_scalar(
+                    "SELECT DISTINCT period FROM updates WHERE org_id = $1 AND recorded_at < $2",
+                )
+                .bind(org.id)
+                .bind(as_of_bound(as_of))
+                .fetch_all(&self.pool)
+                .await?,
+            };
         let mut periods = rows
             .iter()
             .map(|s| period_from_slug(s))
@@ -305,4 +293,128 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// The returns standing for each period (see [`Store::returns`]), on a connection or inside a
+/// write transaction (so a write can refresh what it changed before it commits).
+pub(crate) async fn standing(
+    conn: &mut sqlx::AnyConnection,
+    org_id: i64,
+    period: Option<Period>,
+    as_of: Option<NaiveDate>,
+) -> Result<Vec<ReturnRecord>> {
+    // Two forms of one statement: with a period, both scans use the (org, period) index.
+    let (newest_period, row_period) = match period {
+        Some(_) => ("AND period = $3", "AND u.period = $3"),
+        None => ("", ""),
+    };
+    let sql = format!(
+        "WITH newest AS (
+             SELECT period, MAX(document_id) AS document_id, MAX(id) AS last_id FROM updates
+             WHERE org_id = $1 AND recorded_at < $2 {newest_period} AND document_id IS NOT NULL
+             GROUP BY period)
+         SELECT u.activity_id, u.reference, u.title, d.name, u.period, u.status, u.status_label, u.note,
+                doc.file_name, u.line, u.id, CASE WHEN u.document_id IS NULL THEN 1 ELSE 0 END
+         FROM updates u
+         LEFT JOIN newest n ON n.period = u.period
+         JOIN directorates d ON d.id = u.directorate_id
+         LEFT JOIN documents doc ON doc.id = u.document_id
+         WHERE u.org_id = $1 AND u.recorded_at < $2 {row_period}
+           AND (u.document_id = n.document_id
+                OR (u.document_id IS NULL AND (n.last_id IS NULL OR u.id > n.last_id)))
+         ORDER BY u.recorded_at DESC, u.document_id DESC, u.position, u.id"
+    );
+    // Only fixed fragments are spliced in; every value is bound.
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(org_id)
+        .bind(as_of_bound(as_of));
+    if let Some(p) = period {
+        query = query.bind(p.slug());
+    }
+    let rows = query.fetch_all(&mut *conn).await?;
+    let records = rows
+        .iter()
+        .map(|r| {
+            let status: String = r.try_get(5)?;
+            let period: String = r.try_get(4)?;
+            let record = ReturnRecord {
+                activity_id: r.try_get(0)?,
+                reference: r.try_get(1)?,
+                title: r.try_get(2)?,
+                directorate: r.try_get(3)?,
+                period: period_from_slug(&period)?,
+                status: Status::from_key(&status)
+                    .ok_or_else(|| corrupt(format!("unknown status '{status}'")))?,
+                status_label: r.try_get(6)?,
+                note: r.try_get(7)?,
+                source: source(r.try_get(8)?, r.try_get(9)?),
+            };
+            Ok(Standing {
+                key: record.activity_id.map(|a| (record.period, a)),
+                record,
+                id: r.try_get(10)?,
+                direct: crate::flag(r, 11)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(standing_returns(records))
+}
+
+/// A stored return before direct returns are laid over report rows.
+pub(crate) struct Standing<T> {
+    pub(crate) record: T,
+    /// The period and activity the return is for (none for a report row no activity holds).
+    pub(crate) key: Option<(Period, i64)>,
+    pub(crate) id: i64,
+    /// Recorded directly for one activity, not read from a report.
+    pub(crate) direct: bool,
+}
+
+/// Lay returns recorded directly over the report rows they supersede: the newest direct
+/// return for an activity and period takes the place of the activity's first report row, and
+/// its repeated rows go; direct returns for activities the report lacks come last.
+pub(crate) fn standing_returns<T>(rows: Vec<Standing<T>>) -> Vec<T> {
+    if rows.iter().all(|r| !r.direct) {
+        return rows.into_iter().map(|r| r.record).collect();
+    }
+    let mut newest_direct: HashMap<(Period, i64), (i64, T)> = HashMap::new();
+    let mut report_rows = Vec::with_capacity(rows.len());
+    let mut direct_order = vec![];
+    for row in rows {
+        if !row.direct {
+            report_rows.push((row.key, row.record));
+            continue;
+        }
+        let Some(key) = row.key else { continue };
+        match newest_direct.get(&key) {
+            Some((id, _)) if *id > row.id => {}
+            found => {
+                if found.is_none() {
+                    direct_order.push(key);
+                }
+                newest_direct.insert(key, (row.id, row.record));
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(report_rows.len());
+    let mut replaced = std::collections::HashSet::new();
+    for (key, record) in report_rows {
+        match key {
+            Some(key) if newest_direct.contains_key(&key) => {
+                if let Some((_, direct)) = newest_direct.remove(&key) {
+                    out.push(direct);
+                }
+                replaced.insert(key);
+            }
+            // A repeated row of an activity already replaced is dropped.
+            Some(key) if replaced.contains(&key) => {}
+            _ => out.push(record),
+        }
+    }
+    for key in direct_order {
+        if let Some((_, direct)) = newest_direct.remove(&key) {
+            out.push(direct);
+        }
+    }
+    out
 }
