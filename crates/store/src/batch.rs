@@ -150,7 +150,7 @@ pub(crate) fn placeholders(rows: usize, width: usize, first: usize) -> String {
 }
 
 /// `(?, ?), (?, ?)`: SQLite's anonymous placeholders, bound in order.
-fn in_order(rows: usize, width: usize) -> String {
+pub(crate) fn in_order(rows: usize, width: usize) -> String {
     let row = format!("({})", vec!["?"; width].join(", "));
     vec![row; rows].join(", ")
 }

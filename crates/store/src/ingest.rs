@@ -1104,18 +1104,29 @@ impl Writer<'_> {
 
 /// Give existing activities their references, many per statement.
 async fn set_references(tx: &mut Tx<'_>, org: i64, references: &[(i64, String)]) -> Result<()> {
+    // Values in order, the council last: SQLite gets anonymous `?` placeholders (its `$n` are
+    // looked up by name, slowly in long statements), PostgreSQL numbered ones.
+    let sqlite = tx.backend_name() == "SQLite";
     for chunk in references.chunks(5_000) {
-        let rows = crate::batch::placeholders(chunk.len(), 2, 2);
+        let (rows, org_placeholder) = if sqlite {
+            (crate::batch::in_order(chunk.len(), 2), "?".to_string())
+        } else {
+            (
+                crate::batch::placeholders(chunk.len(), 2, 1),
+                format!("${}", chunk.len() * 2 + 1),
+            )
+        };
         let sql = format!(
             "WITH given (id, reference) AS (VALUES {rows})
              UPDATE activities SET reference = (SELECT reference FROM given WHERE given.id = activities.id)
-             WHERE id IN (SELECT id FROM given) AND org_id = $1"
+             WHERE id IN (SELECT id FROM given) AND org_id = {org_placeholder}"
         );
         // The statement is built from placeholders only; every value is bound.
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org);
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (id, reference) in chunk {
             query = query.bind(*id).bind(reference.clone());
         }
+        query = query.bind(org);
         query.execute(&mut **tx).await?;
     }
     Ok(())
