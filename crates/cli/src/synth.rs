@@ -55,6 +55,7 @@ pub async fn run(db: &str, spec: SynthSpec) -> Result<(), Failure> {
             );
         }
     }
+    store.after_bulk_load().await?;
     println!(
         "synth: {} councils × {} activities × {} years: {documents} documents ({added} new, {} already loaded), {} quarterly returns, in {:.1} s",
         spec.councils,

@@ -304,9 +304,19 @@ pub(crate) async fn standing(
     as_of: Option<NaiveDate>,
 ) -> Result<Vec<ReturnRecord>> {
     // Two forms of one statement: with a period, both scans use the (org, period) index.
-    let (newest_period, row_period) = match period {
-        Some(_) => ("AND period = $3", "AND u.period = $3"),
-        None => ("", ""),
+    // One period holds one report's rows (and returns recorded directly, which
+    // `standing_returns` handles apart), so its rows need only their order in the report.
+    let (newest_period, row_period, order) = match period {
+        Some(_) => (
+            "AND period = $3",
+            "AND u.period = $3",
+            "u.document_id DESC, u.position, u.id",
+        ),
+        None => (
+            "",
+            "",
+            "u.recorded_at DESC, u.document_id DESC, u.position, u.id",
+        ),
     };
     let sql = format!(
         "WITH newest AS (
@@ -322,7 +332,7 @@ pub(crate) async fn standing(
          WHERE u.org_id = $1 AND u.recorded_at < $2 {row_period}
            AND (u.document_id = n.document_id
                 OR (u.document_id IS NULL AND (n.last_id IS NULL OR u.id > n.last_id)))
-         ORDER BY u.recorded_at DESC, u.document_id DESC, u.position, u.id"
+         ORDER BY {order}"
     );
     // Only fixed fragments are spliced in; every value is bound.
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))

@@ -59,7 +59,7 @@ impl Timing {
     }
 }
 
-#[tokio::main(flavor = "current_thread")]
+#[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let opts = options()?;
     if let Some(url) = &opts.drop {
@@ -106,6 +106,50 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let s = store.period_stats(org, period, None).await?;
         stats.samples.push(t.elapsed());
         assert!(s.total > 0, "{} has no returns for {period}", org.slug);
+    }
+
+    // Where the statistics' time goes: each read on its own (they run side by side above).
+    if std::env::var_os("WAYMARK_SCALE_BREAKDOWN").is_some() {
+        let mut parts: [(&str, Vec<Duration>); 5] = [
+            ("activities", vec![]),
+            ("returns", vec![]),
+            ("claims", vec![]),
+            ("headline rule", vec![]),
+            ("periods", vec![]),
+        ];
+        for _ in 0..opts.samples {
+            let (org, period) = (
+                &councils[pick(councils.len())],
+                periods[pick(periods.len())],
+            );
+            let t = Instant::now();
+            store.activities(org, None).await?;
+            parts[0].1.push(t.elapsed());
+            let t = Instant::now();
+            store.returns(org, Some(period), None).await?;
+            parts[1].1.push(t.elapsed());
+            let t = Instant::now();
+            store.claims(org, period, None).await?;
+            parts[2].1.push(t.elapsed());
+            let t = Instant::now();
+            store.headline_rule(org, None).await?;
+            parts[3].1.push(t.elapsed());
+            let t = Instant::now();
+            store.periods(org, None).await?;
+            parts[4].1.push(t.elapsed());
+        }
+        for (name, samples) in parts {
+            let t = Timing {
+                name,
+                target_ms: 0.0,
+                samples,
+            };
+            eprintln!(
+                "{name}: p50 {:.2} ms, p95 {:.2} ms",
+                t.percentile(50.0),
+                t.percentile(95.0)
+            );
+        }
     }
 
     let mut compare = Timing {
