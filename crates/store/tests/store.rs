@@ -1,4 +1,7 @@
-//! The store on a real SQLite file: idempotent imports, plan revisions, history as of a date.
+//! The store on a real SQLite file and a real PostgreSQL database: idempotent imports, plan
+//! revisions, history as of a date.
+
+mod common;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use waymark_domain::reconcile::ReconcileOptions;
@@ -110,228 +113,240 @@ async fn opening_runs_migrations_and_uses_wal() {
 
 #[tokio::test]
 async fn importing_the_same_file_twice_adds_nothing() {
-    let (_dir, store) = open().await;
-    let org = store
-        .organisation(None, Some("Test council"))
-        .await
-        .expect("org");
-    let files = || vec![Incoming::new("plan.txt", b"plan bytes", first_plan())];
-    store
-        .import(&org, files(), at(1), &ReconcileOptions::default())
-        .await
-        .expect("first import");
-    let before = store.row_counts().await.expect("counts");
-    let outcomes = store
-        .import(&org, files(), at(2), &ReconcileOptions::default())
-        .await
-        .expect("second import");
-    assert!(matches!(outcomes[0], ImportOutcome::AlreadyImported { .. }));
-    assert_eq!(store.row_counts().await.expect("counts"), before);
+    for backend in common::backends() {
+        let db = common::TestDb::new(backend).await;
+        let store = db.store.clone();
+        let org = store
+            .organisation(None, Some("Test council"))
+            .await
+            .expect("org");
+        let files = || vec![Incoming::new("plan.txt", b"plan bytes", first_plan())];
+        store
+            .import(&org, files(), at(1), &ReconcileOptions::default())
+            .await
+            .expect("first import");
+        let before = store.row_counts().await.expect("counts");
+        let outcomes = store
+            .import(&org, files(), at(2), &ReconcileOptions::default())
+            .await
+            .expect("second import");
+        assert!(matches!(outcomes[0], ImportOutcome::AlreadyImported { .. }));
+        assert_eq!(store.row_counts().await.expect("counts"), before);
+    }
 }
 
 #[tokio::test]
 async fn report_rows_link_to_plan_activities_and_repeats_are_kept_but_marked() {
-    let (_dir, store) = open().await;
-    let org = store
-        .organisation(None, Some("Test council"))
-        .await
-        .expect("org");
-    let rep = report(vec![
-        row(
-            5,
-            "108",
-            "Open new libraries in Thamesmead and Sidcup",
-            Status::Complete,
-            "Place",
-        ),
-        row(
-            6,
-            "109",
-            "Refresh our approach to climate change",
-            Status::Green,
-            "Cross cutting",
-        ),
-        row(
-            7,
-            "74",
-            "Host apprenticeship fairs",
-            Status::Complete,
-            "Children's Services",
-        ),
-        row(
-            8,
-            "108",
-            "Open new libraries in Thamesmead and Sidcup",
-            Status::Complete,
-            "Place",
-        ),
-    ]);
-    store
-        .import(
-            &org,
-            vec![
-                Incoming::new("report.txt", b"report", rep),
-                Incoming::new("plan.txt", b"plan", first_plan()),
-            ],
-            at(1),
-            &ReconcileOptions::default(),
-        )
-        .await
-        .expect("import");
-    let activities = store.activities(&org, None).await.expect("activities");
-    let libraries = activities
-        .iter()
-        .find(|a| a.title.starts_with("Open new libraries"))
-        .expect("libraries");
-    assert_eq!(libraries.reference.as_deref(), Some("108"));
-    assert!(libraries.in_plan);
-    let fairs = activities
-        .iter()
-        .find(|a| a.reference.as_deref() == Some("74"))
-        .expect("report-only activity");
-    assert!(!fairs.in_plan);
-    let period = Period::new(2024, Quarter::Q4);
-    let returns = store
-        .returns(&org, Some(period), None)
-        .await
-        .expect("returns");
-    assert_eq!(returns.len(), 4, "every row is kept");
-    let links = store.links(&org, period, None).await.expect("links");
-    let decisions: Vec<_> = links
-        .iter()
-        .map(|l| (l.reference.clone(), l.decision.key()))
-        .collect();
-    assert!(decisions.contains(&(Some("108".into()), "linked")));
-    assert!(decisions.contains(&(Some("74".into()), "unmatched")));
-    assert!(
-        decisions.contains(&(None, "unmatched")),
-        "the golf club has no report row: {decisions:?}"
-    );
-    let claims = store.claims(&org, period, None).await.expect("claims");
-    assert_eq!(claims.len(), 1);
-    assert_eq!(claims[0].file, "report.txt");
-    assert_eq!(
-        store.periods(&org, None).await.expect("periods"),
-        vec![period]
-    );
+    for backend in common::backends() {
+        let db = common::TestDb::new(backend).await;
+        let store = db.store.clone();
+        let org = store
+            .organisation(None, Some("Test council"))
+            .await
+            .expect("org");
+        let rep = report(vec![
+            row(
+                5,
+                "108",
+                "Open new libraries in Thamesmead and Sidcup",
+                Status::Complete,
+                "Place",
+            ),
+            row(
+                6,
+                "109",
+                "Refresh our approach to climate change",
+                Status::Green,
+                "Cross cutting",
+            ),
+            row(
+                7,
+                "74",
+                "Host apprenticeship fairs",
+                Status::Complete,
+                "Children's Services",
+            ),
+            row(
+                8,
+                "108",
+                "Open new libraries in Thamesmead and Sidcup",
+                Status::Complete,
+                "Place",
+            ),
+        ]);
+        store
+            .import(
+                &org,
+                vec![
+                    Incoming::new("report.txt", b"report", rep),
+                    Incoming::new("plan.txt", b"plan", first_plan()),
+                ],
+                at(1),
+                &ReconcileOptions::default(),
+            )
+            .await
+            .expect("import");
+        let activities = store.activities(&org, None).await.expect("activities");
+        let libraries = activities
+            .iter()
+            .find(|a| a.title.starts_with("Open new libraries"))
+            .expect("libraries");
+        assert_eq!(libraries.reference.as_deref(), Some("108"));
+        assert!(libraries.in_plan);
+        let fairs = activities
+            .iter()
+            .find(|a| a.reference.as_deref() == Some("74"))
+            .expect("report-only activity");
+        assert!(!fairs.in_plan);
+        let period = Period::new(2024, Quarter::Q4);
+        let returns = store
+            .returns(&org, Some(period), None)
+            .await
+            .expect("returns");
+        assert_eq!(returns.len(), 4, "every row is kept");
+        let links = store.links(&org, period, None).await.expect("links");
+        let decisions: Vec<_> = links
+            .iter()
+            .map(|l| (l.reference.clone(), l.decision.key()))
+            .collect();
+        assert!(decisions.contains(&(Some("108".into()), "linked")));
+        assert!(decisions.contains(&(Some("74".into()), "unmatched")));
+        assert!(
+            decisions.contains(&(None, "unmatched")),
+            "the golf club has no report row: {decisions:?}"
+        );
+        let claims = store.claims(&org, period, None).await.expect("claims");
+        assert_eq!(claims.len(), 1);
+        assert_eq!(claims[0].file, "report.txt");
+        assert_eq!(
+            store.periods(&org, None).await.expect("periods"),
+            vec![period]
+        );
+    }
 }
 
 #[tokio::test]
 async fn a_later_plan_revision_records_what_changed_and_history_stays_readable() {
-    let (_dir, store) = open().await;
-    let org = store
-        .organisation(None, Some("Test council"))
-        .await
-        .expect("org");
-    store
-        .import(
-            &org,
-            vec![Incoming::new("plan-2023.txt", b"v1", first_plan())],
-            at(1),
-            &ReconcileOptions::default(),
-        )
-        .await
-        .expect("first plan");
-    let second = plan(vec![
-        planned(
-            2,
-            "Open new libraries in Thamesmead and Sidcup",
-            "Place",
-            "2023",
-        ),
-        planned(
-            3,
-            "Refresh our approach to climate change",
-            "Chief Executive",
-            "Q4 2022 to 2023",
-        ),
-        planned(4, "Adopt the new Local Plan", "Place", "2024"),
-    ]);
-    store
-        .import(
-            &org,
-            vec![Incoming::new("plan-2024.txt", b"v2", second)],
-            at(10),
-            &ReconcileOptions::default(),
-        )
-        .await
-        .expect("second plan");
-    let changes = store.plan_changes(&org, None).await.expect("changes");
-    let kinds: Vec<&str> = changes.iter().map(|c| c.change.as_str()).collect();
-    assert!(kinds.contains(&"due-changed"), "{kinds:?}");
-    assert!(kinds.contains(&"moved"), "{kinds:?}");
-    assert!(kinds.contains(&"added"), "{kinds:?}");
-    assert!(kinds.contains(&"removed"), "{kinds:?}");
+    for backend in common::backends() {
+        let db = common::TestDb::new(backend).await;
+        let store = db.store.clone();
+        let org = store
+            .organisation(None, Some("Test council"))
+            .await
+            .expect("org");
+        store
+            .import(
+                &org,
+                vec![Incoming::new("plan-2023.txt", b"v1", first_plan())],
+                at(1),
+                &ReconcileOptions::default(),
+            )
+            .await
+            .expect("first plan");
+        let second = plan(vec![
+            planned(
+                2,
+                "Open new libraries in Thamesmead and Sidcup",
+                "Place",
+                "2023",
+            ),
+            planned(
+                3,
+                "Refresh our approach to climate change",
+                "Chief Executive",
+                "Q4 2022 to 2023",
+            ),
+            planned(4, "Adopt the new Local Plan", "Place", "2024"),
+        ]);
+        store
+            .import(
+                &org,
+                vec![Incoming::new("plan-2024.txt", b"v2", second)],
+                at(10),
+                &ReconcileOptions::default(),
+            )
+            .await
+            .expect("second plan");
+        let changes = store.plan_changes(&org, None).await.expect("changes");
+        let kinds: Vec<&str> = changes.iter().map(|c| c.change.as_str()).collect();
+        assert!(kinds.contains(&"due-changed"), "{kinds:?}");
+        assert!(kinds.contains(&"moved"), "{kinds:?}");
+        assert!(kinds.contains(&"added"), "{kinds:?}");
+        assert!(kinds.contains(&"removed"), "{kinds:?}");
 
-    let now = store.activities(&org, None).await.expect("now");
-    let golf = now
-        .iter()
-        .find(|a| a.title.contains("Golf"))
-        .expect("golf club still known");
-    assert!(!golf.in_plan, "removed from the plan");
-    assert_eq!(now.iter().filter(|a| a.in_plan).count(), 3);
+        let now = store.activities(&org, None).await.expect("now");
+        let golf = now
+            .iter()
+            .find(|a| a.title.contains("Golf"))
+            .expect("golf club still known");
+        assert!(!golf.in_plan, "removed from the plan");
+        assert_eq!(now.iter().filter(|a| a.in_plan).count(), 3);
 
-    let then = store
-        .activities(
-            &org,
-            Some(NaiveDate::from_ymd_opt(2025, 4, 5).expect("date")),
-        )
-        .await
-        .expect("as of");
-    assert_eq!(then.iter().filter(|a| a.in_plan).count(), 3);
-    assert!(then.iter().any(|a| a.title.contains("Golf") && a.in_plan));
-    assert!(!then.iter().any(|a| a.title.contains("Local Plan")));
-    let before_anything = store
-        .activities(
-            &org,
-            Some(NaiveDate::from_ymd_opt(2025, 3, 31).expect("date")),
-        )
-        .await
-        .expect("as of");
-    assert!(before_anything.is_empty());
+        let then = store
+            .activities(
+                &org,
+                Some(NaiveDate::from_ymd_opt(2025, 4, 5).expect("date")),
+            )
+            .await
+            .expect("as of");
+        assert_eq!(then.iter().filter(|a| a.in_plan).count(), 3);
+        assert!(then.iter().any(|a| a.title.contains("Golf") && a.in_plan));
+        assert!(!then.iter().any(|a| a.title.contains("Local Plan")));
+        let before_anything = store
+            .activities(
+                &org,
+                Some(NaiveDate::from_ymd_opt(2025, 3, 31).expect("date")),
+            )
+            .await
+            .expect("as of");
+        assert!(before_anything.is_empty());
+    }
 }
 
 #[tokio::test]
 async fn councils_are_kept_apart() {
-    let (_dir, store) = open().await;
-    let a = store
-        .organisation(Some("alpha"), Some("Alpha"))
-        .await
-        .expect("alpha");
-    let b = store
-        .organisation(Some("beta"), Some("Beta"))
-        .await
-        .expect("beta");
-    store
-        .import(
-            &a,
-            vec![Incoming::new("plan.txt", b"same bytes", first_plan())],
-            at(1),
-            &ReconcileOptions::default(),
-        )
-        .await
-        .expect("alpha import");
-    // The same file for another council is that council's own document.
-    let outcomes = store
-        .import(
-            &b,
-            vec![Incoming::new("plan.txt", b"same bytes", first_plan())],
-            at(1),
-            &ReconcileOptions::default(),
-        )
-        .await
-        .expect("beta import");
-    assert!(matches!(outcomes[0], ImportOutcome::Imported { .. }));
-    assert_eq!(store.activities(&a, None).await.expect("a").len(), 3);
-    assert_eq!(store.activities(&b, None).await.expect("b").len(), 3);
-    assert!(
-        store.organisation(None, None).await.is_err(),
-        "two councils: one must be chosen"
-    );
-    assert!(
-        store
-            .organisation(Some("Bad Slug!"), Some("x"))
+    for backend in common::backends() {
+        let db = common::TestDb::new(backend).await;
+        let store = db.store.clone();
+        let a = store
+            .organisation(Some("alpha"), Some("Alpha"))
             .await
-            .is_err()
-    );
+            .expect("alpha");
+        let b = store
+            .organisation(Some("beta"), Some("Beta"))
+            .await
+            .expect("beta");
+        store
+            .import(
+                &a,
+                vec![Incoming::new("plan.txt", b"same bytes", first_plan())],
+                at(1),
+                &ReconcileOptions::default(),
+            )
+            .await
+            .expect("alpha import");
+        // The same file for another council is that council's own document.
+        let outcomes = store
+            .import(
+                &b,
+                vec![Incoming::new("plan.txt", b"same bytes", first_plan())],
+                at(1),
+                &ReconcileOptions::default(),
+            )
+            .await
+            .expect("beta import");
+        assert!(matches!(outcomes[0], ImportOutcome::Imported { .. }));
+        assert_eq!(store.activities(&a, None).await.expect("a").len(), 3);
+        assert_eq!(store.activities(&b, None).await.expect("b").len(), 3);
+        assert!(
+            store.organisation(None, None).await.is_err(),
+            "two councils: one must be chosen"
+        );
+        assert!(
+            store
+                .organisation(Some("Bad Slug!"), Some("x"))
+                .await
+                .is_err()
+        );
+    }
 }
