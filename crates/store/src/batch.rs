@@ -116,13 +116,27 @@ impl Batch {
                     query = match cell {
                         Cell::Int(v) => query.bind(*v),
                         Cell::Text(v) => query.bind(v.clone()),
-                        Cell::Real(v) => query.bind(*v),
+                        Cell::Real(v) => bind_real(query, *v),
                     };
                 }
             }
             query.execute(&mut **tx).await?;
         }
         Ok(())
+    }
+}
+
+/// Bind a nullable real number. sqlx 0.9's `Any` driver sends a missing `f64` to PostgreSQL
+/// typed as `real` (4 bytes) and a missing `f32` as `double precision`; a statement prepared
+/// with the wrong one then refuses every later 8-byte value ("incorrect binary data format").
+/// So a missing value is bound as a missing `f32`, which arrives as `double precision`.
+pub(crate) fn bind_real<'q>(
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    value: Option<f64>,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    match value {
+        Some(v) => query.bind(v),
+        None => query.bind(None::<f32>),
     }
 }
 

@@ -495,23 +495,27 @@ impl Writer<'_> {
                 } else {
                     (None, None)
                 };
-                sqlx::query(
+                let query = sqlx::query(
                     "INSERT INTO indicator_values (org_id, indicator_id, year, text, value, unit, rag, direction, document_id, line, recorded_at)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                 )
                 .bind(self.org)
                 .bind(id)
                 .bind(outturn.year.0 as i64)
-                .bind(&outturn.text)
-                .bind(outturn.value.map(|m| m.value))
-                .bind(outturn.value.map(|m| format!("{:?}", m.unit).to_lowercase()))
-                .bind(rag)
-                .bind(direction)
-                .bind(self.doc)
-                .bind(row.line as i64)
-                .bind(self.now)
-                .execute(&mut **tx)
-                .await?;
+                .bind(&outturn.text);
+                crate::batch::bind_real(query, outturn.value.map(|m| m.value))
+                    .bind(
+                        outturn
+                            .value
+                            .map(|m| format!("{:?}", m.unit).to_lowercase()),
+                    )
+                    .bind(rag)
+                    .bind(direction)
+                    .bind(self.doc)
+                    .bind(row.line as i64)
+                    .bind(self.now)
+                    .execute(&mut **tx)
+                    .await?;
                 values += 1;
             }
         }

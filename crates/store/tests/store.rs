@@ -350,3 +350,59 @@ async fn councils_are_kept_apart() {
         );
     }
 }
+
+#[tokio::test]
+async fn indicator_values_missing_then_present_are_stored_on_every_backend() {
+    use waymark_domain::FinancialYear;
+    use waymark_domain::document::{KpiRow, KpiTable, Outturn};
+    use waymark_domain::indicator::{Frequency, Measure};
+    // A value missing first and present after, in one transaction (one connection): a missing
+    // value must not fix the statement's parameter type to one a number cannot fill.
+    let outturn = |year: i32, text: &str| Outturn {
+        year: FinancialYear(year),
+        text: text.to_string(),
+        value: Measure::parse(text),
+    };
+    let table = Document::KpiTable(KpiTable {
+        title: "Key performance indicators".into(),
+        rows: vec![KpiRow {
+            line: 3,
+            section: None,
+            reference: "KPI 1".into(),
+            name: "Households in temporary accommodation".into(),
+            frequency: Frequency::Quarterly,
+            direction: Some("decrease".into()),
+            outturns: vec![
+                outturn(2022, "N/A"),
+                outturn(2023, "1,204"),
+                outturn(2024, "89.02%"),
+            ],
+            rag: None,
+            rag_label: None,
+        }],
+    });
+    for backend in common::backends() {
+        let db = common::TestDb::new(backend).await;
+        let org = db
+            .store
+            .organisation(None, Some("Test council"))
+            .await
+            .expect("org");
+        db.store
+            .import(
+                &org,
+                vec![Incoming::generated("kpis.txt", table.clone())],
+                at(1),
+                &ReconcileOptions::default(),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{backend:?}: {e}"));
+        let values = db.store.indicator_values(&org, None).await.expect("values");
+        let numbers: Vec<Option<f64>> = values.iter().map(|v| v.value).collect();
+        assert_eq!(
+            numbers,
+            vec![None, Some(1204.0), Some(89.02)],
+            "{backend:?}"
+        );
+    }
+}

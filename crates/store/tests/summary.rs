@@ -390,3 +390,64 @@ async fn the_comparison_agrees_with_each_councils_own_statistics() {
         assert_eq!((c_row.total, c_row.percent), (0, None), "{backend:?}");
     }
 }
+
+#[tokio::test]
+async fn period_statistics_equal_those_computed_from_every_full_read() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let spec = spec(2023);
+        let org = load(&db.store, &spec, 0).await;
+        // Link some activities to outcomes so the theme and outcome breakdowns have content.
+        let activities = db.store.activities(&org, None).await.expect("activities");
+        let overview = db.store.plan_overview(&org, None).await.expect("overview");
+        let numbers: Vec<u32> = overview
+            .themes
+            .iter()
+            .flat_map(|t| {
+                t.outcomes
+                    .iter()
+                    .filter_map(|o| u32::try_from(o.number).ok())
+            })
+            .collect();
+        let links: Vec<(String, Vec<u32>)> = activities
+            .iter()
+            .filter_map(|a| a.reference.clone())
+            .zip(numbers.iter().cycle())
+            .take(5)
+            .map(|(r, n)| (r, vec![*n]))
+            .collect();
+        db.store
+            .assign_outcomes(&org, &links, Utc::now())
+            .await
+            .expect("outcomes");
+        let activities = db.store.activities(&org, None).await.expect("activities");
+        let rule = db.store.headline_rule(&org, None).await.expect("rule");
+        for period in db.store.periods(&org, None).await.expect("periods") {
+            let returns = db
+                .store
+                .returns(&org, Some(period), None)
+                .await
+                .expect("returns");
+            let claims: Vec<_> = db
+                .store
+                .claims(&org, period, None)
+                .await
+                .expect("claims")
+                .into_iter()
+                .map(|c| c.claim)
+                .collect();
+            let full =
+                waymark_domain::stats::compute(period, &returns, &activities, &rule, &claims);
+            let quick = db
+                .store
+                .period_stats(&org, period, None)
+                .await
+                .expect("stats");
+            assert_eq!(quick, full, "{backend:?} {period}");
+            assert!(
+                !quick.by_outcome.is_empty(),
+                "{backend:?}: outcomes are counted"
+            );
+        }
+    }
+}
