@@ -143,10 +143,23 @@ fn postgres_database(url: &str) -> Option<(&str, &str, &str)> {
     Some((&before_query[..slash], &before_query[slash + 1..], query))
 }
 
-/// Create the database a PostgreSQL URL names, connecting to the server's `postgres` database.
-async fn create_postgres_database(url: &str) -> Result<()> {
+/// The database name a PostgreSQL URL gives, and a connection to the same server's `postgres`
+/// database, from which databases are created and dropped.
+async fn maintenance_connection(url: &str) -> Result<(&str, sqlx::AnyConnection)> {
     let (server, name, query) = postgres_database(url)
         .ok_or_else(|| StoreError::Usage("the PostgreSQL URL names no database".into()))?;
+    let admin = if query.is_empty() {
+        format!("{server}/postgres")
+    } else {
+        format!("{server}/postgres?{query}")
+    };
+    let conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin).await?;
+    Ok((name, conn))
+}
+
+/// Create the database a PostgreSQL URL names, connecting to the server's `postgres` database.
+async fn create_postgres_database(url: &str) -> Result<()> {
+    let (name, mut conn) = maintenance_connection(url).await?;
     let valid = !name.is_empty()
         && name.len() <= 63
         && name
@@ -157,12 +170,6 @@ async fn create_postgres_database(url: &str) -> Result<()> {
             "database '{name}' does not exist, and only a name of letters, digits, '_' and '-' is created automatically"
         )));
     }
-    let admin = if query.is_empty() {
-        format!("{server}/postgres")
-    } else {
-        format!("{server}/postgres?{query}")
-    };
-    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin).await?;
     // The name was checked above to hold only safe characters; it is quoted as an identifier.
     let created = conn
         .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
@@ -179,19 +186,12 @@ async fn create_postgres_database(url: &str) -> Result<()> {
 /// tooling that make a fresh database per run. Refuses the server's own `postgres` database.
 pub async fn drop_postgres_database(url: &str) -> Result<()> {
     sqlx::any::install_default_drivers();
-    let (server, name, query) = postgres_database(url)
-        .ok_or_else(|| StoreError::Usage("the PostgreSQL URL names no database".into()))?;
+    let (name, mut conn) = maintenance_connection(url).await?;
     if name == "postgres" || name.contains('"') {
         return Err(StoreError::Usage(format!(
             "will not drop database '{name}'"
         )));
     }
-    let admin = if query.is_empty() {
-        format!("{server}/postgres")
-    } else {
-        format!("{server}/postgres?{query}")
-    };
-    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin).await?;
     // The name holds no quote (checked above) and is quoted as an identifier.
     conn.execute(sqlx::AssertSqlSafe(format!(
         "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"

@@ -360,7 +360,6 @@ pub(crate) async fn standing(
                 source: source(r.try_get(8)?, r.try_get(9)?),
             };
             Ok(Standing {
-                key: record.activity_id.map(|a| (record.period, a)),
                 record,
                 id: r.try_get(10)?,
                 direct: crate::flag(r, 11)?,
@@ -371,31 +370,36 @@ pub(crate) async fn standing(
 }
 
 /// A stored return before direct returns are laid over report rows.
-pub(crate) struct Standing<T> {
-    pub(crate) record: T,
-    /// The period and activity the return is for (none for a report row no activity holds).
-    pub(crate) key: Option<(Period, i64)>,
-    pub(crate) id: i64,
+struct Standing {
+    record: ReturnRecord,
+    id: i64,
     /// Recorded directly for one activity, not read from a report.
-    pub(crate) direct: bool,
+    direct: bool,
+}
+
+impl Standing {
+    /// The period and activity the return is for (none for a report row no activity holds).
+    fn key(&self) -> Option<(Period, i64)> {
+        self.record.activity_id.map(|a| (self.record.period, a))
+    }
 }
 
 /// Lay returns recorded directly over the report rows they supersede: the newest direct
 /// return for an activity and period takes the place of the activity's first report row, and
 /// its repeated rows go; direct returns for activities the report lacks come last.
-pub(crate) fn standing_returns<T>(rows: Vec<Standing<T>>) -> Vec<T> {
+fn standing_returns(rows: Vec<Standing>) -> Vec<ReturnRecord> {
     if rows.iter().all(|r| !r.direct) {
         return rows.into_iter().map(|r| r.record).collect();
     }
-    let mut newest_direct: HashMap<(Period, i64), (i64, T)> = HashMap::new();
+    let mut newest_direct: HashMap<(Period, i64), (i64, ReturnRecord)> = HashMap::new();
     let mut report_rows = Vec::with_capacity(rows.len());
     let mut direct_order = vec![];
     for row in rows {
         if !row.direct {
-            report_rows.push((row.key, row.record));
+            report_rows.push((row.key(), row.record));
             continue;
         }
-        let Some(key) = row.key else { continue };
+        let Some(key) = row.key() else { continue };
         match newest_direct.get(&key) {
             Some((id, _)) if *id > row.id => {}
             found => {

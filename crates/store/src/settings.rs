@@ -2,6 +2,8 @@
 
 use crate::{Organisation, Result, Store, as_of_bound, corrupt, stamp};
 use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::Row;
+use std::collections::HashMap;
 use waymark_domain::headline::HeadlineRule;
 
 const HEADLINE_RULE: &str = "headline_rule";
@@ -44,5 +46,22 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    /// Each council's current headline rule, for those that set one.
+    pub(crate) async fn headline_rules(&self) -> Result<HashMap<i64, HeadlineRule>> {
+        let rows = sqlx::query(
+            "SELECT s.org_id, s.value_json FROM settings s
+             WHERE s.key = $1 AND s.id = (SELECT MAX(id) FROM settings WHERE org_id = s.org_id AND key = $1)",
+        )
+        .bind(HEADLINE_RULE)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let json: String = r.try_get(1)?;
+                Ok((r.try_get(0)?, serde_json::from_str(&json).map_err(corrupt)?))
+            })
+            .collect()
     }
 }

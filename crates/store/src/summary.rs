@@ -6,7 +6,7 @@ use crate::{Organisation, Result, Store, StoreError, as_of_bound, corrupt, stamp
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 use std::collections::HashMap;
-use waymark_domain::headline::{HeadlineRule, percent_one_decimal};
+use waymark_domain::headline::percent_one_decimal;
 use waymark_domain::records::{ActivityRecord, ReturnRecord};
 use waymark_domain::stats::{self, PeriodStats, StatusCounts};
 use waymark_domain::{Period, Status};
@@ -46,8 +46,6 @@ pub struct NewReturn {
 
 /// Longest commentary kept with a return, in characters.
 pub const MAX_NOTE_CHARS: usize = 10_000;
-
-const HEADLINE_RULE: &str = "headline_rule";
 
 impl Store {
     /// The statistics for one council and period, as `waymark stats` shows them.
@@ -167,23 +165,6 @@ impl Store {
             });
         }
         Ok(out)
-    }
-
-    /// Each council's current headline rule, for those that set one.
-    async fn headline_rules(&self) -> Result<HashMap<i64, HeadlineRule>> {
-        let rows = sqlx::query(
-            "SELECT s.org_id, s.value_json FROM settings s
-             WHERE s.key = $1 AND s.id = (SELECT MAX(id) FROM settings WHERE org_id = s.org_id AND key = $1)",
-        )
-        .bind(HEADLINE_RULE)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let json: String = r.try_get(1)?;
-                Ok((r.try_get(0)?, serde_json::from_str(&json).map_err(corrupt)?))
-            })
-            .collect()
     }
 
     /// One council's activities, each with its newest return (latest period).
