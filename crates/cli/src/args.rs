@@ -39,8 +39,11 @@ pub enum Command {
     Changes(ChangesArgs),
     /// Council settings: the headline rule.
     Config(ConfigArgs),
-    /// Load the bundled London Borough of Bexley documents and print the summary.
+    /// The main job: load the bundled London Borough of Bexley documents into an empty
+    /// database and serve the public website (with --load-only: load, print the summary, exit).
     Demo(DemoArgs),
+    /// Serve the public website, open data and JSON API from an existing database.
+    Serve(ServeArgs),
     /// Back the database up to a new SQLite file, consistent even while others write.
     Backup(BackupArgs),
     /// Restore a backup file into the database (created if needed).
@@ -211,6 +214,19 @@ pub enum ExportWhat {
 pub struct DemoArgs {
     #[arg(long, value_enum, default_value = "text")]
     pub format: TextOrJson,
+    /// Load the documents and print the summary, without serving the site.
+    #[arg(long)]
+    pub load_only: bool,
+    /// Address to serve on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8080", env = "WAYMARK_ADDR")]
+    pub addr: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to serve on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8080", env = "WAYMARK_ADDR")]
+    pub addr: String,
 }
 
 #[derive(Debug, Args)]

@@ -7,7 +7,7 @@ use crate::output;
 use chrono::Utc;
 use waymark_domain::reconcile::ReconcileOptions;
 use waymark_import::Vocabulary;
-use waymark_store::{ImportOutcome, Incoming, Store};
+use waymark_store::{ImportOutcome, Incoming, Organisation, Store};
 
 /// The five published Bexley pages, compiled into the binary so the demo needs no files.
 pub const BEXLEY: [(&str, &[u8]); 5] = [
@@ -33,23 +33,31 @@ pub const BEXLEY: [(&str, &[u8]); 5] = [
     ),
 ];
 
-pub async fn run(db: &str, council: Option<&str>, format: TextOrJson) -> Result<(), Failure> {
+/// Import the bundled Bexley documents as council `slug` (files already loaded are skipped).
+pub async fn load(
+    store: &Store,
+    slug: &str,
+) -> Result<(Organisation, Vec<ImportOutcome>), Failure> {
     let vocabulary = Vocabulary::default();
     let mut incoming = vec![];
     for (name, bytes) in BEXLEY {
         let document = waymark_import::import(name, bytes, None, &vocabulary)?;
         incoming.push(Incoming::new(name, bytes, document));
     }
-    let store = Store::open(db).await?;
-    // Shown without any password the URL holds.
-    let db = &waymark_store::Location::parse(db)?.display();
-    let slug = council.unwrap_or("bexley");
     let org = store
         .organisation(Some(slug), Some("London Borough of Bexley"))
         .await?;
     let outcomes = store
         .import(&org, incoming, Utc::now(), &ReconcileOptions::default())
         .await?;
+    Ok((org, outcomes))
+}
+
+pub async fn run(db: &str, council: Option<&str>, format: TextOrJson) -> Result<(), Failure> {
+    let store = Store::open(db).await?;
+    // Shown without any password the URL holds.
+    let db = &waymark_store::Location::parse(db)?.display();
+    let (org, outcomes) = load(&store, council.unwrap_or("bexley")).await?;
     let view = View::load(
         &store,
         &org,

@@ -5,6 +5,7 @@ mod commands;
 mod demo;
 mod outcome_file;
 mod output;
+mod serve;
 mod synth;
 mod transfer;
 

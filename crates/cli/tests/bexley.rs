@@ -468,10 +468,10 @@ fn hostile_text_cannot_become_a_spreadsheet_formula() {
 #[test]
 fn demo_loads_bexley_and_prints_the_summary() {
     let db = Db::new();
-    let out = db.ok(["demo"]);
+    let out = db.ok(["demo", "--load-only"]);
     assert!(out.contains("97 of 116 = 83.6%"), "{out}");
     assert!(out.contains("rounded down"), "{out}");
-    let again = db.ok(["demo", "--format", "json"]);
+    let again = db.ok(["demo", "--load-only", "--format", "json"]);
     let v: Value = serde_json::from_str(&again).expect("json");
     assert_eq!(v["stats"]["total"], 116);
 }

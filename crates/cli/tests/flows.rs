@@ -50,7 +50,7 @@ fn kpi_tables_import_and_export_with_their_rag() {
 #[test]
 fn plan_export_holds_themes_outcomes_principles_values_and_strategies() {
     let db = Db::new();
-    db.ok(["demo", "--format", "json"]);
+    db.ok(["demo", "--load-only", "--format", "json"]);
     let plan = db.json(["export", "plan"]);
     let themes = plan["themes"].as_array().expect("themes");
     assert_eq!(themes.len(), 3);
@@ -106,7 +106,7 @@ fn a_council_label_must_be_mapped_before_it_counts() {
 #[test]
 fn the_headline_rule_is_the_councils_and_is_shown_with_the_number() {
     let db = Db::new();
-    db.ok(["demo", "--format", "json"]);
+    db.ok(["demo", "--load-only", "--format", "json"]);
     let out = db.ok([
         "config",
         "headline",
@@ -204,7 +204,7 @@ fn a_later_plan_revision_records_what_changed() {
 #[test]
 fn the_demo_exports_are_stable() {
     let db = Db::new();
-    db.ok(["demo", "--format", "json"]);
+    db.ok(["demo", "--load-only", "--format", "json"]);
     insta::assert_snapshot!(
         "bexley_activities_csv",
         db.ok(["export", "activities", "--format", "csv"])
@@ -219,7 +219,7 @@ fn the_demo_exports_are_stable() {
 #[test]
 fn activities_linked_to_outcomes_give_theme_and_outcome_breakdowns() {
     let db = Db::new();
-    db.ok(["demo", "--format", "json"]);
+    db.ok(["demo", "--load-only", "--format", "json"]);
     let dir = tempfile::tempdir().expect("temp dir");
     let write = |name: &str, text: &str| {
         let p = dir.path().join(name);
@@ -285,7 +285,7 @@ fn activities_linked_to_outcomes_give_theme_and_outcome_breakdowns() {
 #[test]
 fn a_corrected_report_replaces_the_earlier_one_for_its_period() {
     let db = Db::new();
-    db.ok(["demo", "--format", "json"]);
+    db.ok(["demo", "--load-only", "--format", "json"]);
     let original = std::fs::read_to_string(fixture("bexley/annual-performance-report-2024-25.txt"))
         .expect("report");
     let corrected = original
@@ -316,7 +316,7 @@ fn a_corrected_report_replaces_the_earlier_one_for_its_period() {
 #[test]
 fn a_later_report_keeps_unplanned_and_pending_links_as_they_are() {
     let db = Db::new();
-    db.ok(["demo", "--format", "json"]);
+    db.ok(["demo", "--load-only", "--format", "json"]);
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("q1.txt");
     std::fs::write(
@@ -362,7 +362,7 @@ fn a_file_that_is_not_a_database_is_bad_input() {
     let dir = tempfile::tempdir().expect("temp dir");
     let not_db = dir.path().join("notes.db");
     std::fs::write(&not_db, "these are my notes, not a database ".repeat(200)).expect("write");
-    for args in [vec!["stats"], vec!["demo"]] {
+    for args in [vec!["stats"], vec!["demo", "--load-only"]] {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_waymark"))
             .arg("--db")
             .arg(&not_db)
@@ -382,7 +382,7 @@ fn a_file_that_is_not_a_database_is_bad_input() {
 #[test]
 fn link_decisions_are_all_or_nothing() {
     let db = Db::new();
-    db.ok(["demo", "--format", "json"]);
+    db.ok(["demo", "--load-only", "--format", "json"]);
     let before = db.snapshot();
     for args in [
         vec!["reconcile", "--accept", "4", "--accept", "9999"],
@@ -397,7 +397,7 @@ fn link_decisions_are_all_or_nothing() {
 #[test]
 fn the_same_text_with_other_line_endings_is_already_imported() {
     let db = Db::new();
-    db.ok(["demo", "--format", "json"]);
+    db.ok(["demo", "--load-only", "--format", "json"]);
     let text = std::fs::read_to_string(fixture("bexley/annual-performance-report-2024-25.txt"))
         .expect("report");
     let dir = tempfile::tempdir().expect("temp dir");

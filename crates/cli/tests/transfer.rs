@@ -110,7 +110,7 @@ impl Drop for Postgres {
 fn backup_restore_and_copy_keep_what_people_read() {
     // The original is on the backend this run of the suite uses.
     let db = common::Db::new();
-    db.ok(["demo"]);
+    db.ok(["demo", "--load-only"]);
     let original = db.url.clone();
     let expected = view(&original);
 
@@ -183,7 +183,7 @@ fn moves_that_cannot_be_made_exit_2_name_the_file_and_change_nothing() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = |name: &str| dir.path().join(name);
     let original = os(&path("original.db"));
-    ok(&original, ["demo"]);
+    ok(&original, ["demo", "--load-only"]);
     let expected = view(&original);
 
     // A backup never overwrites a file.

@@ -35,6 +35,7 @@ impl Store {
             decide(&mut tx, org, period, reference, *decision, &now).await?;
         }
         crate::summary::refresh_period_summary(&mut tx, org.id, period, &now).await?;
+        crate::bump_version(&mut tx, org.id).await?;
         tx.commit().await?;
         Ok(())
     }

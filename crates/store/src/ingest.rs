@@ -150,6 +150,12 @@ impl Store {
                 summary,
             });
         }
+        if outcomes
+            .iter()
+            .any(|o| matches!(o, ImportOutcome::Imported { .. }))
+        {
+            crate::bump_version(&mut tx, org.id).await?;
+        }
         tx.commit().await?;
         Ok(outcomes)
     }

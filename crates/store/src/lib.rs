@@ -219,6 +219,20 @@ pub(crate) fn stamp(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
+/// Raise the council's data version inside a write transaction: readers that keep rendered
+/// pages (the web server) compare versions to know their copy is stale.
+pub(crate) async fn bump_version(tx: &mut Tx, org_id: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO data_versions (org_id, version, changed_at) VALUES ($1, 1, $2)
+         ON CONFLICT (org_id) DO UPDATE SET version = data_versions.version + 1, changed_at = excluded.changed_at",
+    )
+    .bind(org_id)
+    .bind(stamp(Utc::now()))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// The first instant after a date: "as of 2025-03-31" includes everything recorded that day.
 pub(crate) fn as_of_bound(as_of: Option<NaiveDate>) -> String {
     match as_of.and_then(|d| d.succ_opt()) {
@@ -427,6 +441,35 @@ impl Store {
             .collect()
     }
 
+    /// A cheap fingerprint of every council's data version and the list of councils: it
+    /// changes with every write that changes what public pages show.
+    pub async fn data_fingerprint(&self) -> Result<String> {
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM organisations), COUNT(*),
+                    CAST(COALESCE(SUM(version), 0) AS BIGINT), COALESCE(MAX(changed_at), '')
+             FROM data_versions",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let (councils, rows, sum, latest): (i64, i64, i64, String) =
+            (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?);
+        Ok(format!("{councils}/{rows}/{sum}/{latest}"))
+    }
+
+    /// Each council's data version (council id → version and when it last changed).
+    pub async fn data_versions(&self) -> Result<std::collections::HashMap<i64, String>> {
+        let rows = sqlx::query("SELECT org_id, version, changed_at FROM data_versions")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let version: i64 = r.try_get(1)?;
+                let changed: String = r.try_get(2)?;
+                Ok((r.try_get(0)?, format!("{version}@{changed}")))
+            })
+            .collect()
+    }
+
     /// Find the council to work on. With no slug, the only council there is; with none stored
     /// and `create` set, a council called "default".
     pub async fn organisation(
@@ -480,14 +523,17 @@ impl Store {
                 "council slug '{slug}' must be 1-64 characters of a-z, 0-9 and '-'"
             )));
         }
+        let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO organisations (slug, name, created_at) VALUES ($1, $2, $3) RETURNING id",
         )
         .bind(slug)
         .bind(name)
         .bind(stamp(Utc::now()))
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await?;
+        bump_version(&mut tx, id).await?;
+        tx.commit().await?;
         Ok(Organisation {
             id,
             slug: slug.to_string(),

@@ -108,6 +108,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        crate::bump_version(&mut tx, org.id).await?;
         tx.commit().await?;
         Ok(assignments.len())
     }

@@ -36,6 +36,7 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<()> {
         let json = serde_json::to_string(rule).map_err(corrupt)?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO settings (org_id, key, value_json, recorded_at) VALUES ($1, $2, $3, $4)",
         )
@@ -43,8 +44,10 @@ impl Store {
         .bind(HEADLINE_RULE)
         .bind(json)
         .bind(stamp(at))
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        crate::bump_version(&mut tx, org.id).await?;
+        tx.commit().await?;
         Ok(())
     }
 

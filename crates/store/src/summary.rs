@@ -268,6 +268,7 @@ impl Store {
             )));
         };
         refresh_period_summary(&mut tx, org.id, input.period, &stamp(at)).await?;
+        crate::bump_version(&mut tx, org.id).await?;
         tx.commit().await?;
         Ok(id)
     }

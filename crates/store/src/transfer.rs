@@ -140,6 +140,10 @@ pub(crate) static TABLES: &[Table] = &[
         "id": Int, "org_id": Int, "period": Text, "total": Int, "counts_json": Text,
         "refreshed_at": Text,
     ]),
+    // Copied as they are: a server watching the target sees the versions change.
+    table!("data_versions", identity = true, [
+        "id": Int, "org_id": Int, "version": Int, "changed_at": Text,
+    ]),
 ];
 
 /// The schema as the store knows it: each table (parents first) with its columns and kinds.

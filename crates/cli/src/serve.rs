@@ -1,0 +1,50 @@
+//! `waymark demo` and `waymark serve`: the public website.
+
+use crate::Failure;
+use std::sync::Arc;
+use waymark_store::Store;
+use waymark_web::Site;
+
+/// The main job: make sure the database holds a council (Bexley's bundled documents when it is
+/// empty), then serve the site.
+pub async fn demo(db: &str, addr: &str) -> Result<(), Failure> {
+    let store = Store::open(db).await?;
+    if store.organisations().await?.is_empty() {
+        let (org, _) = crate::demo::load(&store, "bexley").await?;
+        println!("Loaded the bundled documents of {} into {}", org.name, shown(db));
+    }
+    run(store, db, addr).await
+}
+
+/// Serve an existing database; it is never created here.
+pub async fn serve(db: &str, addr: &str) -> Result<(), Failure> {
+    let store = Store::open_existing(db).await?;
+    run(store, db, addr).await
+}
+
+fn shown(db: &str) -> String {
+    waymark_store::Location::parse(db)
+        .map(|l| l.display())
+        .unwrap_or_else(|_| db.to_string())
+}
+
+async fn run(store: Store, db: &str, addr: &str) -> Result<(), Failure> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| Failure::Input(format!("cannot listen on {addr}: {e}")))?;
+    let local = listener.local_addr()?;
+    let site = Arc::new(Site::new(store.clone()));
+    // Render before the first visitor arrives, and fail early if the data cannot be read.
+    site.warm().await?;
+    if !waymark_web::server::assets_built() {
+        eprintln!(
+            "waymark: the front-end assets were not built into this binary (run scripts/assets); pages are served unstyled"
+        );
+    }
+    println!("Waymark is serving http://{local}/ from {}", shown(db));
+    println!("Press Ctrl-C to stop.");
+    waymark_web::serve(listener, site, waymark_web::shutdown_signal()).await?;
+    store.close().await;
+    println!("Waymark stopped.");
+    Ok(())
+}

@@ -1,0 +1,208 @@
+//! The site's memory: each council's data and rendered pages, kept until the council's data
+//! version changes in the store.
+//!
+//! Freshness is checked per request but shared: a request waits for one version check that
+//! *started after it arrived*, so a write that finished before the request is always seen,
+//! while many concurrent requests share one check (like a group commit).
+
+use crate::data::CouncilData;
+use crate::page::Page;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Instant;
+use waymark_store::{Organisation, Store, StoreError};
+
+/// Most councils kept rendered at once; the least recently used is dropped past this.
+const MAX_COUNCILS: usize = 64;
+/// Most pages kept per council beyond those rendered up front (filtered lists, queries).
+const MAX_EXTRA_PAGES: usize = 2_000;
+
+pub struct Site {
+    pub store: Store,
+    pub renderer: crate::render::Renderer,
+    /// Nanoseconds since `epoch` at which the last completed version check started.
+    checked_from: AtomicU64,
+    epoch: Instant,
+    check: tokio::sync::Mutex<()>,
+    state: RwLock<Arc<State>>,
+    councils: Mutex<HashMap<i64, Arc<Council>>>,
+    /// One council is rendered at a time; others wait and then find it ready.
+    render: tokio::sync::Mutex<()>,
+    /// Whole-site pages (comparison, council list), emptied on any change.
+    global: Mutex<HashMap<String, Arc<Page>>>,
+    uses: AtomicU64,
+}
+
+/// What the last version check saw.
+#[derive(Debug, Default)]
+pub struct State {
+    pub fingerprint: String,
+    pub councils: Vec<Organisation>,
+    pub versions: HashMap<i64, String>,
+}
+
+impl State {
+    pub fn multi(&self) -> bool {
+        self.councils.len() > 1
+    }
+}
+
+/// One council's data and the pages rendered from it.
+pub struct Council {
+    pub version: String,
+    pub data: CouncilData,
+    pub prefix: String,
+    pub multi: bool,
+    pages: Mutex<HashMap<String, Arc<Page>>>,
+    last_used: AtomicU64,
+}
+
+impl Council {
+    pub fn page(&self, key: &str) -> Option<Arc<Page>> {
+        self.pages.lock().ok()?.get(key).cloned()
+    }
+
+    /// Keep a page rendered on demand (a filtered list), up to a bound.
+    pub fn keep(&self, key: String, page: Arc<Page>) {
+        if let Ok(mut pages) = self.pages.lock()
+            && pages.len() < MAX_EXTRA_PAGES
+        {
+            pages.insert(key, page);
+        }
+    }
+}
+
+impl Site {
+    pub fn new(store: Store) -> Site {
+        Site {
+            store,
+            renderer: crate::render::Renderer::default(),
+            checked_from: AtomicU64::new(0),
+            epoch: Instant::now(),
+            check: tokio::sync::Mutex::new(()),
+            state: RwLock::new(Arc::new(State::default())),
+            councils: Mutex::new(HashMap::new()),
+            render: tokio::sync::Mutex::new(()),
+            global: Mutex::new(HashMap::new()),
+            uses: AtomicU64::new(0),
+        }
+    }
+
+    fn now(&self) -> u64 {
+        // Never 0, so a site that has not checked yet always checks.
+        self.epoch.elapsed().as_nanos() as u64 + 1
+    }
+
+    /// The state as of a version check that started after this call began.
+    pub async fn fresh(&self) -> Result<Arc<State>, StoreError> {
+        let arrived = self.now();
+        if self.checked_from.load(Ordering::Acquire) > arrived {
+            return Ok(self.state());
+        }
+        let _turn = self.check.lock().await;
+        if self.checked_from.load(Ordering::Acquire) > arrived {
+            return Ok(self.state());
+        }
+        let started = self.now();
+        let fingerprint = self.store.data_fingerprint().await?;
+        if fingerprint != self.state().fingerprint {
+            let (councils, versions) =
+                tokio::try_join!(self.store.organisations(), self.store.data_versions())?;
+            let next = Arc::new(State {
+                fingerprint,
+                councils,
+                versions,
+            });
+            if let Ok(mut state) = self.state.write() {
+                *state = next;
+            }
+            if let Ok(mut global) = self.global.lock() {
+                global.clear();
+            }
+        }
+        self.checked_from.store(started, Ordering::Release);
+        Ok(self.state())
+    }
+
+    pub fn state(&self) -> Arc<State> {
+        self.state
+            .read()
+            .map(|s| s.clone())
+            .unwrap_or_else(|e| e.into_inner().clone())
+    }
+
+    /// A council's data and pages at the version `state` saw, rendering them if needed.
+    pub async fn council(
+        &self,
+        state: &State,
+        org: &Organisation,
+    ) -> Result<Arc<Council>, StoreError> {
+        let version = state.versions.get(&org.id).cloned().unwrap_or_default();
+        let multi = state.multi();
+        let current = |councils: &HashMap<i64, Arc<Council>>| {
+            councils
+                .get(&org.id)
+                .filter(|c| c.version == version && c.multi == multi)
+                .cloned()
+        };
+        if let Some(c) = self.councils.lock().ok().and_then(|c| current(&c)) {
+            c.last_used
+                .store(self.uses.fetch_add(1, Ordering::Relaxed), Ordering::Relaxed);
+            return Ok(c);
+        }
+        let _turn = self.render.lock().await;
+        if let Some(c) = self.councils.lock().ok().and_then(|c| current(&c)) {
+            return Ok(c);
+        }
+        let data = CouncilData::load(&self.store, org).await?;
+        let prefix = if multi {
+            format!("/{}", org.slug)
+        } else {
+            String::new()
+        };
+        let pages = crate::pages::render_all(&self.renderer, &data, &prefix, multi);
+        let council = Arc::new(Council {
+            version,
+            data,
+            prefix,
+            multi,
+            pages: Mutex::new(pages),
+            last_used: AtomicU64::new(self.uses.fetch_add(1, Ordering::Relaxed)),
+        });
+        if let Ok(mut councils) = self.councils.lock() {
+            councils.insert(org.id, council.clone());
+            if councils.len() > MAX_COUNCILS
+                && let Some(oldest) = councils
+                    .iter()
+                    .min_by_key(|(_, c)| c.last_used.load(Ordering::Relaxed))
+                    .map(|(id, _)| *id)
+            {
+                councils.remove(&oldest);
+            }
+        }
+        Ok(council)
+    }
+
+    /// Read and render every council up to the number kept, so first visitors are served
+    /// from memory too.
+    pub async fn warm(&self) -> Result<(), StoreError> {
+        let state = self.fresh().await?;
+        for org in state.councils.iter().take(MAX_COUNCILS.min(16)) {
+            self.council(&state, org).await?;
+        }
+        Ok(())
+    }
+
+    pub fn global_page(&self, key: &str) -> Option<Arc<Page>> {
+        self.global.lock().ok()?.get(key).cloned()
+    }
+
+    pub fn keep_global(&self, key: String, page: Arc<Page>) {
+        if let Ok(mut global) = self.global.lock()
+            && global.len() < MAX_EXTRA_PAGES
+        {
+            global.insert(key, page);
+        }
+    }
+}
