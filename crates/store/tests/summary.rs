@@ -451,3 +451,67 @@ async fn period_statistics_equal_those_computed_from_every_full_read() {
         }
     }
 }
+
+/// The web server keeps rendered pages until a council's data version changes: every write
+/// that changes what a council publishes must raise it, and nothing else may.
+#[tokio::test]
+async fn every_publishing_write_raises_only_its_councils_data_version() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let spec = spec(2023);
+        let a = load(&db.store, &spec, 0).await;
+        let b = load(&db.store, &spec, 1).await;
+        let versions = || async { db.store.data_versions().await.expect("versions") };
+        let fingerprint = || async { db.store.data_fingerprint().await.expect("fingerprint") };
+        let before = versions().await;
+        let print = fingerprint().await;
+        assert_eq!(before.len(), 2, "{backend:?}: one version per council");
+
+        // Reads change nothing.
+        db.store.activities(&a, None).await.expect("read");
+        assert_eq!(fingerprint().await, print, "{backend:?}");
+
+        let activities = db.store.activities(&a, None).await.expect("activities");
+        let reference = activities
+            .iter()
+            .find_map(|x| x.reference.clone())
+            .expect("a referenced activity");
+        let input = NewReturn {
+            reference,
+            period: last_period(&spec),
+            status: Status::Red,
+            status_label: "Red".into(),
+            note: Some("Contractor went into administration".into()),
+        };
+        db.store
+            .record_return(&a, &input, Utc::now())
+            .await
+            .expect("record");
+        let after = versions().await;
+        assert_ne!(after[&a.id], before[&a.id], "{backend:?}: a's version moves");
+        assert_eq!(after[&b.id], before[&b.id], "{backend:?}: b's does not");
+        let print_after = fingerprint().await;
+        assert_ne!(print_after, print, "{backend:?}");
+
+        // A refused write leaves every version as it was.
+        let mut bad = input.clone();
+        bad.reference = "no-such-reference".into();
+        assert!(db.store.record_return(&a, &bad, Utc::now()).await.is_err());
+        assert_eq!(fingerprint().await, print_after, "{backend:?}");
+
+        db.store
+            .set_headline_rule(&b, &HeadlineRule::default(), Utc::now())
+            .await
+            .expect("rule");
+        let last = versions().await;
+        assert_ne!(last[&b.id], after[&b.id], "{backend:?}: a rule change moves b");
+        assert_eq!(last[&a.id], after[&a.id], "{backend:?}");
+
+        // A new council changes the fingerprint even before it has data.
+        db.store
+            .organisation(Some("newham"), Some("Newham"))
+            .await
+            .expect("create");
+        assert_ne!(fingerprint().await, print_after, "{backend:?}");
+    }
+}

@@ -572,6 +572,11 @@ async fn a_backup_taken_while_imports_carry_on_is_one_point_in_time() {
         let restored_dump = restored.store.dump().await.expect("dump");
         let final_dump = store.dump().await.expect("dump");
         for ((name, final_rows), (_, backup_rows)) in final_dump.iter().zip(&restored_dump) {
+            if *name == "data_versions" {
+                // The one table updated in place: a counter per council, raised by each import.
+                assert_eq!(backup_rows.len(), final_rows.len(), "{backend:?}");
+                continue;
+            }
             let n = counts[k]
                 .iter()
                 .find(|(t, _)| t == name)

@@ -151,6 +151,11 @@ pub fn indicators(data: &CouncilData) -> Value {
 
 /// Every status reported: one row per activity and period (repeated rows counted once).
 pub fn statuses(data: &CouncilData) -> Vec<StatusRow> {
+    // `in_plan` says what it says in the activities download: the activity is in the current
+    // plan. A row known only from a report is an activity of its own, so having an activity
+    // id is not enough.
+    let in_plan: std::collections::HashMap<i64, bool> =
+        data.activities.iter().map(|a| (a.id, a.in_plan)).collect();
     data.returns
         .values()
         .flat_map(|in_period| unique_returns(in_period))
@@ -162,7 +167,10 @@ pub fn statuses(data: &CouncilData) -> Vec<StatusRow> {
             status: r.status.key(),
             status_label: r.status_label.clone(),
             commentary: r.note.clone(),
-            in_plan: r.activity_id.is_some(),
+            in_plan: r
+                .activity_id
+                .and_then(|id| in_plan.get(&id).copied())
+                .unwrap_or(false),
             source: r.source.as_ref().map(|s| s.to_string()),
         })
         .collect()

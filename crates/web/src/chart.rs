@@ -2,7 +2,7 @@
 //! table printed beside it, so it carries a text summary and never relies on colour alone:
 //! every bar says its counts in words in its accessible name and in a legend.
 
-use crate::render::{ORDER, StatusView};
+use crate::render::{ORDER, StatusView, escape_html};
 use std::fmt::Write;
 use waymark_domain::Status;
 use waymark_domain::stats::StatusCounts;
@@ -23,14 +23,6 @@ fn fill(status: Status) -> &'static str {
         Status::NotStarted => "#4c2c92",
         Status::NoReturn => "#0b0c0c",
     }
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
 }
 
 /// Words for one group: "Children's Services: 10 Complete, 3 Green, 5 Amber".
@@ -65,8 +57,8 @@ pub fn status_mix(title: &str, groups: &[(String, StatusCounts)]) -> String {
     let _ = write!(
         svg,
         r#"<title id="chart-title">{}</title><desc id="chart-desc">{}</desc>"#,
-        escape(title),
-        escape(&summary.join(". "))
+        escape_html(title),
+        escape_html(&summary.join(". "))
     );
     // Legend: a swatch and a word for each status shown.
     for (i, status) in used.iter().enumerate() {
@@ -78,7 +70,7 @@ pub fn status_mix(title: &str, groups: &[(String, StatusCounts)]) -> String {
             fill(*status),
             x + 22.0,
             y + 13.0,
-            escape(StatusView::of(*status).short)
+            escape_html(StatusView::of(*status).short)
         );
     }
     let mut y = legend_height;
@@ -88,7 +80,7 @@ pub fn status_mix(title: &str, groups: &[(String, StatusCounts)]) -> String {
             svg,
             r##"<text x="0" y="{}" font-size="16" fill="#0b0c0c">{} ({} reported)</text>"##,
             y + 16.0,
-            escape(name),
+            escape_html(name),
             total
         );
         y += LABEL_HEIGHT;
@@ -103,7 +95,7 @@ pub fn status_mix(title: &str, groups: &[(String, StatusCounts)]) -> String {
                 svg,
                 r#"<rect x="{x:.2}" y="{y}" width="{w:.2}" height="{BAR_HEIGHT}" fill="{}"><title>{}: {n}</title></rect>"#,
                 fill(status),
-                escape(StatusView::of(status).short)
+                escape_html(StatusView::of(status).short)
             );
             if w >= 28.0 {
                 let _ = write!(

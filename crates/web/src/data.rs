@@ -112,7 +112,6 @@ impl CouncilData {
             returns
                 .values()
                 .flatten()
-                .filter(|r| r.activity_id.is_none())
                 .map(|r| r.directorate.as_str()),
         ));
         let directorates = dedupe(directorates);

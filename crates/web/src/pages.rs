@@ -91,7 +91,7 @@ pub fn respond(r: &Renderer, council: &Council, route: &Route, query: &str) -> A
         Route::ApiActivities | Route::ApiStats => match period_query(query, &council.data) {
             Ok(Some(p)) => format!("{plain}?period={}", p.slug()),
             Ok(None) => plain,
-            Err(page) => return Arc::new(page),
+            Err(page) => return Arc::new(*page),
         },
         _ => plain,
     };
@@ -118,8 +118,20 @@ pub fn respond(r: &Renderer, council: &Council, route: &Route, query: &str) -> A
     }
 }
 
+/// The council's own 404 page, for paths that are no page of the site.
+pub fn not_found_page(r: &Renderer, council: &Council) -> Arc<Page> {
+    council.page(NOT_FOUND).unwrap_or_else(|| {
+        let site = Site {
+            data: &council.data,
+            prefix: council.prefix.clone(),
+            multi: council.multi,
+        };
+        Arc::new(not_found(r, &site))
+    })
+}
+
 /// `?period=` for the API: absent means the latest period; a period with no data is a 404.
-fn period_query(query: &str, data: &CouncilData) -> Result<Option<Period>, Page> {
+fn period_query(query: &str, data: &CouncilData) -> Result<Option<Period>, Box<Page>> {
     let value = form_urlencoded::parse(query.as_bytes())
         .find(|(k, _)| k == "period")
         .map(|(_, v)| v.into_owned());
@@ -127,14 +139,14 @@ fn period_query(query: &str, data: &CouncilData) -> Result<Option<Period>, Page>
         return Ok(data.latest());
     };
     let Ok(period) = value.parse::<Period>() else {
-        return Err(problem(
+        return Err(Box::new(problem(
             StatusCode::BAD_REQUEST,
             "Bad period",
             "The period parameter must be a reporting period such as 2024-25-q4.",
-        ));
+        )));
     };
     if !data.periods.contains(&period) {
-        return Err(problem(
+        return Err(Box::new(problem(
             StatusCode::NOT_FOUND,
             "No data for this period",
             &format!(
@@ -146,7 +158,7 @@ fn period_query(query: &str, data: &CouncilData) -> Result<Option<Period>, Page>
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-        ));
+        )));
     }
     Ok(Some(period))
 }

@@ -59,6 +59,18 @@ impl Renderer {
         let mut env = Environment::new();
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        // Escape the five characters that matter in HTML text and quoted attributes, and leave
+        // "/" alone so "2024/25" reads as written in the page source.
+        env.set_formatter(|out, _state, value| {
+            if value.is_safe() {
+                return out.write_str(&value.to_string()).map_err(minijinja::Error::from);
+            }
+            if value.is_none() || value.is_undefined() {
+                return Ok(());
+            }
+            out.write_str(&escape_html(&value.to_string()))
+                .map_err(minijinja::Error::from)
+        });
         for (name, source) in TEMPLATES {
             env.add_template(name, source)?;
         }
@@ -70,6 +82,22 @@ impl Renderer {
     fn render(&self, name: &str, ctx: Value) -> Rendered {
         Ok(self.env.get_template(name)?.render(ctx)?)
     }
+}
+
+/// Text as HTML: `& < > " '` escaped; everything else as it is.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 impl Default for Renderer {
@@ -147,7 +175,7 @@ impl Site<'_> {
         let latest_report = self
             .data
             .latest()
-            .map_or(Route::Reports, |p| Route::Report(p));
+            .map_or(Route::Reports, Route::Report);
         let nav = [
             ("Overview", self.href(&Route::Home), Section::Overview),
             (

@@ -140,7 +140,7 @@ async fn handle(
             // A one-council site keeps its own look for unknown paths.
             match (state.multi(), state.councils.first()) {
                 (false, Some(org)) => match site.council(&state, org).await {
-                    Ok(c) => pages::respond(&site.renderer, &c, &Route::Theme(u32::MAX), ""),
+                    Ok(c) => pages::not_found_page(&site.renderer, &c),
                     Err(_) => return unavailable(),
                 },
                 _ => return site_not_found(&site, &state, &headers, head),

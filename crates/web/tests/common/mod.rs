@@ -1,0 +1,481 @@
+//! Shared set-up for the web crate's HTTP tests: fresh databases on SQLite and PostgreSQL
+//! (as `crates/store/tests/common` makes them), councils loaded through the real import path,
+//! the app built in-process, requests sent with `tower::ServiceExt::oneshot`, and the
+//! OpenAPI document's schemas as validators.
+//!
+//! PostgreSQL is the server at `WAYMARK_TEST_POSTGRES` (default
+//! `postgres://postgres@127.0.0.1:5432`); each test gets a database of its own, dropped
+//! afterwards. `WAYMARK_TEST_POSTGRES=off` runs SQLite only.
+#![allow(dead_code)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use bytes::Bytes;
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use tower::ServiceExt;
+use waymark_domain::Document;
+use waymark_domain::reconcile::ReconcileOptions;
+use waymark_import::Vocabulary;
+use waymark_store::{Backend, Incoming, Organisation, Store};
+use waymark_web::Site;
+
+// ---------------------------------------------------------------------------------------------
+// Databases
+
+/// A fresh, empty, migrated database on one backend, dropped (PostgreSQL) or deleted (SQLite)
+/// when this value is dropped.
+pub struct TestDb {
+    pub store: Store,
+    /// What `Store::open` was given.
+    pub location: String,
+    pub backend: Backend,
+    _dir: tempfile::TempDir,
+}
+
+pub fn backends() -> Vec<Backend> {
+    match std::env::var("WAYMARK_TEST_POSTGRES") {
+        Ok(v) if v == "off" => vec![Backend::Sqlite],
+        _ => vec![Backend::Sqlite, Backend::Postgres],
+    }
+}
+
+fn postgres_server() -> String {
+    std::env::var("WAYMARK_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+        .trim_end_matches('/')
+        .to_string()
+}
+
+/// A name no other test or run uses.
+pub fn unique_name(prefix: &str) -> String {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
+    format!(
+        "{prefix}_{}_{}_{nanos}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+impl TestDb {
+    pub async fn new(backend: Backend) -> TestDb {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let location = match backend {
+            Backend::Sqlite => dir.path().join("waymark.db").to_string_lossy().into_owned(),
+            Backend::Postgres => format!("{}/{}", postgres_server(), unique_name("waymark_webtest")),
+        };
+        let store = Store::open(&location).await.unwrap_or_else(|e| {
+            panic!(
+                "cannot open a {backend:?} test database at {location}: {e}\n\
+                 (run ./scripts/test, which starts PostgreSQL, or set WAYMARK_TEST_POSTGRES=off)"
+            )
+        });
+        TestDb {
+            store,
+            location,
+            backend,
+            _dir: dir,
+        }
+    }
+}
+
+/// Drop a PostgreSQL database made by a test (no-op for SQLite paths).
+pub fn drop_database(location: &str) {
+    if !location.starts_with("postgres") {
+        return;
+    }
+    let url = location.to_string();
+    // A runtime of its own on another thread: the test may itself be inside one.
+    let dropped = std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map(|rt| rt.block_on(waymark_store::drop_postgres_database(&url)))
+    })
+    .join();
+    if !matches!(dropped, Ok(Ok(Ok(())))) {
+        eprintln!("could not drop test database {location}");
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        drop_database(&self.location);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Councils
+
+/// The five published Bexley pages, as the demo (`crates/cli/src/demo.rs`) imports them.
+pub const BEXLEY: [(&str, &[u8]); 5] = [
+    (
+        "bexley/corporate-plan.txt",
+        include_bytes!("../../../../fixtures/bexley/corporate-plan.txt"),
+    ),
+    (
+        "bexley/principles.txt",
+        include_bytes!("../../../../fixtures/bexley/principles.txt"),
+    ),
+    (
+        "bexley/action-delivery-plan-2024-12.txt",
+        include_bytes!("../../../../fixtures/bexley/action-delivery-plan-2024-12.txt"),
+    ),
+    (
+        "bexley/annual-performance-report-2024-25.txt",
+        include_bytes!("../../../../fixtures/bexley/annual-performance-report-2024-25.txt"),
+    ),
+    (
+        "bexley/childrens-services-vision.txt",
+        include_bytes!("../../../../fixtures/bexley/childrens-services-vision.txt"),
+    ),
+];
+
+/// Import documents given as text through `waymark_import::import`, as council `slug`.
+pub async fn import_files(
+    store: &Store,
+    slug: &str,
+    name: &str,
+    files: &[(&str, &[u8])],
+) -> Organisation {
+    let vocabulary = Vocabulary::default();
+    let mut incoming = vec![];
+    for (file, bytes) in files {
+        let document = waymark_import::import(file, bytes, None, &vocabulary)
+            .unwrap_or_else(|e| panic!("{file} does not import: {e}"));
+        incoming.push(Incoming::new(file, bytes, document));
+    }
+    let org = store
+        .organisation(Some(slug), Some(name))
+        .await
+        .expect("council");
+    store
+        .import(&org, incoming, Utc::now(), &ReconcileOptions::default())
+        .await
+        .expect("import");
+    org
+}
+
+/// The London Borough of Bexley's published pages, as council `bexley`.
+pub async fn load_bexley(store: &Store) -> Organisation {
+    import_files(store, "bexley", "London Borough of Bexley", &BEXLEY).await
+}
+
+/// The synthetic council used by these tests: small, two years of quarterly returns ending
+/// in 2024/25 Q4 (Bexley's period, so the two can be compared), and a KPI table.
+pub fn synth_spec() -> waymark_synth::SynthSpec {
+    waymark_synth::SynthSpec {
+        councils: 1,
+        activities: 30,
+        years: 2,
+        seed: 7,
+        first_year: 2023,
+    }
+}
+
+/// When a synthetic document would have been published (as `waymark synth` stamps them).
+fn published(spec: &waymark_synth::SynthSpec, doc: &waymark_synth::SynthDocument) -> DateTime<Utc> {
+    let first = NaiveDate::from_ymd_opt(i32::from(spec.first_year), 4, 1).unwrap_or_default();
+    let date = match &doc.document {
+        Document::ActivityReport(r) => r.period.end() + Days::new(21),
+        Document::KpiTable(_) => {
+            let years = u64::try_from(spec.years).unwrap_or(0);
+            first + Days::new(365 * years + 60)
+        }
+        _ => first,
+    };
+    date.and_hms_opt(9, 0, 0).unwrap_or_default().and_utc()
+}
+
+/// Synthetic council number 0 of [`synth_spec`], loaded as `waymark synth` loads it.
+pub async fn load_synth(store: &Store) -> (Organisation, waymark_synth::SynthCouncil) {
+    let spec = synth_spec();
+    spec.validate().expect("spec");
+    let council = waymark_synth::council(&spec, 0);
+    let org = store
+        .organisation(Some(&council.slug), Some(&council.name))
+        .await
+        .expect("council");
+    let options = ReconcileOptions::default();
+    for doc in council.documents.clone() {
+        let at = published(&spec, &doc);
+        let incoming = Incoming::generated(&doc.file_name, doc.document);
+        store
+            .import(&org, vec![incoming], at, &options)
+            .await
+            .expect("synthetic import");
+    }
+    (org, council)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The app
+
+/// The site over one test database.
+pub struct App {
+    pub site: Arc<Site>,
+    pub router: Router,
+    pub db: TestDb,
+}
+
+impl App {
+    pub fn new(db: TestDb) -> App {
+        let site = Arc::new(Site::new(db.store.clone()));
+        let router = waymark_web::app(site.clone());
+        App { site, router, db }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.db.store
+    }
+
+    /// Bexley alone.
+    pub async fn bexley(backend: Backend) -> App {
+        let db = TestDb::new(backend).await;
+        load_bexley(&db.store).await;
+        App::new(db)
+    }
+
+    /// The synthetic council alone.
+    pub async fn synth(backend: Backend) -> App {
+        let db = TestDb::new(backend).await;
+        load_synth(&db.store).await;
+        App::new(db)
+    }
+
+    /// Bexley and the synthetic council in one database.
+    pub async fn both(backend: Backend) -> App {
+        let db = TestDb::new(backend).await;
+        load_bexley(&db.store).await;
+        load_synth(&db.store).await;
+        App::new(db)
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Resp {
+        let description = format!("{} {}", request.method(), request.uri());
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .unwrap_or_else(|e| match e {});
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .unwrap_or_else(|e| panic!("{description}: body could not be read: {e}"))
+            .to_bytes();
+        Resp {
+            request: description,
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, uri: &str) -> Resp {
+        self.send(request(Method::GET, uri, &[])).await
+    }
+
+    pub async fn get_with(&self, uri: &str, headers: &[(&str, &str)]) -> Resp {
+        self.send(request(Method::GET, uri, headers)).await
+    }
+}
+
+/// A request with no body. Panics on a URI `http` refuses (tests send raw bytes elsewhere).
+pub fn request(method: Method, uri: &str, headers: &[(&str, &str)]) -> Request<Body> {
+    let mut builder = Request::builder().method(method).uri(uri);
+    for (k, v) in headers {
+        builder = builder.header(*k, *v);
+    }
+    builder
+        .body(Body::empty())
+        .unwrap_or_else(|e| panic!("bad test request {uri}: {e}"))
+}
+
+/// A response, read whole.
+#[derive(Debug, Clone)]
+pub struct Resp {
+    /// "GET /path", for messages.
+    pub request: String,
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Resp {
+    pub fn text(&self) -> String {
+        String::from_utf8(self.body.to_vec())
+            .unwrap_or_else(|_| panic!("{}: body is not UTF-8", self.request))
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "{}: body is not JSON ({e}): {}",
+                self.request,
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+
+    pub fn header(&self, name: impl header::AsHeaderName) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn content_type(&self) -> &str {
+        self.header(header::CONTENT_TYPE).unwrap_or("")
+    }
+
+    /// The media type without parameters.
+    pub fn media_type(&self) -> &str {
+        self.content_type().split(';').next().unwrap_or("").trim()
+    }
+
+    #[track_caller]
+    pub fn assert(&self, status: u16, media_type: &str) -> &Resp {
+        assert_eq!(
+            (self.status.as_u16(), self.media_type()),
+            (status, media_type),
+            "{}: status and content type; body starts {:?}",
+            self.request,
+            String::from_utf8_lossy(&self.body[..self.body.len().min(300)])
+        );
+        self
+    }
+}
+
+/// The headers every response carries, whatever its status.
+#[track_caller]
+pub fn assert_security_headers(r: &Resp) {
+    let csp = r
+        .header(header::CONTENT_SECURITY_POLICY)
+        .unwrap_or_else(|| panic!("{}: no Content-Security-Policy", r.request));
+    assert!(
+        !csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"),
+        "{}: CSP allows inline code: {csp}",
+        r.request
+    );
+    assert!(
+        csp.contains("frame-ancestors 'none'"),
+        "{}: CSP lets other sites frame pages: {csp}",
+        r.request
+    );
+    assert!(
+        csp.contains("default-src 'none'") || csp.contains("default-src 'self'"),
+        "{}: CSP has no restrictive default-src: {csp}",
+        r.request
+    );
+    assert_eq!(
+        r.header(header::X_CONTENT_TYPE_OPTIONS),
+        Some("nosniff"),
+        "{}: X-Content-Type-Options",
+        r.request
+    );
+    let referrer = r.header(header::REFERRER_POLICY).unwrap_or("");
+    assert!(
+        [
+            "no-referrer",
+            "same-origin",
+            "strict-origin",
+            "strict-origin-when-cross-origin"
+        ]
+        .contains(&referrer),
+        "{}: Referrer-Policy {referrer:?}",
+        r.request
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The OpenAPI document
+
+/// The document as shipped (the same bytes `/api/openapi.json` serves).
+pub fn openapi() -> Value {
+    serde_json::from_str(waymark_web::api::OPENAPI).expect("openapi.json is JSON")
+}
+
+/// A JSON Schema 2020-12 validator for `schema`, with the document's components reachable
+/// through `#/components/schemas/…` references.
+pub fn validator_for(schema: &Value) -> jsonschema::Validator {
+    let doc = openapi();
+    let root = json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "allOf": [schema],
+        "components": doc["components"],
+    });
+    jsonschema::draft202012::options()
+        .build(&root)
+        .unwrap_or_else(|e| panic!("schema {schema} does not compile: {e}"))
+}
+
+/// A validator for `#/components/schemas/{name}`.
+pub fn schema(name: &str) -> jsonschema::Validator {
+    assert!(
+        openapi()["components"]["schemas"].get(name).is_some(),
+        "openapi.json has no schema {name}"
+    );
+    validator_for(&json!({ "$ref": format!("#/components/schemas/{name}") }))
+}
+
+/// Validate `instance` and panic with every error found.
+#[track_caller]
+pub fn assert_valid(validator: &jsonschema::Validator, instance: &Value, what: &str) {
+    let errors: Vec<String> = validator
+        .iter_errors(instance)
+        .take(20)
+        .map(|e| format!("  at {}: {e}", e.instance_path))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{what} does not match openapi.json:\n{}",
+        errors.join("\n")
+    );
+}
+
+/// The schema openapi.json gives for a response: path template as written in the document
+/// (e.g. `/api/v1/activities/{reference}`), status code and media type.
+pub fn response_schema(path: &str, status: u16, media_type: &str) -> Value {
+    let doc = openapi();
+    let operation = &doc["paths"][path]["get"];
+    assert!(operation.is_object(), "openapi.json has no GET {path}");
+    let mut response = operation["responses"][status.to_string()].clone();
+    // Follow a reference to a shared response.
+    if let Some(r) = response.get("$ref").and_then(Value::as_str) {
+        let name = r.trim_start_matches("#/components/responses/");
+        response = doc["components"]["responses"][name].clone();
+    }
+    let schema = response["content"][media_type]["schema"].clone();
+    assert!(
+        schema.is_object(),
+        "openapi.json describes no {media_type} body for GET {path} {status}"
+    );
+    schema
+}
+
+/// Check a JSON (or problem+json) response against what openapi.json says `path` returns.
+#[track_caller]
+pub fn assert_matches_openapi(path: &str, r: &Resp) {
+    let media = r.media_type().to_string();
+    let schema = response_schema(path, r.status.as_u16(), &media);
+    assert_valid(&validator_for(&schema), &r.json(), &r.request);
+}
+
+/// Every JSON path openapi.json documents, as written there.
+pub fn documented_paths() -> Vec<String> {
+    openapi()["paths"]
+        .as_object()
+        .expect("paths")
+        .keys()
+        .cloned()
+        .collect()
+}
