@@ -8,6 +8,9 @@ use sqlx::Row;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlanOverview {
     pub source: Option<String>,
+    /// The corporate plan's title and mission statement, as published.
+    pub title: Option<String>,
+    pub mission: Option<String>,
     pub themes: Vec<ThemeView>,
     pub principles: Vec<PrincipleView>,
     pub values: Vec<String>,
@@ -78,16 +81,27 @@ impl Store {
         let principles_doc = latest("principles").await?;
         let mut overview = PlanOverview {
             source: None,
+            title: None,
+            mission: None,
             themes: vec![],
             principles: vec![],
             values: vec![],
             strategies: vec![],
         };
         if let Some(doc) = plan_doc {
-            overview.source = sqlx::query_scalar("SELECT file_name FROM documents WHERE id = $1")
+            let row = sqlx::query("SELECT file_name, title, body_json FROM documents WHERE id = $1")
                 .bind(doc)
-                .fetch_optional(&self.pool)
+                .fetch_one(&self.pool)
                 .await?;
+            overview.source = Some(row.try_get(0)?);
+            overview.title = Some(row.try_get(1)?);
+            let body: serde_json::Value =
+                serde_json::from_str(&row.try_get::<String, _>(2)?).map_err(corrupt)?;
+            overview.mission = body
+                .get("mission")
+                .and_then(|m| m.as_str())
+                .map(str::to_string)
+                .filter(|m| !m.trim().is_empty());
             let themes = sqlx::query("SELECT id, number, title, summary FROM themes WHERE org_id = $1 AND document_id = $2 ORDER BY number")
                 .bind(org.id)
                 .bind(doc)

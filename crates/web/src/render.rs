@@ -242,19 +242,17 @@ impl Site<'_> {
         }
     }
 
-    fn groups(&self, breakdowns: &[Breakdown], link: impl Fn(&str) -> Option<String>) -> Vec<Value> {
-        breakdowns
+    fn groups(&self, breakdowns: &[Breakdown], link: impl Fn(&str) -> Option<String>) -> Value {
+        mix(breakdowns
             .iter()
-            .map(|b| {
-                context! {
-                    name => b.name.clone(),
-                    href => link(&b.name),
-                    counts => counts(&b.counts),
-                    total => b.total,
-                    percent => percent(b.percent),
-                }
+            .map(|b| MixRow {
+                name: b.name.clone(),
+                href: link(&b.name),
+                counts: b.counts.clone(),
+                total: b.total,
+                percent: b.percent,
             })
-            .collect()
+            .collect())
     }
 
     fn directorate_link(&self) -> impl Fn(&str) -> Option<String> + '_ {
@@ -283,6 +281,39 @@ fn counts(c: &StatusCounts) -> Vec<usize> {
     ORDER.iter().map(|s| c.get(*s)).collect()
 }
 
+/// A row of a status-mix table.
+struct MixRow {
+    name: String,
+    href: Option<String>,
+    counts: StatusCounts,
+    total: usize,
+    percent: Option<f64>,
+}
+
+/// A status-mix table with a column for each status that occurs in it (a column of zeros
+/// tells the reader nothing and pushes the headline off narrow screens).
+fn mix(rows: Vec<MixRow>) -> Value {
+    let used: Vec<Status> = ORDER
+        .iter()
+        .copied()
+        .filter(|s| rows.iter().any(|r| r.counts.get(*s) > 0))
+        .collect();
+    let columns: Vec<StatusView> = used.iter().map(|s| StatusView::of(*s)).collect();
+    let rows: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            context! {
+                name => r.name.clone(),
+                href => r.href.clone(),
+                counts => used.iter().map(|s| r.counts.get(*s)).collect::<Vec<_>>(),
+                total => r.total,
+                percent => percent(r.percent),
+            }
+        })
+        .collect();
+    context! { columns, rows }
+}
+
 /// The home page: plan, headline, status mix, themes.
 pub fn home(r: &Renderer, site: &Site) -> Rendered {
     let data = site.data;
@@ -300,11 +331,22 @@ pub fn home(r: &Renderer, site: &Site) -> Rendered {
             .iter()
             .map(|g| (g.name.clone(), g.counts.clone()))
             .collect();
-        let mut table = site.groups(&s.by_directorate, site.directorate_link());
-        table.insert(
-            0,
-            context! { name => "All directorates", href => None::<String>, counts => counts(&s.counts), total => s.total, percent => percent(s.percent) },
-        );
+        let link = site.directorate_link();
+        let mut rows = vec![MixRow {
+            name: "All directorates".into(),
+            href: None,
+            counts: s.counts.clone(),
+            total: s.total,
+            percent: s.percent,
+        }];
+        rows.extend(s.by_directorate.iter().map(|b| MixRow {
+            name: b.name.clone(),
+            href: link(&b.name),
+            counts: b.counts.clone(),
+            total: b.total,
+            percent: b.percent,
+        }));
+        let table = mix(rows);
         context! {
             period_name => period_name(s.period),
             percent => percent(s.percent),
@@ -329,23 +371,19 @@ pub fn home(r: &Renderer, site: &Site) -> Rendered {
             .map(|n| context! { name => n.name.clone(), href => site.href(&route(n.slug.clone())) })
             .collect()
     };
-    let plan_title = match overview.source.as_deref() {
-        Some(_) => format!("{}: our corporate plan", data.org.name),
-        None => format!("{}: progress on our plan", data.org.name),
-    };
-    let mission = overview
-        .themes
-        .first()
-        .map(|_| {
-            "We will update this plan annually and let you know how we are doing.".to_string()
-        })
-        .filter(|_| !overview.values.is_empty() || !overview.principles.is_empty());
+    let plan_title = overview
+        .title
+        .clone()
+        .unwrap_or_else(|| "Our plan and how we are doing".into());
+    let mission = overview.mission.clone();
     let ctx = context! {
         ..site.base(&plan_title, Section::Overview, vec![]),
         ..context! {
             plan => context! {
-                caption => "Corporate plan",
+                caption => data.org.name.clone(),
                 mission,
+                values => overview.values.clone(),
+                principles => overview.principles.iter().map(|p| p.title.clone()).collect::<Vec<_>>(),
             },
             headline,
             themes,
@@ -391,7 +429,7 @@ pub fn group(r: &Renderer, site: &Site, group: Group) -> Rendered {
                 rule.name,
                 percent(share)
             ),
-            groups => vec![context! { name => group.title.clone(), href => None::<String>, counts => counts(&c), total => reported.len(), percent => percent(share) }],
+            groups => mix(vec![MixRow { name: group.title.clone(), href: None, counts: c, total: reported.len(), percent: share }]),
         }
     });
     let rows: Vec<Value> = group.rows.iter().map(|row| site.row_view(row)).collect();
