@@ -277,10 +277,6 @@ fn breadcrumbs_only_home(crumbs: &[Value]) -> bool {
     crumbs.len() <= 1
 }
 
-fn counts(c: &StatusCounts) -> Vec<usize> {
-    ORDER.iter().map(|s| c.get(*s)).collect()
-}
-
 /// A row of a status-mix table.
 struct MixRow {
     name: String,
@@ -926,17 +922,28 @@ pub fn compare(
     headlines: &[CouncilHeadline],
     councils: &[(String, String)],
 ) -> Rendered {
-    let rows: Vec<Value> = headlines
+    let used: Vec<Status> = ORDER
+        .iter()
+        .copied()
+        .filter(|s| headlines.iter().any(|h| h.counts.get(*s) > 0))
+        .collect();
+    let (reported, silent): (Vec<_>, Vec<_>) = headlines.iter().partition(|h| h.total > 0);
+    let rows: Vec<Value> = reported
         .iter()
         .map(|h| context! {
             name => h.organisation.name.clone(),
             href => format!("/{}/", h.organisation.slug),
             percent => format!("{} of {} ({})", h.numerator, h.denominator, percent(h.percent)),
             rule => h.rule.clone(),
-            counts => counts(&h.counts),
+            counts => used.iter().map(|s| h.counts.get(*s)).collect::<Vec<_>>(),
             total => h.total,
         })
         .collect();
+    let silent: Vec<Value> = silent
+        .iter()
+        .map(|h| context! { name => h.organisation.name.clone(), href => format!("/{}/", h.organisation.slug) })
+        .collect();
+    let columns: Vec<StatusView> = used.iter().map(|s| StatusView::of(*s)).collect();
     let period_options: Vec<Value> = periods
         .iter()
         .rev()
@@ -948,6 +955,8 @@ pub fn compare(
             period_name => period.map(period_name).unwrap_or_default(),
             periods => period_options,
             rows,
+            silent,
+            columns,
             councils => councils.iter().map(|(slug, name)| context! { name => name.clone(), href => format!("/{slug}/") }).collect::<Vec<_>>(),
         }
     };
