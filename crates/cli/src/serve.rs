@@ -33,7 +33,9 @@ async fn run(store: Store, db: &str, addr: &str) -> Result<(), Failure> {
         .await
         .map_err(|e| Failure::Input(format!("cannot listen on {addr}: {e}")))?;
     let local = listener.local_addr()?;
-    let site = Arc::new(Site::new(store.clone()));
+    let mut site = Site::new(store.clone());
+    site.log_renders = true;
+    let site = Arc::new(site);
     // Render before the first visitor arrives, and fail early if the data cannot be read.
     site.warm().await?;
     if !waymark_web::server::assets_built() {

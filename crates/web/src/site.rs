@@ -32,6 +32,8 @@ pub struct Site {
     /// Whole-site pages (comparison, council list), emptied on any change.
     global: Mutex<HashMap<String, Arc<Page>>>,
     uses: AtomicU64,
+    /// Say on stderr when a council is read and rendered (the server does; tests do not).
+    pub log_renders: bool,
 }
 
 /// What the last version check saw.
@@ -86,6 +88,7 @@ impl Site {
             render: tokio::sync::Mutex::new(()),
             global: Mutex::new(HashMap::new()),
             uses: AtomicU64::new(0),
+            log_renders: false,
         }
     }
 
@@ -155,13 +158,24 @@ impl Site {
         if let Some(c) = self.councils.lock().ok().and_then(|c| current(&c)) {
             return Ok(c);
         }
+        let started = Instant::now();
         let data = CouncilData::load(&self.store, org).await?;
+        let loaded = started.elapsed();
         let prefix = if multi {
             format!("/{}", org.slug)
         } else {
             String::new()
         };
         let pages = crate::pages::render_all(&self.renderer, &data, &prefix, multi);
+        if self.log_renders {
+            eprintln!(
+                "waymark: {}: read in {} ms, {} pages rendered in {} ms",
+                org.slug,
+                loaded.as_millis(),
+                pages.len(),
+                (started.elapsed() - loaded).as_millis()
+            );
+        }
         let council = Arc::new(Council {
             version,
             data,
