@@ -25,7 +25,7 @@ const FIXED = [
 ];
 
 // Enough to reach every kind through the overview and list pages, small enough to stay fast.
-const MAX_FETCHES = 40;
+const MAX_FETCHES = 60;
 
 function decodeEntities(s) {
   return s
@@ -76,14 +76,15 @@ export async function discoverPages(base) {
     }
     for (const url of linksIn(html, new URL(path, base), origin)) {
       const linkPath = url.pathname;
+      // Downloads are not pages. (Only known file types: a reference may contain a dot.)
+      if (/\.(csv|json|xml|txt|pdf|xlsx|ods|zip)$/i.test(linkPath)) continue;
       for (const kind of KINDS) {
         if (!found.has(kind.name) && kind.pattern.test(linkPath)) found.set(kind.name, linkPath);
       }
       // Only plain pages are worth following: query strings are filtered copies of list pages.
-      const next = linkPath;
-      if (!url.search && !seen.has(next) && !next.startsWith('/assets/') && !/\.(csv|json|xml|txt)$/.test(next)) {
-        seen.add(next);
-        queue.push(next);
+      if (!url.search && !seen.has(linkPath) && !linkPath.startsWith('/assets/')) {
+        seen.add(linkPath);
+        queue.push(linkPath);
       }
     }
   }

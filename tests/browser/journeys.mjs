@@ -51,8 +51,9 @@ export async function keyboardJourney(state, results) {
     await page.keyboard.press('Enter');
     const hashMoved = await pollUntil(page, () => location.hash === '#main-content');
     g.check(hashMoved, 'Enter on the skip link goes to #main-content', `URL is ${page.url()}`);
-    if (state.js) {
-      // GOV.UK Frontend's skip link script moves focus onto <main> itself.
+    const enhanced = await page.evaluate(() => !!document.querySelector('a.govuk-skip-link[data-module="govuk-skip-link"]'));
+    if (state.js && enhanced) {
+      // GOV.UK Frontend's skip link script (data-module="govuk-skip-link") moves focus onto <main>.
       const onMain = await pollUntil(page, () => document.activeElement?.id === 'main-content', null, 2_000);
       g.check(onMain, 'focus is on <main id="main-content">', `focused ${await describeActive(page)}`);
     }

@@ -47,7 +47,14 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 async function inParallel(tasks, limit) {
   const queue = [...tasks];
   const workers = Array.from({ length: Math.min(limit, queue.length) }, async () => {
-    while (queue.length > 0) await queue.shift()();
+    while (queue.length > 0) {
+      // One mode breaking down (say, its context cannot open) must not stop the others.
+      await queue.shift()().catch((err) => {
+        const g = results.group('browser test run');
+        g.error(err);
+        g.done();
+      });
+    }
   });
   await Promise.all(workers);
 }

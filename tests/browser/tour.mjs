@@ -74,10 +74,18 @@ function pageFacts(width) {
       if (el.classList.length) s += '.' + [...el.classList].join('.');
       return s;
     };
-    // Content scrolled inside its own box (a .waymark-table-wrap) does not widen the page.
+    // Content scrolled inside its own box (a .waymark-table-wrap) does not widen the page,
+    // unless it is absolutely positioned against something outside that box, which escapes it.
     const scrollsInside = (el) => {
+      const own = getComputedStyle(el).position;
+      if (own === 'fixed') return false;
+      let escaping = own === 'absolute';
       for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
-        if (getComputedStyle(a).overflowX !== 'visible') return true;
+        const cs = getComputedStyle(a);
+        if (escaping && cs.position !== 'static') escaping = false; // a is the containing block
+        if (!escaping && cs.overflowX !== 'visible') return true;
+        if (cs.position === 'fixed') return false;
+        if (cs.position === 'absolute') escaping = true;
       }
       return false;
     };
