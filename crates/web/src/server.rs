@@ -123,6 +123,14 @@ async fn handle(
                 None => state.councils.first(),
             };
             let Some(org) = org else {
+                if is_api(path) {
+                    return problem(
+                        StatusCode::NOT_FOUND,
+                        "No such council",
+                        "No council has this name here; see /api/v1/councils.",
+                    )
+                    .respond(&headers, head);
+                }
                 return site_not_found(&site, &state, &headers, head);
             };
             if route == Route::Search {
@@ -136,6 +144,11 @@ async fn handle(
                 }
             }
         }
+        Target::NotFound if is_api(path) => Arc::new(problem(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            "No API resource has this path; see /api/openapi.json.",
+        )),
         Target::NotFound => {
             // A one-council site keeps its own look for unknown paths.
             match (state.multi(), state.councils.first()) {
@@ -148,6 +161,13 @@ async fn handle(
         }
     };
     page.respond(&headers, head)
+}
+
+/// Paths under `/api/` (or a council's `/{council}/api/`) answer in JSON, errors included.
+fn is_api(path: &str) -> bool {
+    let mut segments = path.trim_start_matches('/').split('/');
+    let first = segments.next().unwrap_or("");
+    first == "api" || segments.next() == Some("api")
 }
 
 /// `/search?q=…` is the activity list's search: one page for both, with a shareable URL.
