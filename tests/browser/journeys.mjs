@@ -1,5 +1,7 @@
-// Journeys a visitor makes: by keyboard alone from the home page to one activity, free-text
-// search (including a hostile query), and paging through the results.
+// Journeys a visitor makes: by keyboard alone from the council's home page to one activity,
+// free-text search (including a hostile query), paging through the results, and (on a site with
+// several councils) choosing another period on the comparison page. Each runs against the council
+// that discovery chose (state.site): its pages are under state.site.prefix, '' or '/{slug}'.
 import { describeActive, enterAndWait, focusedControlNamed, focusedMatches, pressUntil } from './keyboard.mjs';
 import { pollUntil } from './modes.mjs';
 
@@ -35,10 +37,14 @@ function onFirstResultLink() {
 
 export async function keyboardJourney(state, results) {
   const page = state.page;
-  const g = results.group(`${state.label} keyboard journey: home -> Activities -> Amber -> an activity`);
+  const { prefix, filterStatus } = state.site;
+  const activitiesPath = `${prefix}/activities`;
+  // The status chosen by discovery: Amber unless no activity is Amber.
+  const statusName = filterStatus.text.replace(/\s*\(.*$/, '');
+  const g = results.group(`${state.label} keyboard journey: ${prefix}/ -> Activities -> ${statusName} -> an activity`);
   state.problems = [];
   try {
-    await page.goto(new URL('/', state.base).href, { waitUntil: 'load' });
+    await page.goto(new URL(`${prefix}/`, state.base).href, { waitUntil: 'load' });
     results.pageLoads += 1;
 
     await page.keyboard.press('Tab');
@@ -69,34 +75,43 @@ export async function keyboardJourney(state, results) {
       g.check(await page.evaluate(() => document.activeElement.getAttribute('aria-expanded') === 'true'), 'Enter opens the collapsed menu');
       await pressUntil(page, focusedControlNamed, { text: 'Activities', within: 'nav', startsWith: true }, { max: 15, what: 'the menu link "Activities"' });
     }
-    await enterAndWait(page, (u) => u.pathname.endsWith('/activities'));
-    g.check(new URL(page.url()).pathname.endsWith('/activities'), 'Enter on "Activities" opens /activities', page.url());
+    await enterAndWait(page, (u) => u.pathname === activitiesPath);
+    g.check(new URL(page.url()).pathname === activitiesPath, `Enter on "Activities" opens ${activitiesPath}`, page.url());
 
     await pressUntil(page, focusedMatches, 'select#filter-status', { max: 80, what: 'the status filter (select#filter-status)' });
     // Arrow keys change a closed <select> in Chromium on Linux without opening its list.
-    let chosen = '';
-    for (let i = 0; i < 12; i += 1) {
-      chosen = await page.evaluate(() => document.activeElement.selectedOptions[0]?.textContent.trim() || '');
-      if (chosen.startsWith('Amber')) break;
+    let chosen = { value: '', text: '' };
+    for (let i = 0; i < 20; i += 1) {
+      chosen = await page.evaluate(() => ({
+        value: document.activeElement.value,
+        text: document.activeElement.selectedOptions[0]?.textContent.trim() || '',
+      }));
+      if (chosen.value === filterStatus.value) break;
       await page.keyboard.press('ArrowDown');
     }
-    g.check(chosen.startsWith('Amber'), 'the arrow keys choose "Amber"', `the status filter shows "${chosen}"`);
+    g.check(chosen.value === filterStatus.value, `the arrow keys choose "${filterStatus.text}"`, `the status filter shows "${chosen.text}"`);
 
     await pressUntil(page, focusedControlNamed, { text: 'Apply filters' }, { max: 20, what: 'the "Apply filters" button' });
-    await enterAndWait(page, (u) => u.searchParams.get('status') === 'amber');
-    g.check(new URL(page.url()).searchParams.get('status') === 'amber', 'the filtered URL has status=amber', page.url());
+    await enterAndWait(page, (u) => u.searchParams.get('status') === filterStatus.value);
+    const filtered = new URL(page.url());
+    g.check(
+      filtered.pathname === activitiesPath && filtered.searchParams.get('status') === filterStatus.value,
+      `the filtered URL is ${activitiesPath}?status=${filterStatus.value}`,
+      page.url(),
+    );
 
     const r = await resultFacts(page);
     g.check(r.count !== '', '#result-count is shown');
-    g.check(r.statuses.length > 0, 'some activities are Amber', `result count says "${r.count}"`);
-    const notAmber = r.statuses.filter((s) => !s.startsWith('Amber'));
-    g.check(notAmber.length === 0, 'every row is Amber', `other statuses: ${notAmber.slice(0, 5).join(', ')}`);
+    g.check(r.statuses.length > 0, `some activities are ${statusName}`, `result count says "${r.count}"`);
+    const others = r.statuses.filter((s) => !s.startsWith(statusName));
+    g.check(others.length === 0, `every row is ${statusName}`, `other statuses: ${others.slice(0, 5).join(', ')}`);
 
     await pressUntil(page, onFirstResultLink, null, { max: 80, what: 'the first activity link in #activity-results' });
     const link = await page.evaluate(() => ({
       title: document.activeElement.textContent.trim().replace(/\s+/g, ' '),
       path: new URL(document.activeElement.href).pathname,
     }));
+    g.check(link.path.startsWith(`${activitiesPath}/`), `the first activity link is under ${activitiesPath}/`, link.path);
     await enterAndWait(page, (u) => u.pathname === link.path);
     const activity = await page.evaluate(() => {
       const text = (el) => (el?.textContent || '').trim().replace(/\s+/g, ' ');
@@ -123,22 +138,24 @@ export async function keyboardJourney(state, results) {
 
 export async function searchJourney(state, results) {
   const page = state.page;
-  const g = results.group(`${state.label} search: "housing" and a hostile query`);
+  const { prefix, searchTerm } = state.site;
+  const activitiesUrl = new URL(`${prefix}/activities`, state.base).href;
+  const g = results.group(`${state.label} search: "${searchTerm}" and a hostile query`);
   state.problems = [];
   state.dialogs = [];
   try {
-    await page.goto(new URL('/activities', state.base).href, { waitUntil: 'load' });
-    await page.fill('#filter-q', 'housing');
+    await page.goto(activitiesUrl, { waitUntil: 'load' });
+    await page.fill('#filter-q', searchTerm);
     let status = await enterAndWait(page, (u) => u.searchParams.has('q'));
     results.pageLoads += 1;
     g.check(status === 200, 'search answers 200', `got ${status}`);
-    g.check(new URL(page.url()).searchParams.get('q') === 'housing', 'Enter in the search box searches for q=housing', page.url());
+    g.check(new URL(page.url()).searchParams.get('q') === searchTerm, `Enter in the search box searches for q=${searchTerm}`, page.url());
     const r = await resultFacts(page);
     const total = numbersIn(r.count).pop() || 0;
-    g.check(total > 0 && r.statuses.length > 0, 'searching for "housing" finds activities', `result count "${r.count}", ${r.statuses.length} rows`);
+    g.check(total > 0 && r.statuses.length > 0, `searching for "${searchTerm}" finds activities`, `result count "${r.count}", ${r.statuses.length} rows`);
 
     const hostile = '<script>alert(1)</script>';
-    await page.goto(new URL('/activities', state.base).href, { waitUntil: 'load' });
+    await page.goto(activitiesUrl, { waitUntil: 'load' });
     await page.fill('#filter-q', hostile);
     status = await enterAndWait(page, (u) => u.searchParams.has('q'));
     results.pageLoads += 1;
@@ -162,10 +179,11 @@ export async function paginationJourney(state, results) {
   const g = results.group(`${state.label} pagination: "Next" by keyboard`);
   state.problems = [];
   try {
-    await page.goto(new URL('/activities', state.base).href, { waitUntil: 'load' });
+    const activitiesPath = `${state.site.prefix}/activities`;
+    await page.goto(new URL(activitiesPath, state.base).href, { waitUntil: 'load' });
     results.pageLoads += 1;
     if (!(await page.$('nav.govuk-pagination'))) {
-      g.skip('/activities has no nav.govuk-pagination (all results fit on one page)');
+      g.skip(`${activitiesPath} has no nav.govuk-pagination (all results fit on one page)`);
       return;
     }
     const before = (await resultFacts(page)).count;
@@ -181,6 +199,45 @@ export async function paginationJourney(state, results) {
     const [from1] = numbersIn(before);
     const [from2] = numbersIn(after);
     g.check(from1 !== undefined && from2 > from1, 'the result range moved on', `before "${before}", after "${after}"`);
+    g.check(state.problems.length === 0, 'no script errors or failed requests', [...new Set(state.problems)].join('; '));
+  } catch (err) {
+    g.error(err);
+  }
+  g.done();
+}
+
+// The comparison page's form by keyboard: Tab to the period select, ArrowDown to the next period,
+// Tab to "Show period", Enter. The new page's address and table caption name the chosen period.
+export async function compareJourney(state, results) {
+  const page = state.page;
+  const g = results.group(`${state.label} keyboard journey: / -> another period -> Show period`);
+  state.problems = [];
+  try {
+    await page.goto(new URL('/', state.base).href, { waitUntil: 'load' });
+    results.pageLoads += 1;
+    await pressUntil(page, focusedMatches, 'select#compare-period', { max: 40, what: 'the period select (select#compare-period)' });
+    const selected = () => ({
+      value: document.activeElement.value,
+      text: (document.activeElement.selectedOptions[0]?.textContent || '').trim().replace(/\s+/g, ' '),
+    });
+    const before = await page.evaluate(selected);
+    await page.keyboard.press('ArrowDown');
+    const after = await page.evaluate(selected);
+    g.check(after.value !== '' && after.value !== before.value, 'ArrowDown chooses another period', `before "${before.text}", after "${after.text}"`);
+
+    await pressUntil(page, focusedControlNamed, { text: 'Show period' }, { max: 10, what: 'the "Show period" button' });
+    const status = await enterAndWait(page, (u) => u.searchParams.has('period'));
+    g.check(status === 200, 'the chosen period answers 200', `got ${status}`);
+    const url = new URL(page.url());
+    g.check(url.searchParams.get('period') === after.value, `the URL has period=${after.value}`, page.url());
+    const captions = await page.evaluate(() =>
+      [...document.querySelectorAll('main table caption')].map((c) => c.textContent.trim().replace(/\s+/g, ' ')),
+    );
+    g.check(
+      captions.some((c) => c.includes(after.text)),
+      `the table caption names "${after.text}"`,
+      `captions: ${captions.map((c) => `"${c}"`).join(', ') || 'none'}`,
+    );
     g.check(state.problems.length === 0, 'no script errors or failed requests', [...new Set(state.problems)].join('; '));
   } catch (err) {
     g.error(err);

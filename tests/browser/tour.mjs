@@ -1,6 +1,7 @@
 // The page tour: every kind of page, in every mode, checked for the basics a visitor relies on
 // and for WCAG 2.2 AA problems that axe-core can detect.
 import { readFileSync } from 'node:fs';
+import { CHANGES_HEADING } from './discover.mjs';
 
 const AXE_SOURCE = readFileSync(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
@@ -102,6 +103,63 @@ function pageFacts(width) {
   return facts;
 }
 
+// What a page is expected to say, for pages whose content the tests know from the discovery:
+// gathered in the page in one round trip.
+function contentFacts({ changesHeading, selectors }) {
+  const text = (el) => (el ? (el.innerText || el.textContent).trim().replace(/\s+/g, ' ') : '');
+  const main = document.querySelector('main') || document.body;
+  const facts = {
+    h1: text(document.querySelector('h1')),
+    captions: [...main.querySelectorAll('table caption')].map(text),
+    buttons: [...main.querySelectorAll('button, input[type="submit"]')].map((b) => text(b) || b.value || ''),
+    tableLinks: [...main.querySelectorAll('table a[href]')].map((a) => new URL(a.href).pathname),
+    matches: Object.fromEntries(selectors.map((s) => [s, !!document.querySelector(s)])),
+    changes: null,
+  };
+  // The report's section on what changed: its heading, then (before the next h2) a table whose rows
+  // each link an activity and show the status it was and is.
+  const heading = [...main.querySelectorAll('h2')].find((h) => text(h) === changesHeading);
+  if (heading) {
+    const tables = [];
+    for (let el = heading.nextElementSibling; el && el.tagName !== 'H2'; el = el.nextElementSibling) {
+      tables.push(...(el.matches('table') ? [el] : el.querySelectorAll('table')));
+    }
+    const rows = tables.flatMap((t) => [...t.querySelectorAll('tbody tr')]);
+    facts.changes = {
+      tables: tables.length,
+      rows: rows.length,
+      badRows: rows.filter((r) => !r.querySelector('a[href]') || r.querySelectorAll('.govuk-tag').length < 2).length,
+    };
+  }
+  return facts;
+}
+
+async function checkContent(state, g, expect) {
+  const c = await state.page.evaluate(contentFacts, { changesHeading: CHANGES_HEADING, selectors: expect.selectors || [] });
+  if (expect.h1) g.check(c.h1 === expect.h1, `the <h1> is "${expect.h1}"`, `it is "${c.h1}"`);
+  for (const selector of expect.selectors || []) g.check(c.matches[selector], `the page has ${selector}`);
+  for (const name of expect.buttons || []) {
+    g.check(c.buttons.includes(name), `the page has a "${name}" button`, `buttons: ${c.buttons.join(', ') || 'none'}`);
+  }
+  if (expect.caption) {
+    g.check(
+      c.captions.some((t) => t.includes(expect.caption)),
+      `a table caption names "${expect.caption}"`,
+      `captions: ${c.captions.map((t) => `"${t}"`).join(', ') || 'none'}`,
+    );
+  }
+  for (const path of expect.tableLinks || []) {
+    g.check(c.tableLinks.includes(path), `the table links to ${path}`);
+  }
+  if (expect.changes) {
+    g.check(c.changes !== null, `the page has a "${CHANGES_HEADING}" section (an <h2>)`);
+    if (c.changes) {
+      g.check(c.changes.tables > 0 && c.changes.rows > 0, 'the section has a table of status changes with rows', `${c.changes.tables} tables, ${c.changes.rows} rows`);
+      g.check(c.changes.badRows === 0, 'each row links its activity and shows two statuses', `${c.changes.badRows} rows do not`);
+    }
+  }
+}
+
 export async function tourPage(state, pageInfo, results) {
   const url = new URL(pageInfo.path, state.base).href;
   const g = results.group(`${state.label} ${pageInfo.path}`);
@@ -140,6 +198,8 @@ export async function tourPage(state, pageInfo, results) {
         `page is ${f.scrollWidth}px wide in a ${f.innerWidth}px window; widest: ${f.wide.join(', ') || 'unknown'}`,
       );
     }
+
+    if (pageInfo.expect) await checkContent(state, g, pageInfo.expect);
 
     const violations = state.js ? await axeViolations(state.page) : await axeViolationsWithoutJs(state, url);
     g.check(
