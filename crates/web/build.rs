@@ -21,8 +21,15 @@ fn main() {
     let mut code = String::from("pub static ASSETS: &[(&str, &[u8])] = &[\n");
     for file in &files {
         println!("cargo:rerun-if-changed={}", file.display());
-        let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        let _ = writeln!(code, "    ({name:?}, include_bytes!({:?})),", file.display().to_string());
+        let name = file
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        let _ = writeln!(
+            code,
+            "    ({name:?}, include_bytes!({:?})),",
+            file.display().to_string()
+        );
     }
     code.push_str("];\n");
     let out = std::env::var("OUT_DIR").unwrap_or_default();

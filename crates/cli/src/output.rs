@@ -6,10 +6,10 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::Write as _;
+use waymark_domain::Status;
 use waymark_domain::checks::Finding;
 use waymark_domain::records::LinkRecord;
 use waymark_domain::stats::PeriodStats;
-use waymark_domain::Status;
 
 pub fn print_json<T: Serialize + ?Sized>(value: &T) -> Result<(), Failure> {
     let text = serde_json::to_string_pretty(value).map_err(|e| Failure::Internal(e.into()))?;

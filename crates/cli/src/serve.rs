@@ -11,7 +11,11 @@ pub async fn demo(db: &str, addr: &str) -> Result<(), Failure> {
     let store = Store::open(db).await?;
     if store.organisations().await?.is_empty() {
         let (org, _) = crate::demo::load(&store, "bexley").await?;
-        println!("Loaded the bundled documents of {} into {}", org.name, shown(db));
+        println!(
+            "Loaded the bundled documents of {} into {}",
+            org.name,
+            shown(db)
+        );
     }
     run(store, db, addr).await
 }

@@ -451,8 +451,12 @@ impl Store {
         )
         .fetch_one(&self.pool)
         .await?;
-        let (councils, rows, sum, latest): (i64, i64, i64, String) =
-            (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?);
+        let (councils, rows, sum, latest): (i64, i64, i64, String) = (
+            row.try_get(0)?,
+            row.try_get(1)?,
+            row.try_get(2)?,
+            row.try_get(3)?,
+        );
         Ok(format!("{councils}/{rows}/{sum}/{latest}"))
     }
 

@@ -89,10 +89,11 @@ impl Store {
             strategies: vec![],
         };
         if let Some(doc) = plan_doc {
-            let row = sqlx::query("SELECT file_name, title, body_json FROM documents WHERE id = $1")
-                .bind(doc)
-                .fetch_one(&self.pool)
-                .await?;
+            let row =
+                sqlx::query("SELECT file_name, title, body_json FROM documents WHERE id = $1")
+                    .bind(doc)
+                    .fetch_one(&self.pool)
+                    .await?;
             overview.source = Some(row.try_get(0)?);
             overview.title = Some(row.try_get(1)?);
             let body: serde_json::Value =

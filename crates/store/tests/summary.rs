@@ -488,7 +488,10 @@ async fn every_publishing_write_raises_only_its_councils_data_version() {
             .await
             .expect("record");
         let after = versions().await;
-        assert_ne!(after[&a.id], before[&a.id], "{backend:?}: a's version moves");
+        assert_ne!(
+            after[&a.id], before[&a.id],
+            "{backend:?}: a's version moves"
+        );
         assert_eq!(after[&b.id], before[&b.id], "{backend:?}: b's does not");
         let print_after = fingerprint().await;
         assert_ne!(print_after, print, "{backend:?}");
@@ -504,7 +507,10 @@ async fn every_publishing_write_raises_only_its_councils_data_version() {
             .await
             .expect("rule");
         let last = versions().await;
-        assert_ne!(last[&b.id], after[&b.id], "{backend:?}: a rule change moves b");
+        assert_ne!(
+            last[&b.id], after[&b.id],
+            "{backend:?}: a rule change moves b"
+        );
         assert_eq!(last[&a.id], after[&a.id], "{backend:?}");
 
         // A new council changes the fingerprint even before it has data.

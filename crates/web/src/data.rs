@@ -77,7 +77,10 @@ impl CouncilData {
                 *period,
                 stats::compute(*period, in_period, &activities, &rule, &claims),
             );
-            rows.insert(*period, activity_rows(&activities, in_period, Some(*period)));
+            rows.insert(
+                *period,
+                activity_rows(&activities, in_period, Some(*period)),
+            );
         }
         let plan_rows = activity_rows(&activities, &[], None);
         Ok(CouncilData::assemble(
@@ -109,10 +112,7 @@ impl CouncilData {
     ) -> CouncilData {
         let mut directorates = named(activities.iter().map(|a| a.directorate.as_str()));
         directorates.extend(named(
-            returns
-                .values()
-                .flatten()
-                .map(|r| r.directorate.as_str()),
+            returns.values().flatten().map(|r| r.directorate.as_str()),
         ));
         let directorates = dedupe(directorates);
         let portfolios = dedupe(named(

@@ -41,6 +41,7 @@ impl OutcomeFilter {
 /// A filter value that was not understood: shown to the reader, never an error page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
+    /// The id of the element the problem is about (the error summary links to it).
     pub field: &'static str,
     pub message: String,
 }
@@ -64,7 +65,7 @@ impl Filters {
                     let cleaned: String = value.chars().filter(|c| !c.is_control()).collect();
                     if cleaned.chars().count() > MAX_SEARCH_CHARS {
                         problems.push(Problem {
-                            field: "q",
+                            field: "filter-q",
                             message: format!(
                                 "Search text was cut to its first {MAX_SEARCH_CHARS} characters"
                             ),
@@ -75,35 +76,35 @@ impl Filters {
                 "status" => match Status::from_key(value) {
                     Some(status) => filters.status = Some(status),
                     None => problems.push(Problem {
-                        field: "status",
+                        field: "filter-status",
                         message: "Choose a status from the list".into(),
                     }),
                 },
                 "directorate" => match data.directorate(value) {
                     Some(d) => filters.directorate = Some(d.slug.clone()),
                     None => problems.push(Problem {
-                        field: "directorate",
+                        field: "filter-directorate",
                         message: "Choose a directorate from the list".into(),
                     }),
                 },
                 "portfolio" => match data.portfolio(value) {
                     Some(p) => filters.portfolio = Some(p.slug.clone()),
                     None => problems.push(Problem {
-                        field: "portfolio",
+                        field: "filter-portfolio",
                         message: "Choose a cabinet portfolio from the list".into(),
                     }),
                 },
                 "outcome" => match parse_outcome(value, data) {
                     Some(o) => filters.outcome = Some(o),
                     None => problems.push(Problem {
-                        field: "outcome",
+                        field: "filter-outcome",
                         message: "Choose a priority or outcome from the list".into(),
                     }),
                 },
                 "page" => match value.parse::<usize>() {
                     Ok(n) if n >= 1 => filters.page = n,
                     _ => problems.push(Problem {
-                        field: "q",
+                        field: "result-count",
                         message: "Page numbers start at 1; showing the first page".into(),
                     }),
                 },
@@ -187,7 +188,10 @@ impl Filters {
                 row.commentary.as_deref().unwrap_or(""),
             ));
             let needle = fold(&self.q);
-            if !needle.split_whitespace().all(|word| haystack.contains(word)) {
+            if !needle
+                .split_whitespace()
+                .all(|word| haystack.contains(word))
+            {
                 return false;
             }
         }

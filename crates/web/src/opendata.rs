@@ -33,7 +33,9 @@ pub fn csv_bytes<T: CsvRecord>(rows: &[T]) -> Result<Vec<u8>, csv::Error> {
     for row in rows {
         writer.write_record(row.cells().iter().map(|c| cell_safe(c)))?;
     }
-    writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+    writer
+        .into_inner()
+        .map_err(|e| csv::Error::from(e.into_error()))
 }
 
 /// One line of `waymark export activities` and of the activities download.
@@ -209,7 +211,6 @@ impl CsvRecord for waymark_store::IndicatorValueView {
         ]
     }
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -195,7 +195,10 @@ mod tests {
         let first = page.respond(&headers(&[("accept-encoding", "gzip")]), false);
         assert_eq!(first.status(), StatusCode::OK);
         assert_eq!(first.headers()[header::CONTENT_ENCODING], "gzip");
-        let tag = first.headers()[header::ETAG].to_str().unwrap_or("").to_string();
+        let tag = first.headers()[header::ETAG]
+            .to_str()
+            .unwrap_or("")
+            .to_string();
         let mut again = HeaderMap::new();
         again.insert(
             header::IF_NONE_MATCH,

@@ -42,11 +42,31 @@ pub fn render_all(
             routes.push(Route::Outcome(o.number as u32));
         }
     }
-    routes.extend(data.directorates.iter().map(|d| Route::Directorate(d.slug.clone())));
-    routes.extend(data.portfolios.iter().map(|p| Route::Portfolio(p.slug.clone())));
-    routes.extend(data.activities.iter().map(|a| Route::Activity(activity_key(a))));
-    routes.extend(data.activities.iter().map(|a| Route::ApiActivity(activity_key(a))));
-    routes.extend(data.indicators.iter().map(|i| Route::Indicator(i.reference.clone())));
+    routes.extend(
+        data.directorates
+            .iter()
+            .map(|d| Route::Directorate(d.slug.clone())),
+    );
+    routes.extend(
+        data.portfolios
+            .iter()
+            .map(|p| Route::Portfolio(p.slug.clone())),
+    );
+    routes.extend(
+        data.activities
+            .iter()
+            .map(|a| Route::Activity(activity_key(a))),
+    );
+    routes.extend(
+        data.activities
+            .iter()
+            .map(|a| Route::ApiActivity(activity_key(a))),
+    );
+    routes.extend(
+        data.indicators
+            .iter()
+            .map(|i| Route::Indicator(i.reference.clone())),
+    );
     routes.extend(data.periods.iter().map(|p| Route::Report(*p)));
     for dataset in [Dataset::Activities, Dataset::Statuses, Dataset::Indicators] {
         for format in [Format::Csv, Format::Json] {

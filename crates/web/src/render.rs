@@ -18,10 +18,19 @@ const TEMPLATES: [(&str, &str); 14] = [
     ("macros.html", include_str!("../templates/macros.html")),
     ("home.html", include_str!("../templates/home.html")),
     ("group.html", include_str!("../templates/group.html")),
-    ("activities.html", include_str!("../templates/activities.html")),
+    (
+        "activities.html",
+        include_str!("../templates/activities.html"),
+    ),
     ("activity.html", include_str!("../templates/activity.html")),
-    ("indicators.html", include_str!("../templates/indicators.html")),
-    ("indicator.html", include_str!("../templates/indicator.html")),
+    (
+        "indicators.html",
+        include_str!("../templates/indicators.html"),
+    ),
+    (
+        "indicator.html",
+        include_str!("../templates/indicator.html"),
+    ),
     ("report.html", include_str!("../templates/report.html")),
     ("reports.html", include_str!("../templates/reports.html")),
     ("data.html", include_str!("../templates/data.html")),
@@ -29,7 +38,10 @@ const TEMPLATES: [(&str, &str); 14] = [
         "accessibility.html",
         include_str!("../templates/accessibility.html"),
     ),
-    ("not_found.html", include_str!("../templates/not_found.html")),
+    (
+        "not_found.html",
+        include_str!("../templates/not_found.html"),
+    ),
     ("compare.html", include_str!("../templates/compare.html")),
 ];
 
@@ -63,7 +75,9 @@ impl Renderer {
         // "/" alone so "2024/25" reads as written in the page source.
         env.set_formatter(|out, _state, value| {
             if value.is_safe() {
-                return out.write_str(&value.to_string()).map_err(minijinja::Error::from);
+                return out
+                    .write_str(&value.to_string())
+                    .map_err(minijinja::Error::from);
             }
             if value.is_none() || value.is_undefined() {
                 return Ok(());
@@ -172,10 +186,7 @@ impl Site<'_> {
     }
 
     fn base(&self, title: &str, section: Section, breadcrumbs: Vec<(String, String)>) -> Value {
-        let latest_report = self
-            .data
-            .latest()
-            .map_or(Route::Reports, Route::Report);
+        let latest_report = self.data.latest().map_or(Route::Reports, Route::Report);
         let nav = [
             ("Overview", self.href(&Route::Home), Section::Overview),
             (
@@ -200,7 +211,9 @@ impl Site<'_> {
             crumbs.push(context! { label => "All councils", href => "/" });
         }
         if section != Section::Overview || !breadcrumbs.is_empty() {
-            crumbs.push(context! { label => self.data.org.name.clone(), href => self.href(&Route::Home) });
+            crumbs.push(
+                context! { label => self.data.org.name.clone(), href => self.href(&Route::Home) },
+            );
         }
         for (label, href) in breadcrumbs {
             crumbs.push(context! { label, href });
@@ -226,9 +239,7 @@ impl Site<'_> {
     }
 
     fn status_of(&self, row: &ActivityRow) -> Option<StatusView> {
-        row.status
-            .and_then(Status::from_key)
-            .map(StatusView::of)
+        row.status.and_then(Status::from_key).map(StatusView::of)
     }
 
     fn row_view(&self, row: &ActivityRow) -> Value {
@@ -261,6 +272,15 @@ impl Site<'_> {
             self.data
                 .directorate(&slug)
                 .map(|d| self.href(&Route::Directorate(d.slug.clone())))
+        }
+    }
+
+    /// A link for a portfolio that has a page ("No portfolio recorded" is a bucket, not one).
+    fn portfolio_link(&self) -> impl Fn(&str) -> Option<String> + '_ {
+        move |name: &str| {
+            self.data
+                .portfolio(&slugify(name))
+                .map(|p| self.href(&Route::Portfolio(p.slug.clone())))
         }
     }
 
@@ -450,12 +470,7 @@ pub fn group(r: &Renderer, site: &Site, group: Group) -> Rendered {
 }
 
 /// The activity list with its filters, one page of results.
-pub fn activities(
-    r: &Renderer,
-    site: &Site,
-    filters: &Filters,
-    problems: &[Problem],
-) -> Rendered {
+pub fn activities(r: &Renderer, site: &Site, filters: &Filters, problems: &[Problem]) -> Rendered {
     let data = site.data;
     let rows = data.current_rows();
     let paged = filters::page(data, rows, filters);
@@ -525,11 +540,19 @@ pub fn activities(
     for t in &data.overview.themes {
         let value = format!("theme-{}", t.number);
         let selected = filters.outcome.map(|o| o.value()) == Some(value.clone());
-        outcome_options.push(option(value, format!("Priority {}: {}", t.number, t.title), selected));
+        outcome_options.push(option(
+            value,
+            format!("Priority {}: {}", t.number, t.title),
+            selected,
+        ));
         for o in &t.outcomes {
             let value = o.number.to_string();
             let selected = filters.outcome.map(|o| o.value()) == Some(value.clone());
-            outcome_options.push(option(value, format!("Outcome {}: {}", o.number, o.title), selected));
+            outcome_options.push(option(
+                value,
+                format!("Outcome {}: {}", o.number, o.title),
+                selected,
+            ));
         }
     }
     let mut selects = vec![
@@ -603,12 +626,14 @@ pub fn activity(r: &Renderer, site: &Site, key: &str) -> Option<Rendered> {
     let history: Vec<Value> = data
         .history(a)
         .into_iter()
-        .map(|h| context! {
-            period => period_name(h.period),
-            href => site.href(&Route::Report(h.period)),
-            status => StatusView::of(h.status),
-            label => h.status_label.clone(),
-            note => h.note.clone(),
+        .map(|h| {
+            context! {
+                period => period_name(h.period),
+                href => site.href(&Route::Report(h.period)),
+                status => StatusView::of(h.status),
+                label => h.status_label.clone(),
+                note => h.note.clone(),
+            }
         })
         .collect();
     let mut titles = a.former_titles.clone();
@@ -785,7 +810,7 @@ pub fn report(r: &Renderer, site: &Site, period: Period) -> Option<Rendered> {
                 claims => Site::claims(s),
                 chart => chart::status_mix(&format!("Status of activities by directorate, {}", period_name(period)), &chart_groups),
                 by_directorate => site.groups(&s.by_directorate, site.directorate_link()),
-                by_portfolio => site.groups(&s.by_portfolio, |name| Some(site.href(&Route::Portfolio(slugify(name))))),
+                by_portfolio => site.groups(&s.by_portfolio, site.portfolio_link()),
                 by_theme => site.groups(&s.by_theme, |_| None),
                 changes,
                 directorates => directorates.into_iter().map(|(name, rows)| context! { name, rows }).collect::<Vec<_>>(),
@@ -930,13 +955,15 @@ pub fn compare(
     let (reported, silent): (Vec<_>, Vec<_>) = headlines.iter().partition(|h| h.total > 0);
     let rows: Vec<Value> = reported
         .iter()
-        .map(|h| context! {
-            name => h.organisation.name.clone(),
-            href => format!("/{}/", h.organisation.slug),
-            percent => format!("{} of {} ({})", h.numerator, h.denominator, percent(h.percent)),
-            rule => h.rule.clone(),
-            counts => used.iter().map(|s| h.counts.get(*s)).collect::<Vec<_>>(),
-            total => h.total,
+        .map(|h| {
+            context! {
+                name => h.organisation.name.clone(),
+                href => format!("/{}/", h.organisation.slug),
+                percent => format!("{} of {} ({})", h.numerator, h.denominator, percent(h.percent)),
+                rule => h.rule.clone(),
+                counts => used.iter().map(|s| h.counts.get(*s)).collect::<Vec<_>>(),
+                total => h.total,
+            }
         })
         .collect();
     let silent: Vec<Value> = silent

@@ -289,7 +289,10 @@ mod tests {
             ("/activities", council(Route::Activities)),
             ("/activities/", council(Route::Activities)),
             ("/activities/5.1", council(Route::Activity("5.1".into()))),
-            ("/indicators/BV%2012", council(Route::Indicator("BV 12".into()))),
+            (
+                "/indicators/BV%2012",
+                council(Route::Indicator("BV 12".into())),
+            ),
             (
                 "/reports/2024-25-q4",
                 council(Route::Report(Period::new(2024, Quarter::Q4))),

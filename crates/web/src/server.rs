@@ -36,7 +36,9 @@ pub fn app(site: Arc<Site>) -> Router {
 
 /// Whether the front-end assets were built into this binary.
 pub fn assets_built() -> bool {
-    assets::ASSETS.iter().any(|(name, _)| *name == "waymark.css")
+    assets::ASSETS
+        .iter()
+        .any(|(name, _)| *name == "waymark.css")
 }
 
 async fn secure(mut response: Response) -> Response {
@@ -88,7 +90,10 @@ async fn handle(
         .and_then(|v| v.parse::<u64>().ok())
         .is_some_and(|n| n > MAX_BODY);
     if too_long {
-        return plain(StatusCode::PAYLOAD_TOO_LARGE, "Requests here carry no body.");
+        return plain(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Requests here carry no body.",
+        );
     }
     let path = uri.path();
     let query = uri.query().unwrap_or("");
@@ -270,7 +275,14 @@ async fn build_global(
             };
             if *global == Global::ApiComparison {
                 return Ok(match period {
-                    Some(p) => json_page(&crate::api::comparison(p, &headlines)),
+                    Some(p) if headlines.iter().any(|h| h.total > 0) => {
+                        json_page(&crate::api::comparison(p, &headlines))
+                    }
+                    Some(p) => problem(
+                        StatusCode::NOT_FOUND,
+                        "No data for this period",
+                        &format!("No council has reported for {}.", p.slug()),
+                    ),
                     None => problem(
                         StatusCode::NOT_FOUND,
                         "No data yet",
@@ -294,7 +306,10 @@ async fn build_global(
             Ok(match html {
                 Ok(body) => Page::html(body),
                 Err(e) => {
-                    eprintln!("waymark: {e} (comparison {})", period.map(period_name).unwrap_or_default());
+                    eprintln!(
+                        "waymark: {e} (comparison {})",
+                        period.map(period_name).unwrap_or_default()
+                    );
                     error_page()
                 }
             })

@@ -12,13 +12,14 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use bytes::Bytes;
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::Utc;
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, LazyLock, Mutex, Weak};
 use tower::ServiceExt;
-use waymark_domain::Document;
 use waymark_domain::reconcile::ReconcileOptions;
 use waymark_import::Vocabulary;
 use waymark_store::{Backend, Incoming, Organisation, Store};
@@ -70,7 +71,9 @@ impl TestDb {
         let dir = tempfile::tempdir().expect("temp dir");
         let location = match backend {
             Backend::Sqlite => dir.path().join("waymark.db").to_string_lossy().into_owned(),
-            Backend::Postgres => format!("{}/{}", postgres_server(), unique_name("waymark_webtest")),
+            Backend::Postgres => {
+                format!("{}/{}", postgres_server(), unique_name("waymark_webtest"))
+            }
         };
         let store = Store::open(&location).await.unwrap_or_else(|e| {
             panic!(
@@ -181,21 +184,8 @@ pub fn synth_spec() -> waymark_synth::SynthSpec {
     }
 }
 
-/// When a synthetic document would have been published (as `waymark synth` stamps them).
-fn published(spec: &waymark_synth::SynthSpec, doc: &waymark_synth::SynthDocument) -> DateTime<Utc> {
-    let first = NaiveDate::from_ymd_opt(i32::from(spec.first_year), 4, 1).unwrap_or_default();
-    let date = match &doc.document {
-        Document::ActivityReport(r) => r.period.end() + Days::new(21),
-        Document::KpiTable(_) => {
-            let years = u64::try_from(spec.years).unwrap_or(0);
-            first + Days::new(365 * years + 60)
-        }
-        _ => first,
-    };
-    date.and_hms_opt(9, 0, 0).unwrap_or_default().and_utc()
-}
-
-/// Synthetic council number 0 of [`synth_spec`], loaded as `waymark synth` loads it.
+/// Synthetic council number 0 of [`synth_spec`]: its documents imported in one command (one
+/// transaction, as `waymark import` of several files does), plans before reports.
 pub async fn load_synth(store: &Store) -> (Organisation, waymark_synth::SynthCouncil) {
     let spec = synth_spec();
     spec.validate().expect("spec");
@@ -204,16 +194,83 @@ pub async fn load_synth(store: &Store) -> (Organisation, waymark_synth::SynthCou
         .organisation(Some(&council.slug), Some(&council.name))
         .await
         .expect("council");
-    let options = ReconcileOptions::default();
-    for doc in council.documents.clone() {
-        let at = published(&spec, &doc);
-        let incoming = Incoming::generated(&doc.file_name, doc.document);
-        store
-            .import(&org, vec![incoming], at, &options)
-            .await
-            .expect("synthetic import");
-    }
+    let incoming = council
+        .documents
+        .iter()
+        .map(|doc| Incoming::generated(&doc.file_name, doc.document.clone()))
+        .collect();
+    store
+        .import(&org, incoming, Utc::now(), &ReconcileOptions::default())
+        .await
+        .expect("synthetic import");
     (org, council)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared, read-only sites
+
+/// One runtime for the whole test binary, so a database (and its connection pool) made for
+/// one test can serve another running at the same time.
+static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("test runtime")
+});
+
+/// Run a test's body on the shared runtime.
+pub fn run<F: Future>(future: F) -> F::Output {
+    RUNTIME.block_on(future)
+}
+
+/// The read-only sites tests share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fixture {
+    /// Bexley alone (short URLs).
+    Bexley,
+    /// The synthetic council alone: indicators and eight periods.
+    Synth,
+    /// Both in one database (`/{council}/…`).
+    Both,
+}
+
+type Shared = Vec<(Fixture, Backend, Weak<App>)>;
+static SHARED: tokio::sync::Mutex<Shared> = tokio::sync::Mutex::const_new(Vec::new());
+
+/// A site over a database of `fixture` on `backend`, shared with the tests using it at the
+/// same time. Nothing may write to it. It is dropped (and its PostgreSQL database with it)
+/// when the last test holding it finishes, so nothing outlives the run; a later test builds
+/// it again.
+pub async fn shared(fixture: Fixture, backend: Backend) -> Arc<App> {
+    let mut cache = SHARED.lock().await;
+    cache.retain(|(_, _, app)| app.strong_count() > 0);
+    let found = cache
+        .iter()
+        .find(|(f, b, _)| *f == fixture && *b == backend)
+        .and_then(|(_, _, app)| app.upgrade());
+    if let Some(app) = found {
+        return app;
+    }
+    let app = Arc::new(match fixture {
+        Fixture::Bexley => App::bexley(backend).await,
+        Fixture::Synth => App::synth(backend).await,
+        Fixture::Both => App::both(backend).await,
+    });
+    cache.push((fixture, backend, Arc::downgrade(&app)));
+    app
+}
+
+/// Hold `fixtures` on every backend for as long as the value lives, so a test that moves
+/// from SQLite to PostgreSQL keeps the other's database for the tests running beside it.
+pub async fn hold(fixtures: &[Fixture]) -> Vec<Arc<App>> {
+    let mut held = vec![];
+    for backend in backends() {
+        for fixture in fixtures {
+            held.push(shared(*fixture, backend).await);
+        }
+    }
+    held
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -401,25 +458,42 @@ pub fn assert_security_headers(r: &Resp) {
 
 /// The document as shipped (the same bytes `/api/openapi.json` serves).
 pub fn openapi() -> Value {
-    serde_json::from_str(waymark_web::api::OPENAPI).expect("openapi.json is JSON")
+    static DOC: LazyLock<Value> = LazyLock::new(|| {
+        serde_json::from_str(waymark_web::api::OPENAPI).expect("openapi.json is JSON")
+    });
+    DOC.clone()
 }
 
 /// A JSON Schema 2020-12 validator for `schema`, with the document's components reachable
-/// through `#/components/schemas/…` references.
-pub fn validator_for(schema: &Value) -> jsonschema::Validator {
+/// through `#/components/schemas/…` references. Compiled once per schema.
+pub fn validator_for(schema: &Value) -> Arc<jsonschema::Validator> {
+    static COMPILED: LazyLock<Mutex<HashMap<String, Arc<jsonschema::Validator>>>> =
+        LazyLock::new(Mutex::default);
+    let key = schema.to_string();
+    if let Some(v) = COMPILED.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return v;
+    }
     let doc = openapi();
     let root = json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "allOf": [schema],
         "components": doc["components"],
     });
-    jsonschema::draft202012::options()
-        .build(&root)
-        .unwrap_or_else(|e| panic!("schema {schema} does not compile: {e}"))
+    let validator = Arc::new(
+        jsonschema::draft202012::options()
+            // `format: date` and friends are checked, not just noted.
+            .should_validate_formats(true)
+            .build(&root)
+            .unwrap_or_else(|e| panic!("schema {schema} does not compile: {e}")),
+    );
+    if let Ok(mut compiled) = COMPILED.lock() {
+        compiled.insert(key, validator.clone());
+    }
+    validator
 }
 
 /// A validator for `#/components/schemas/{name}`.
-pub fn schema(name: &str) -> jsonschema::Validator {
+pub fn schema(name: &str) -> Arc<jsonschema::Validator> {
     assert!(
         openapi()["components"]["schemas"].get(name).is_some(),
         "openapi.json has no schema {name}"
