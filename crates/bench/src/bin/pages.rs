@@ -303,7 +303,9 @@ async fn run() -> Result<(), Error> {
         client.accept_encoding
     );
     println!();
-    println!("| path | bytes | first (cold) ms | warm p50 | warm p95 | warm p99 | warm max | warm n |");
+    println!(
+        "| path | bytes | first (cold) ms | warm p50 | warm p95 | warm p99 | warm max | warm n |"
+    );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     for path in &paths {
         let (first, body) = client.timed(&format!("{prefix}{path}")).await?;
@@ -334,7 +336,9 @@ async fn run() -> Result<(), Error> {
         let n = opts.cold.min(candidates.len());
         if n == 0 {
             println!();
-            println!("Cold across councils: no unvisited councils beyond the first {WARMED_AT_START}.");
+            println!(
+                "Cold across councils: no unvisited councils beyond the first {WARMED_AT_START}."
+            );
         } else {
             let step = candidates.len() as f64 / n as f64;
             let mut firsts = Vec::with_capacity(n);
@@ -357,7 +361,10 @@ async fn run() -> Result<(), Error> {
     }
     if client.reconnects > 0 {
         println!();
-        println!("({} requests needed a new connection: the server closed a kept-alive one)", client.reconnects);
+        println!(
+            "({} requests needed a new connection: the server closed a kept-alive one)",
+            client.reconnects
+        );
     }
     Ok(())
 }
