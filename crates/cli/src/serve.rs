@@ -40,8 +40,15 @@ async fn run(store: Store, db: &str, addr: &str) -> Result<(), Failure> {
     let mut site = Site::new(store.clone());
     site.log_renders = true;
     let site = Arc::new(site);
-    // Render before the first visitor arrives, and fail early if the data cannot be read.
-    site.warm().await?;
+    // Fail early if the data cannot be read; then render councils in the background, so a
+    // restart listens at once (a visitor who comes first gets their council rendered on demand).
+    site.fresh().await?;
+    let warming = site.clone();
+    tokio::spawn(async move {
+        if let Err(e) = warming.warm().await {
+            eprintln!("waymark: could not render ahead of visitors: {e}");
+        }
+    });
     if !waymark_web::server::assets_built() {
         eprintln!(
             "waymark: the front-end assets were not built into this binary (run scripts/assets); pages are served unstyled"

@@ -59,7 +59,7 @@ pub fn activity(data: &CouncilData, prefix: &str, key: &str) -> Option<Value> {
     let a = data.activity(key)?;
     let history: Vec<Value> = data
         .history(a)
-        .into_iter()
+        .iter()
         .map(|r| {
             json!({
                 "period": period(r.period),

@@ -30,6 +30,9 @@ pub struct CouncilData {
     pub portfolios: Vec<Named>,
     /// Activity URL key → index into `activities`.
     pub by_key: HashMap<String, usize>,
+    /// Activity id → its counted return in each period, oldest first (worked out once: every
+    /// activity page and its JSON need it).
+    history: HashMap<i64, Vec<ReturnRecord>>,
 }
 
 /// A directorate or portfolio: its name as published and its URL slug.
@@ -133,6 +136,14 @@ impl CouncilData {
                 }),
             }
         }
+        let mut history: HashMap<i64, Vec<ReturnRecord>> = HashMap::new();
+        for in_period in returns.values() {
+            for r in unique_returns(in_period) {
+                if let Some(id) = r.activity_id {
+                    history.entry(id).or_default().push(r.clone());
+                }
+            }
+        }
         let mut by_key = HashMap::new();
         for (i, a) in activities.iter().enumerate() {
             by_key.insert(activity_key(a), i);
@@ -151,6 +162,7 @@ impl CouncilData {
             directorates,
             portfolios,
             by_key,
+            history,
         }
     }
 
@@ -181,16 +193,11 @@ impl CouncilData {
     }
 
     /// Each period's counted return for one activity, oldest first.
-    pub fn history(&self, activity: &ActivityRecord) -> Vec<&ReturnRecord> {
-        self.returns
-            .values()
-            .flat_map(|in_period| {
-                unique_returns(in_period)
-                    .into_iter()
-                    .filter(|r| r.activity_id == Some(activity.id))
-                    .collect::<Vec<_>>()
-            })
-            .collect()
+    pub fn history(&self, activity: &ActivityRecord) -> &[ReturnRecord] {
+        self.history
+            .get(&activity.id)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
     }
 
     pub fn directorate(&self, slug: &str) -> Option<&Named> {

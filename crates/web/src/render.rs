@@ -625,7 +625,7 @@ pub fn activity(r: &Renderer, site: &Site, key: &str) -> Option<Rendered> {
     });
     let history: Vec<Value> = data
         .history(a)
-        .into_iter()
+        .iter()
         .map(|h| {
             context! {
                 period => period_name(h.period),
