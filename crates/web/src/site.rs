@@ -17,6 +17,8 @@ use waymark_store::{Organisation, Store, StoreError};
 const MAX_COUNCILS: usize = 64;
 /// Most pages kept per council beyond those rendered up front (filtered lists, queries).
 const MAX_EXTRA_PAGES: usize = 2_000;
+/// Councils rendered at once: the machines this runs on have two cores or more.
+const RENDERS: usize = 2;
 
 pub struct Site {
     pub store: Store,
@@ -27,8 +29,12 @@ pub struct Site {
     check: tokio::sync::Mutex<()>,
     state: RwLock<Arc<State>>,
     councils: Mutex<HashMap<i64, Arc<Council>>>,
-    /// One council is rendered at a time; others wait and then find it ready.
-    render: tokio::sync::Mutex<()>,
+    /// Each council is rendered once at a time: a second request for it waits and then finds
+    /// it ready.
+    rendering: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
+    /// Renders of different councils run side by side, as many as `RENDERS` (so the
+    /// background warm-up never makes a visitor wait for another council's render).
+    renders: tokio::sync::Semaphore,
     /// Whole-site pages (comparison, council list), emptied on any change.
     global: Mutex<HashMap<String, Arc<Page>>>,
     uses: AtomicU64,
@@ -85,7 +91,8 @@ impl Site {
             check: tokio::sync::Mutex::new(()),
             state: RwLock::new(Arc::new(State::default())),
             councils: Mutex::new(HashMap::new()),
-            render: tokio::sync::Mutex::new(()),
+            rendering: Mutex::new(HashMap::new()),
+            renders: tokio::sync::Semaphore::new(RENDERS),
             global: Mutex::new(HashMap::new()),
             uses: AtomicU64::new(0),
             log_renders: false,
@@ -154,10 +161,16 @@ impl Site {
                 .store(self.uses.fetch_add(1, Ordering::Relaxed), Ordering::Relaxed);
             return Ok(c);
         }
-        let _turn = self.render.lock().await;
+        let lock = self
+            .rendering
+            .lock()
+            .map(|mut locks| locks.entry(org.id).or_default().clone())
+            .unwrap_or_default();
+        let _this_council = lock.lock().await;
         if let Some(c) = self.councils.lock().ok().and_then(|c| current(&c)) {
             return Ok(c);
         }
+        let _permit = self.renders.acquire().await.ok();
         let started = Instant::now();
         let data = CouncilData::load(&self.store, org).await?;
         let loaded = started.elapsed();
