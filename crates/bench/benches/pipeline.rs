@@ -29,29 +29,7 @@ fn main() {
     divan::main();
 }
 
-/// The five published Bexley pages, as the demo embeds them.
-const BEXLEY: [(&str, &[u8]); 5] = [
-    (
-        "bexley/corporate-plan.txt",
-        include_bytes!("../../../fixtures/bexley/corporate-plan.txt"),
-    ),
-    (
-        "bexley/principles.txt",
-        include_bytes!("../../../fixtures/bexley/principles.txt"),
-    ),
-    (
-        "bexley/action-delivery-plan-2024-12.txt",
-        include_bytes!("../../../fixtures/bexley/action-delivery-plan-2024-12.txt"),
-    ),
-    (
-        "bexley/annual-performance-report-2024-25.txt",
-        include_bytes!("../../../fixtures/bexley/annual-performance-report-2024-25.txt"),
-    ),
-    (
-        "bexley/childrens-services-vision.txt",
-        include_bytes!("../../../fixtures/bexley/childrens-services-vision.txt"),
-    ),
-];
+use waymark_import::bundled::BEXLEY;
 
 /// Activities (and report rows) in the synthetic documents.
 const SYNTHETIC_N: usize = 10_000;

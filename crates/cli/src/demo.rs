@@ -9,29 +9,7 @@ use waymark_domain::reconcile::ReconcileOptions;
 use waymark_import::Vocabulary;
 use waymark_store::{ImportOutcome, Incoming, Organisation, Store};
 
-/// The five published Bexley pages, compiled into the binary so the demo needs no files.
-pub const BEXLEY: [(&str, &[u8]); 5] = [
-    (
-        "bexley/corporate-plan.txt",
-        include_bytes!("../../../fixtures/bexley/corporate-plan.txt"),
-    ),
-    (
-        "bexley/principles.txt",
-        include_bytes!("../../../fixtures/bexley/principles.txt"),
-    ),
-    (
-        "bexley/action-delivery-plan-2024-12.txt",
-        include_bytes!("../../../fixtures/bexley/action-delivery-plan-2024-12.txt"),
-    ),
-    (
-        "bexley/annual-performance-report-2024-25.txt",
-        include_bytes!("../../../fixtures/bexley/annual-performance-report-2024-25.txt"),
-    ),
-    (
-        "bexley/childrens-services-vision.txt",
-        include_bytes!("../../../fixtures/bexley/childrens-services-vision.txt"),
-    ),
-];
+pub use waymark_import::bundled::BEXLEY;
 
 /// Import the bundled Bexley documents as council `slug` (files already loaded are skipped).
 pub async fn load(

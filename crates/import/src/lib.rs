@@ -20,6 +20,7 @@
 
 mod action_plan;
 mod activity_report;
+pub mod bundled;
 mod claims;
 mod columns;
 mod corporate_plan;

@@ -139,7 +139,7 @@ async fn handle(
                 return site_not_found(&site, &state, &headers, head);
             };
             if route == Route::Search {
-                return search_redirect(&site, &state, org, query);
+                return search_redirect(&state, org, query);
             }
             match site.council(&state, org).await {
                 Ok(c) => pages::respond(&site.renderer, &c, &route, query),
@@ -176,13 +176,7 @@ fn is_api(path: &str) -> bool {
 }
 
 /// `/search?q=…` is the activity list's search: one page for both, with a shareable URL.
-fn search_redirect(
-    site: &Site,
-    state: &State,
-    org: &waymark_store::Organisation,
-    query: &str,
-) -> Response {
-    let _ = site;
+fn search_redirect(state: &State, org: &waymark_store::Organisation, query: &str) -> Response {
     let prefix = if state.multi() {
         format!("/{}", org.slug)
     } else {

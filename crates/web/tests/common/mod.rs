@@ -17,7 +17,6 @@ use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, Weak};
 use tower::ServiceExt;
 use waymark_domain::reconcile::ReconcileOptions;
@@ -28,119 +27,15 @@ use waymark_web::Site;
 // ---------------------------------------------------------------------------------------------
 // Databases
 
-/// A fresh, empty, migrated database on one backend, dropped (PostgreSQL) or deleted (SQLite)
-/// when this value is dropped.
-pub struct TestDb {
-    pub store: Store,
-    /// What `Store::open` was given.
-    pub location: String,
-    pub backend: Backend,
-    _dir: tempfile::TempDir,
-}
-
-pub fn backends() -> Vec<Backend> {
-    match std::env::var("WAYMARK_TEST_POSTGRES") {
-        Ok(v) if v == "off" => vec![Backend::Sqlite],
-        _ => vec![Backend::Sqlite, Backend::Postgres],
-    }
-}
-
-fn postgres_server() -> String {
-    std::env::var("WAYMARK_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
-        .trim_end_matches('/')
-        .to_string()
-}
-
-/// A name no other test or run uses.
-pub fn unique_name(prefix: &str) -> String {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or_default();
-    format!(
-        "{prefix}_{}_{}_{nanos}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
-impl TestDb {
-    pub async fn new(backend: Backend) -> TestDb {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let location = match backend {
-            Backend::Sqlite => dir.path().join("waymark.db").to_string_lossy().into_owned(),
-            Backend::Postgres => {
-                format!("{}/{}", postgres_server(), unique_name("waymark_webtest"))
-            }
-        };
-        let store = Store::open(&location).await.unwrap_or_else(|e| {
-            panic!(
-                "cannot open a {backend:?} test database at {location}: {e}\n\
-                 (run ./scripts/test, which starts PostgreSQL, or set WAYMARK_TEST_POSTGRES=off)"
-            )
-        });
-        TestDb {
-            store,
-            location,
-            backend,
-            _dir: dir,
-        }
-    }
-}
-
-/// Drop a PostgreSQL database made by a test (no-op for SQLite paths).
-pub fn drop_database(location: &str) {
-    if !location.starts_with("postgres") {
-        return;
-    }
-    let url = location.to_string();
-    // A runtime of its own on another thread: the test may itself be inside one.
-    let dropped = std::thread::spawn(move || {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map(|rt| rt.block_on(waymark_store::drop_postgres_database(&url)))
-    })
-    .join();
-    if !matches!(dropped, Ok(Ok(Ok(())))) {
-        eprintln!("could not drop test database {location}");
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        drop_database(&self.location);
-    }
-}
+// The store's conformance tests make them the same way: one copy of that code.
+#[path = "../../../store/tests/common/mod.rs"]
+mod databases;
+pub use databases::{TestDb, backends};
 
 // ---------------------------------------------------------------------------------------------
 // Councils
 
-/// The five published Bexley pages, as the demo (`crates/cli/src/demo.rs`) imports them.
-pub const BEXLEY: [(&str, &[u8]); 5] = [
-    (
-        "bexley/corporate-plan.txt",
-        include_bytes!("../../../../fixtures/bexley/corporate-plan.txt"),
-    ),
-    (
-        "bexley/principles.txt",
-        include_bytes!("../../../../fixtures/bexley/principles.txt"),
-    ),
-    (
-        "bexley/action-delivery-plan-2024-12.txt",
-        include_bytes!("../../../../fixtures/bexley/action-delivery-plan-2024-12.txt"),
-    ),
-    (
-        "bexley/annual-performance-report-2024-25.txt",
-        include_bytes!("../../../../fixtures/bexley/annual-performance-report-2024-25.txt"),
-    ),
-    (
-        "bexley/childrens-services-vision.txt",
-        include_bytes!("../../../../fixtures/bexley/childrens-services-vision.txt"),
-    ),
-];
+pub use waymark_import::bundled::BEXLEY;
 
 /// Import documents given as text through `waymark_import::import`, as council `slug`.
 pub async fn import_files(
