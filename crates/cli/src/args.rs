@@ -53,6 +53,90 @@ pub enum Command {
     /// Load synthetic councils (plans, quarterly returns with commentary, indicator values),
     /// the same every time for the same options: for scale tests and benchmarks.
     Synth(SynthArgs),
+    /// Staff accounts: add one (printing a one-time set-up link), list them, or issue a new link.
+    User(UserArgs),
+    /// The audit trail: check its hash chain, or export it.
+    Audit(AuditArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserArgs {
+    #[command(subcommand)]
+    pub what: UserWhat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserWhat {
+    /// Add an account and print a one-time link for the person to set their password
+    /// (there are no default passwords). The first admin is made this way.
+    Add {
+        /// The person's e-mail address (they sign in with it).
+        email: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// The person's name as others see it (default: the e-mail address).
+        #[arg(long)]
+        name: Option<String>,
+        /// For a director: the directorate they approve returns for, as the plan names it.
+        #[arg(long)]
+        directorate: Option<String>,
+        /// The staff site's address, for the link (e.g. https://performance.bexley.gov.uk).
+        #[arg(long, env = "WAYMARK_URL", default_value = "http://127.0.0.1:8080")]
+        url: String,
+    },
+    /// Issue a new one-time set-up link (a forgotten password); older links stop working.
+    Link {
+        email: String,
+        #[arg(long, env = "WAYMARK_URL", default_value = "http://127.0.0.1:8080")]
+        url: String,
+    },
+    /// List the council's accounts.
+    List {
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextOrJson,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    Admin,
+    Director,
+    Owner,
+    Reader,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(subcommand)]
+    pub what: AuditWhat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditWhat {
+    /// Check that no event of the audit trail was changed, removed or inserted. Exits 0 when
+    /// the chain is whole, 1 when it is broken.
+    Verify {
+        /// The newest hash printed by an earlier check: also proves nothing was cut from the end.
+        #[arg(long)]
+        expect_head: Option<String>,
+    },
+    /// Write the council's audit trail (every council's with --all) as CSV or JSON.
+    Export {
+        #[arg(long, value_enum, default_value = "csv")]
+        format: CsvOrJson,
+        /// Every council's events, and those belonging to none (e.g. sign-ins by unknown addresses).
+        #[arg(long)]
+        all: bool,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CsvOrJson {
+    Csv,
+    Json,
 }
 
 #[derive(Debug, Args)]

@@ -251,6 +251,8 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Backup(args) => crate::transfer::backup(&db, &args.out).await,
         Command::Restore(args) => crate::transfer::restore(&db, &args.file, args.replace).await,
         Command::Copy(args) => crate::transfer::copy(&args.from, &args.to, args.replace).await,
+        Command::User(args) => crate::staff::user(&db, council.as_deref(), args.what).await,
+        Command::Audit(args) => crate::staff::audit(&db, council.as_deref(), args.what).await,
         Command::Synth(args) => {
             crate::synth::run(
                 &db,

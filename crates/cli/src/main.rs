@@ -6,6 +6,7 @@ mod demo;
 mod outcome_file;
 mod output;
 mod serve;
+mod staff;
 mod synth;
 mod transfer;
 
@@ -19,12 +20,19 @@ pub enum Failure {
     Input(String),
     /// Something went wrong inside Waymark or the database.
     Internal(anyhow::Error),
+    /// A check found the data broken (e.g. a tampered audit trail): exit 1 with this message.
+    Broken(String),
 }
 
 impl From<waymark_store::StoreError> for Failure {
     fn from(e: waymark_store::StoreError) -> Self {
         match e {
-            waymark_store::StoreError::Usage(msg) => Failure::Input(msg),
+            waymark_store::StoreError::Usage(msg)
+            | waymark_store::StoreError::Conflict(msg)
+            | waymark_store::StoreError::NotFound(msg) => Failure::Input(msg),
+            e @ (waymark_store::StoreError::Refused(_) | waymark_store::StoreError::Invalid(_)) => {
+                Failure::Input(e.to_string())
+            }
             other => Failure::Internal(other.into()),
         }
     }
@@ -59,6 +67,10 @@ fn main() -> ExitCode {
         Err(Failure::Input(msg)) => {
             eprintln!("waymark: {msg}");
             ExitCode::from(2)
+        }
+        Err(Failure::Broken(msg)) => {
+            eprintln!("waymark: {msg}");
+            ExitCode::from(1)
         }
         Err(Failure::Internal(e)) => {
             eprintln!("waymark: {e:#}");

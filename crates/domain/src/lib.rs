@@ -9,6 +9,7 @@ pub mod due;
 pub mod due_parse;
 pub mod headline;
 pub mod indicator;
+pub mod password;
 pub mod period;
 mod period_parse;
 pub mod reconcile;
@@ -17,6 +18,7 @@ pub mod records;
 pub mod stats;
 pub mod status;
 pub mod text;
+pub mod workflow;
 
 pub use document::*;
 pub use due::{DueCell, DueDate, DueValue, Precision};

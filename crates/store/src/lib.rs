@@ -7,7 +7,10 @@
 //! same tables and columns (a test compares them). Writes happen in one transaction per
 //! command: a failure leaves the database as it was.
 
+pub mod accounts;
+pub mod audit;
 mod batch;
+pub mod cycle;
 mod decide;
 mod ingest;
 mod outcomes;
@@ -21,6 +24,9 @@ pub use overview::{
 pub use read::{PlanChange, StoredClaim};
 pub use summary::{ActivityStatus, CouncilHeadline, MAX_NOTE_CHARS, NewReturn};
 
+pub use accounts::{NewUser, Session, SessionRules, User, UserChange};
+pub use audit::{AuditCheck, AuditEvent, Who};
+pub use cycle::{Act, Cycle, CycleItem, Person, PreviousAnswer, ReturnDetail, ReturnVersion};
 pub use decide::LinkDecision;
 pub use ingest::{ImportOutcome, Incoming};
 mod transfer;
@@ -42,6 +48,17 @@ pub enum StoreError {
     Usage(String),
     #[error("stored data could not be read back: {0}")]
     Corrupt(String),
+    /// The person may not do this, or not now (the workflow's rules said no).
+    #[error("{0}")]
+    Refused(waymark_domain::workflow::Refusal),
+    /// Someone else changed the thing first; nothing was changed.
+    #[error("{0}")]
+    Conflict(String),
+    /// What was entered breaks the rules; each problem names its field.
+    #[error("{}", .0.iter().map(|p| format!("{}: {}", p.field, p.message)).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<waymark_domain::workflow::FieldError>),
+    #[error("{0}")]
+    NotFound(String),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;

@@ -102,11 +102,53 @@ pub(crate) static TABLES: &[Table] = &[
         "id": Int, "org_id": Int, "revision_id": Int, "activity_id": Int, "change": Text,
         "detail": Text, "recorded_at": Text,
     ]),
+    // The staff site: people, sessions, the audit trail and the return workflow.
+    table!("users", identity = true, [
+        "id": Int, "org_id": Int, "email": Text, "name": Text, "role": Text,
+        "directorate_id": Int, "password_hash": Text, "oidc_subject": Text, "active": Int,
+        "created_at": Text, "updated_at": Text,
+    ]),
+    table!("setup_tokens", identity = true, [
+        "id": Int, "org_id": Int, "user_id": Int, "token_hash": Text, "created_at": Text,
+        "expires_at": Text, "used_at": Text,
+    ]),
+    table!("sessions", identity = true, [
+        "id": Int, "org_id": Int, "user_id": Int, "token_hash": Text, "csrf_token": Text,
+        "created_at": Text, "last_seen_at": Text, "expires_at": Text, "ended_at": Text,
+        "end_reason": Text,
+    ]),
+    table!("login_attempts", identity = true, [
+        "id": Int, "email": Text, "succeeded": Int, "client": Text, "at": Text,
+    ]),
+    table!("audit_events", identity = true, [
+        "id": Int, "seq": Int, "org_id": Int, "at": Text, "actor_id": Int, "actor": Text,
+        "action": Text, "subject": Text, "before_json": Text, "after_json": Text,
+        "prev_hash": Text, "hash": Text,
+    ]),
+    table!("cycles", identity = true, [
+        "id": Int, "org_id": Int, "period": Text, "state": Text, "deadline": Text,
+        "revision": Int, "opened_at": Text, "changed_at": Text, "published_at": Text,
+    ]),
+    table!("assignments", identity = true, [
+        "id": Int, "org_id": Int, "cycle_id": Int, "activity_id": Int, "owner_id": Int,
+        "assigned_at": Text,
+    ]),
+    table!("staff_returns", identity = true, [
+        "id": Int, "org_id": Int, "cycle_id": Int, "activity_id": Int, "state": Text,
+        "revision": Int, "published_revision": Int, "updated_at": Text,
+    ]),
+    table!("return_versions", identity = true, [
+        "id": Int, "org_id": Int, "return_id": Int, "revision": Int, "action": Text,
+        "state": Text, "status": Text, "commentary": Text, "corrective_action": Text,
+        "reason": Text, "evidence_json": Text, "review_comment": Text, "actor_id": Int,
+        "author_id": Int, "at": Text,
+    ]),
     table!("updates", identity = true, [
         "id": Int, "org_id": Int, "activity_id": Int, "period": Text, "reference": Text,
         "title": Text, "directorate_id": Int, "status": Text, "status_label": Text,
         "note": Text, "review_state": Text, "document_id": Int, "line": Int, "position": Int,
-        "recorded_at": Text,
+        "recorded_at": Text, "corrective_action": Text, "reason": Text, "evidence_json": Text,
+        "return_version_id": Int,
     ]),
     table!("links", identity = true, [
         "id": Int, "org_id": Int, "document_id": Int, "period": Text, "reference": Text,

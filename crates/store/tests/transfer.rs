@@ -12,10 +12,12 @@ use std::time::Instant;
 use waymark_domain::headline::HeadlineRule;
 use waymark_domain::reconcile::{Decision, ReconcileOptions};
 use waymark_domain::records::{ActivityRecord, ReturnRecord};
+use waymark_domain::workflow::{PeriodAction, ReturnContent, Role};
 use waymark_domain::{Document, Status};
 use waymark_import::Vocabulary;
 use waymark_store::{
-    Backend, Dump, Incoming, LinkDecision, Organisation, Store, StoreError, Value,
+    Act, Backend, Dump, Incoming, LinkDecision, NewUser, Organisation, SessionRules, Store,
+    StoreError, Value, Who,
 };
 use waymark_synth::{SynthCouncil, SynthSpec};
 
@@ -108,6 +110,7 @@ async fn load(store: &Store) {
         )
         .await
         .expect("outcomes");
+    staff_cycle(store, &bexley, &activities).await;
 
     let spec = SynthSpec {
         councils: 2,
@@ -137,6 +140,130 @@ async fn load(store: &Store) {
             .await
             .expect("import a revised plan");
     }
+}
+
+async fn add_user(
+    store: &Store,
+    org: &Organisation,
+    email: &str,
+    role: Role,
+    directorate: Option<String>,
+) -> waymark_store::User {
+    let new = NewUser {
+        email: email.into(),
+        name: String::new(),
+        role,
+        directorate,
+    };
+    store
+        .add_user(org, &new, &Who::command_line(), at(7))
+        .await
+        .expect("add user")
+}
+
+/// The staff side, so every table of the workflow holds rows: accounts, a set-up link, a
+/// session, sign-in attempts, and a period taken from opening to publication.
+async fn staff_cycle(store: &Store, org: &Organisation, activities: &[ActivityRecord]) {
+    let activity = &activities[0];
+    let admin = add_user(store, org, "admin@bexley.example", Role::Admin, None).await;
+    let director = add_user(
+        store,
+        org,
+        "director@bexley.example",
+        Role::Director,
+        Some(activity.directorate.clone()),
+    )
+    .await;
+    let owner = add_user(store, org, "owner@bexley.example", Role::Owner, None).await;
+    let token = store
+        .issue_setup_link(&owner, &Who::command_line(), at(7))
+        .await
+        .expect("link");
+    store
+        .use_setup_link(
+            &token,
+            "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
+            at(7),
+        )
+        .await
+        .expect("set password");
+    store
+        .record_failed_sign_in("owner@bexley.example", "wrong password", "127.0.0.1", at(7))
+        .await
+        .expect("failed sign-in");
+    store
+        .start_session(
+            &owner,
+            "password",
+            "127.0.0.1",
+            SessionRules::default(),
+            at(7),
+        )
+        .await
+        .expect("session");
+    let period = "2025/26 Q1".parse().expect("period");
+    let deadline = chrono::NaiveDate::from_ymd_opt(2025, 7, 31).expect("date");
+    let cycle = store
+        .open_cycle(org, period, deadline, &admin, at(7))
+        .await
+        .expect("open");
+    store
+        .assign_owner(org, cycle.id, activity.id, Some(owner.id), &admin, at(7))
+        .await
+        .expect("assign");
+    let content = ReturnContent {
+        status: Status::Amber,
+        commentary: "Behind schedule.".into(),
+        corrective_action: "A second contractor.".into(),
+        reason: String::new(),
+        evidence: vec!["https://example.org/evidence".into()],
+    };
+    store
+        .act_on_return(
+            org,
+            cycle.id,
+            activity.id,
+            Act::Submit(&content),
+            0,
+            &owner,
+            at(7),
+        )
+        .await
+        .expect("submit");
+    store
+        .act_on_return(
+            org,
+            cycle.id,
+            activity.id,
+            Act::Approve { comment: "Agreed." },
+            1,
+            &director,
+            at(7),
+        )
+        .await
+        .expect("approve");
+    let locked = store
+        .change_cycle(
+            org,
+            cycle.id,
+            PeriodAction::Lock,
+            cycle.revision,
+            &admin,
+            at(7),
+        )
+        .await
+        .expect("lock");
+    store
+        .change_cycle(
+            org,
+            cycle.id,
+            PeriodAction::Publish,
+            locked.revision,
+            &admin,
+            at(7),
+        )
+        .await
+        .expect("publish");
 }
 
 /// What people read back: councils, and for each its activities and returns.

@@ -1,0 +1,1120 @@
+//! The staff side of the store on both backends: accounts, set-up links, sessions and
+//! throttling; the quarterly cycle from opening to publication; conflicts and concurrent
+//! approvals; and the audit trail's hash chain, including tampering.
+
+mod common;
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use common::{TestDb, backends};
+use sqlx::{AnyConnection, Connection};
+use waymark_domain::reconcile::ReconcileOptions;
+use waymark_domain::workflow::{PeriodAction, PeriodState, ReturnContent, ReturnState, Role};
+use waymark_domain::{Period, Status};
+use waymark_store::{
+    Act, Backend, Incoming, NewUser, Organisation, SessionRules, Store, StoreError, User,
+    UserChange, Who,
+};
+use waymark_synth::{SynthSpec, council};
+
+fn at(minutes: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 7, 1, 9, 0, 0)
+        .single()
+        .expect("date")
+        + Duration::minutes(minutes)
+}
+
+async fn load(store: &Store) -> Organisation {
+    let spec = SynthSpec {
+        councils: 1,
+        activities: 8,
+        years: 1,
+        seed: 5,
+        first_year: 2024,
+    };
+    let c = council(&spec, 0);
+    let org = store
+        .organisation(Some(&c.slug), Some(&c.name))
+        .await
+        .expect("council");
+    for (i, doc) in c.documents.into_iter().enumerate() {
+        store
+            .import(
+                &org,
+                vec![Incoming::generated(&doc.file_name, doc.document)],
+                at(0) - Duration::days(30 - i as i64),
+                &ReconcileOptions::default(),
+            )
+            .await
+            .expect("import");
+    }
+    org
+}
+
+async fn add(
+    store: &Store,
+    org: &Organisation,
+    email: &str,
+    role: Role,
+    directorate: Option<&str>,
+) -> User {
+    store
+        .add_user(
+            org,
+            &NewUser {
+                email: email.into(),
+                name: String::new(),
+                role,
+                directorate: directorate.map(str::to_string),
+            },
+            &Who::command_line(),
+            at(0),
+        )
+        .await
+        .expect("add user")
+}
+
+fn content(status: Status) -> ReturnContent {
+    ReturnContent {
+        status,
+        commentary: "Works are behind schedule after the contractor's delay.".into(),
+        corrective_action: "A second contractor starts in August.".into(),
+        reason: String::new(),
+        evidence: vec!["https://example.org/report".into()],
+    }
+}
+
+async fn raw(db: &TestDb) -> AnyConnection {
+    let url = match db.backend {
+        Backend::Sqlite => format!("sqlite:{}", db.location),
+        Backend::Postgres => db.location.clone(),
+    };
+    AnyConnection::connect(&url).await.expect("connect")
+}
+
+#[tokio::test]
+async fn accounts_set_up_links_and_sessions() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let store = &db.store;
+        let org = load(store).await;
+        let admin = add(store, &org, "Admin@Example.gov.uk", Role::Admin, None).await;
+        assert_eq!(
+            admin.email, "admin@example.gov.uk",
+            "{backend:?}: addresses are kept lower-case"
+        );
+        assert!(admin.password_hash.is_none(), "no default password");
+
+        // The same address twice, a director without a directorate, a bad address: refused.
+        let again = store
+            .add_user(
+                &org,
+                &NewUser {
+                    email: "ADMIN@example.gov.uk".into(),
+                    name: String::new(),
+                    role: Role::Owner,
+                    directorate: None,
+                },
+                &Who::command_line(),
+                at(0),
+            )
+            .await;
+        assert!(matches!(again, Err(StoreError::Usage(_))), "{backend:?}");
+        for (email, role, directorate) in [
+            ("d@example.gov.uk", Role::Director, None),
+            (
+                "d@example.gov.uk",
+                Role::Director,
+                Some("No Such Directorate"),
+            ),
+            ("not-an-address", Role::Owner, None),
+        ] {
+            let refused = store
+                .add_user(
+                    &org,
+                    &NewUser {
+                        email: email.into(),
+                        name: String::new(),
+                        role,
+                        directorate: directorate.map(str::to_string),
+                    },
+                    &Who::command_line(),
+                    at(0),
+                )
+                .await;
+            assert!(
+                matches!(refused, Err(StoreError::Usage(_))),
+                "{backend:?}: {email}"
+            );
+        }
+
+        // A set-up link works once, and not after it expires.
+        let token = store
+            .issue_setup_link(&admin, &Who::command_line(), at(0))
+            .await
+            .expect("link");
+        assert_eq!(
+            store
+                .setup_link_user(&token, at(1))
+                .await
+                .expect("read")
+                .map(|u| u.id),
+            Some(admin.id)
+        );
+        assert!(
+            store
+                .setup_link_user("nonsense", at(1))
+                .await
+                .expect("read")
+                .is_none()
+        );
+        let set = store
+            .use_setup_link(
+                &token,
+                "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
+                at(2),
+            )
+            .await
+            .expect("set password");
+        assert!(set.password_hash.is_some());
+        assert!(
+            store
+                .use_setup_link(&token, "$argon2id$other", at(3))
+                .await
+                .is_err(),
+            "{backend:?}: a used link is refused"
+        );
+        let late = store
+            .issue_setup_link(&admin, &Who::command_line(), at(0))
+            .await
+            .expect("link");
+        assert!(
+            store
+                .use_setup_link(&late, "$argon2id$x", at(73 * 60))
+                .await
+                .is_err(),
+            "{backend:?}: an expired link is refused"
+        );
+
+        // Sessions: found by token, end when idle, at their absolute limit, or on sign-out.
+        let rules = SessionRules {
+            idle: Duration::minutes(30),
+            absolute: Duration::hours(12),
+        };
+        let (cookie, session) = store
+            .start_session(&set, "password", "127.0.0.1", rules, at(10))
+            .await
+            .expect("session");
+        let found = store.session(&cookie, rules, at(20)).await.expect("read");
+        assert_eq!(
+            found.map(|(s, u)| (s.id, u.id)),
+            Some((session.id, admin.id))
+        );
+        assert!(
+            store
+                .session("wrong", rules, at(20))
+                .await
+                .expect("read")
+                .is_none()
+        );
+        // Used at 20 minutes: still good at 49, gone at 51 (idle 30 minutes).
+        assert!(
+            store
+                .session(&cookie, rules, at(49))
+                .await
+                .expect("read")
+                .is_some()
+        );
+        assert!(
+            store
+                .session(&cookie, rules, at(80))
+                .await
+                .expect("read")
+                .is_none(),
+            "{backend:?}: idle"
+        );
+        assert!(
+            store
+                .session(&cookie, rules, at(81))
+                .await
+                .expect("read")
+                .is_none(),
+            "stays ended"
+        );
+
+        let (cookie, _) = store
+            .start_session(&set, "password", "127.0.0.1", rules, at(100))
+            .await
+            .expect("session");
+        let mut minute = 100;
+        while minute < 100 + 12 * 60 - 20 {
+            minute += 20;
+            assert!(
+                store
+                    .session(&cookie, rules, at(minute))
+                    .await
+                    .expect("read")
+                    .is_some()
+            );
+        }
+        assert!(
+            store
+                .session(&cookie, rules, at(100 + 12 * 60))
+                .await
+                .expect("read")
+                .is_none(),
+            "{backend:?}: absolute limit"
+        );
+
+        let (cookie, session) = store
+            .start_session(&set, "password", "127.0.0.1", rules, at(2000))
+            .await
+            .expect("session");
+        store
+            .end_session(&session, "signed out", at(2001))
+            .await
+            .expect("sign out");
+        assert!(
+            store
+                .session(&cookie, rules, at(2002))
+                .await
+                .expect("read")
+                .is_none()
+        );
+
+        // Deactivating an account ends its sessions.
+        let owner = add(store, &org, "owner@example.gov.uk", Role::Owner, None).await;
+        let (cookie, _) = store
+            .start_session(&owner, "password", "127.0.0.1", rules, at(3000))
+            .await
+            .expect("session");
+        store
+            .change_user(
+                &org,
+                owner.id,
+                &UserChange {
+                    name: "Owner".into(),
+                    role: Role::Owner,
+                    directorate: None,
+                    active: false,
+                },
+                &admin.who(),
+                at(3001),
+            )
+            .await
+            .expect("deactivate");
+        assert!(
+            store
+                .session(&cookie, rules, at(3002))
+                .await
+                .expect("read")
+                .is_none(),
+            "{backend:?}"
+        );
+
+        // Throttling counts failures per address within the window, known address or not.
+        for i in 0..10 {
+            assert!(
+                !store
+                    .sign_in_throttled("admin@example.gov.uk", at(4000) + Duration::seconds(i))
+                    .await
+                    .expect("count")
+            );
+            store
+                .record_failed_sign_in(
+                    "Admin@example.gov.uk",
+                    "wrong password",
+                    "127.0.0.1",
+                    at(4000) + Duration::seconds(i),
+                )
+                .await
+                .expect("record");
+        }
+        assert!(
+            store
+                .sign_in_throttled("admin@example.gov.uk", at(4001))
+                .await
+                .expect("count"),
+            "{backend:?}"
+        );
+        assert!(
+            !store
+                .sign_in_throttled("admin@example.gov.uk", at(4006))
+                .await
+                .expect("count"),
+            "window passes"
+        );
+        store
+            .record_failed_sign_in(
+                "nobody@example.gov.uk",
+                "unknown account",
+                "127.0.0.1",
+                at(4000),
+            )
+            .await
+            .expect("record unknown");
+
+        let check = store.verify_audit().await.expect("verify");
+        assert!(
+            check.problems.is_empty(),
+            "{backend:?}: {:?}",
+            check.problems
+        );
+        let actions: Vec<String> = store
+            .audit_export(None)
+            .await
+            .expect("export")
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        for expected in [
+            "user.created",
+            "user.setup-link-issued",
+            "user.password-set",
+            "session.signed-in",
+            "session.ended",
+            "session.signed-out",
+            "user.changed",
+            "session.sign-in-refused",
+        ] {
+            assert!(
+                actions.iter().any(|a| a == expected),
+                "{backend:?}: no {expected} in {actions:?}"
+            );
+        }
+        // The trail holds no secrets.
+        let text =
+            serde_json::to_string(&store.audit_export(None).await.expect("export")).expect("json");
+        assert!(
+            !text.contains("argon2") && !text.contains(&cookie),
+            "{backend:?}"
+        );
+    }
+}
+
+/// People for a cycle: an admin, a director of the first activity's directorate, that
+/// activity's owner, an owner and director elsewhere, and a reader.
+struct Cast {
+    admin: User,
+    director: User,
+    owner: User,
+    other_owner: User,
+    other_director: User,
+    reader: User,
+    activity: i64,
+    other_activity: i64,
+}
+
+async fn cast(store: &Store, org: &Organisation) -> Cast {
+    let admin = add(store, org, "admin@example.gov.uk", Role::Admin, None).await;
+    let activities = store.activities(org, None).await.expect("activities");
+    let first = activities.first().expect("an activity");
+    let other = activities
+        .iter()
+        .find(|a| a.directorate != first.directorate)
+        .expect("an activity in another directorate");
+    let director = add(
+        store,
+        org,
+        "director@example.gov.uk",
+        Role::Director,
+        Some(&first.directorate),
+    )
+    .await;
+    let other_director = add(
+        store,
+        org,
+        "elsewhere@example.gov.uk",
+        Role::Director,
+        Some(&other.directorate),
+    )
+    .await;
+    let owner = add(store, org, "owner@example.gov.uk", Role::Owner, None).await;
+    let other_owner = add(store, org, "other@example.gov.uk", Role::Owner, None).await;
+    let reader = add(store, org, "councillor@example.gov.uk", Role::Reader, None).await;
+    Cast {
+        admin,
+        director,
+        owner,
+        other_owner,
+        other_director,
+        reader,
+        activity: first.id,
+        other_activity: other.id,
+    }
+}
+
+fn q1() -> Period {
+    "2025/26 Q1".parse().expect("period")
+}
+
+fn deadline() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2025, 7, 31).expect("date")
+}
+
+#[tokio::test]
+async fn the_quarterly_cycle_reaches_the_public_record_only_when_published() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let store = &db.store;
+        let org = load(store).await;
+        let c = cast(store, &org).await;
+        let versions = || async { store.data_versions().await.expect("versions")[&org.id].clone() };
+
+        // Only an admin opens a period.
+        let refused = store
+            .open_cycle(&org, q1(), deadline(), &c.owner, at(1))
+            .await;
+        assert!(
+            matches!(refused, Err(StoreError::Refused(r)) if r.is_forbidden()),
+            "{backend:?}"
+        );
+        let cycle = store
+            .open_cycle(&org, q1(), deadline(), &c.admin, at(1))
+            .await
+            .expect("open");
+        assert_eq!(cycle.state, PeriodState::Open);
+        assert!(matches!(
+            store
+                .open_cycle(&org, q1(), deadline(), &c.admin, at(1))
+                .await,
+            Err(StoreError::Conflict(_))
+        ));
+        let version_at_open = versions().await;
+
+        store
+            .assign_owner(
+                &org,
+                cycle.id,
+                c.activity,
+                Some(c.owner.id),
+                &c.admin,
+                at(2),
+            )
+            .await
+            .expect("assign");
+        store
+            .assign_owner(
+                &org,
+                cycle.id,
+                c.other_activity,
+                Some(c.other_owner.id),
+                &c.admin,
+                at(2),
+            )
+            .await
+            .expect("assign");
+        assert!(
+            store
+                .assign_owner(
+                    &org,
+                    cycle.id,
+                    c.activity,
+                    Some(c.reader.id),
+                    &c.admin,
+                    at(2)
+                )
+                .await
+                .is_err(),
+            "{backend:?}: a reader cannot own an activity"
+        );
+
+        // Another owner (changing the activity id) and a reader cannot write this return.
+        let amber = content(Status::Amber);
+        for who in [&c.other_owner, &c.reader, &c.director] {
+            let r = store
+                .act_on_return(
+                    &org,
+                    cycle.id,
+                    c.activity,
+                    Act::Submit(&amber),
+                    0,
+                    who,
+                    at(3),
+                )
+                .await;
+            assert!(
+                matches!(&r, Err(StoreError::Refused(x)) if x.is_forbidden()),
+                "{backend:?}: {} {r:?}",
+                who.email
+            );
+        }
+        // Amber without a corrective action is refused, naming the field.
+        let mut missing = amber.clone();
+        missing.corrective_action = " ".into();
+        match store
+            .act_on_return(
+                &org,
+                cycle.id,
+                c.activity,
+                Act::Submit(&missing),
+                0,
+                &c.owner,
+                at(3),
+            )
+            .await
+        {
+            Err(StoreError::Invalid(problems)) => {
+                assert!(
+                    problems.iter().any(|p| p.field == "corrective_action"),
+                    "{problems:?}"
+                )
+            }
+            other => panic!("{backend:?}: {other:?}"),
+        }
+        // A draft, then a submission.
+        let item = store
+            .act_on_return(
+                &org,
+                cycle.id,
+                c.activity,
+                Act::Save(&missing),
+                0,
+                &c.owner,
+                at(4),
+            )
+            .await
+            .expect("draft");
+        assert_eq!((item.state, item.revision), (Some(ReturnState::Draft), 1));
+        let item = store
+            .act_on_return(
+                &org,
+                cycle.id,
+                c.activity,
+                Act::Submit(&amber),
+                1,
+                &c.owner,
+                at(5),
+            )
+            .await
+            .expect("submit");
+        assert_eq!(item.state, Some(ReturnState::Submitted));
+
+        // The director of another directorate cannot review it; the owner cannot approve it.
+        for who in [&c.other_director, &c.owner, &c.reader] {
+            let r = store
+                .act_on_return(
+                    &org,
+                    cycle.id,
+                    c.activity,
+                    Act::Approve { comment: "" },
+                    2,
+                    who,
+                    at(6),
+                )
+                .await;
+            assert!(
+                matches!(&r, Err(StoreError::Refused(x)) if x.is_forbidden()),
+                "{backend:?}: {} {r:?}",
+                who.email
+            );
+        }
+        // Sending back needs a comment.
+        assert!(matches!(
+            store
+                .act_on_return(
+                    &org,
+                    cycle.id,
+                    c.activity,
+                    Act::SendBack { comment: "  " },
+                    2,
+                    &c.director,
+                    at(6)
+                )
+                .await,
+            Err(StoreError::Invalid(_))
+        ));
+        let item = store
+            .act_on_return(
+                &org,
+                cycle.id,
+                c.activity,
+                Act::SendBack {
+                    comment: "Give a date for the new contractor.",
+                },
+                2,
+                &c.director,
+                at(7),
+            )
+            .await
+            .expect("send back");
+        assert_eq!(item.state, Some(ReturnState::Returned));
+
+        // A stale revision is a conflict and changes nothing.
+        let stale = store
+            .act_on_return(
+                &org,
+                cycle.id,
+                c.activity,
+                Act::Submit(&amber),
+                2,
+                &c.owner,
+                at(8),
+            )
+            .await;
+        assert!(
+            matches!(stale, Err(StoreError::Conflict(_))),
+            "{backend:?}: {stale:?}"
+        );
+        let mut revised = amber.clone();
+        revised.corrective_action = "A second contractor starts on 4 August.".into();
+        store
+            .act_on_return(
+                &org,
+                cycle.id,
+                c.activity,
+                Act::Submit(&revised),
+                3,
+                &c.owner,
+                at(9),
+            )
+            .await
+            .expect("resubmit");
+        store
+            .act_on_return(
+                &org,
+                cycle.id,
+                c.activity,
+                Act::Approve { comment: "" },
+                4,
+                &c.director,
+                at(10),
+            )
+            .await
+            .expect("approve");
+
+        // Publication needs a lock; until then the public record is unchanged.
+        assert_eq!(
+            versions().await,
+            version_at_open,
+            "{backend:?}: nothing public changed yet"
+        );
+        let stats_before = store.period_stats(&org, q1(), None).await.expect("stats");
+        assert_eq!(stats_before.total, 0, "{backend:?}");
+        let early = store
+            .change_cycle(
+                &org,
+                cycle.id,
+                PeriodAction::Publish,
+                cycle.revision,
+                &c.admin,
+                at(11),
+            )
+            .await;
+        assert!(
+            matches!(early, Err(StoreError::Refused(r)) if !r.is_forbidden()),
+            "{backend:?}"
+        );
+        let not_admin = store
+            .change_cycle(
+                &org,
+                cycle.id,
+                PeriodAction::Lock,
+                cycle.revision,
+                &c.director,
+                at(11),
+            )
+            .await;
+        assert!(matches!(not_admin, Err(StoreError::Refused(r)) if r.is_forbidden()));
+        let locked = store
+            .change_cycle(
+                &org,
+                cycle.id,
+                PeriodAction::Lock,
+                cycle.revision,
+                &c.admin,
+                at(12),
+            )
+            .await
+            .expect("lock");
+        // Locked: no more changes to returns.
+        let r = store
+            .act_on_return(
+                &org,
+                cycle.id,
+                c.other_activity,
+                Act::Save(&amber),
+                0,
+                &c.other_owner,
+                at(13),
+            )
+            .await;
+        assert!(
+            matches!(r, Err(StoreError::Refused(x)) if !x.is_forbidden()),
+            "{backend:?}"
+        );
+        assert!(
+            matches!(
+                store
+                    .change_cycle(
+                        &org,
+                        cycle.id,
+                        PeriodAction::Publish,
+                        cycle.revision,
+                        &c.admin,
+                        at(14)
+                    )
+                    .await,
+                Err(StoreError::Conflict(_))
+            ),
+            "{backend:?}: a stale period revision"
+        );
+        let published = store
+            .change_cycle(
+                &org,
+                cycle.id,
+                PeriodAction::Publish,
+                locked.revision,
+                &c.admin,
+                at(15),
+            )
+            .await
+            .expect("publish");
+        assert_eq!(published.state, PeriodState::Published);
+        assert_ne!(
+            versions().await,
+            version_at_open,
+            "{backend:?}: publication changes the public site"
+        );
+        let stats = store.period_stats(&org, q1(), None).await.expect("stats");
+        assert_eq!(stats.total, 1, "{backend:?}");
+        assert_eq!(stats.counts.get(Status::Amber), 1);
+        let public = store
+            .returns(&org, Some(q1()), None)
+            .await
+            .expect("returns");
+        assert_eq!(public.len(), 1);
+        assert_eq!(public[0].activity_id, Some(c.activity));
+        assert_eq!(public[0].note.as_deref(), Some(revised.commentary.as_str()));
+
+        // A correction after publication is a new version; the public record keeps the old
+        // one until the period is published again.
+        let reopened = store
+            .change_cycle(
+                &org,
+                cycle.id,
+                PeriodAction::Reopen,
+                published.revision,
+                &c.admin,
+                at(16),
+            )
+            .await
+            .expect("reopen");
+        let green = ReturnContent {
+            status: Status::Green,
+            commentary: "The second contractor started on time.".into(),
+            corrective_action: String::new(),
+            reason: String::new(),
+            evidence: vec![],
+        };
+        store
+            .act_on_return(
+                &org,
+                cycle.id,
+                c.activity,
+                Act::Submit(&green),
+                5,
+                &c.owner,
+                at(17),
+            )
+            .await
+            .expect("correct");
+        store
+            .act_on_return(
+                &org,
+                cycle.id,
+                c.activity,
+                Act::Approve { comment: "Agreed." },
+                6,
+                &c.admin,
+                at(18),
+            )
+            .await
+            .expect("approve");
+        assert_eq!(
+            store
+                .period_stats(&org, q1(), None)
+                .await
+                .expect("stats")
+                .counts
+                .get(Status::Amber),
+            1
+        );
+        let locked = store
+            .change_cycle(
+                &org,
+                cycle.id,
+                PeriodAction::Lock,
+                reopened.revision,
+                &c.admin,
+                at(19),
+            )
+            .await
+            .expect("lock");
+        store
+            .change_cycle(
+                &org,
+                cycle.id,
+                PeriodAction::Publish,
+                locked.revision,
+                &c.admin,
+                at(20),
+            )
+            .await
+            .expect("publish");
+        let stats = store.period_stats(&org, q1(), None).await.expect("stats");
+        assert_eq!(
+            (
+                stats.total,
+                stats.counts.get(Status::Green),
+                stats.counts.get(Status::Amber)
+            ),
+            (1, 1, 0),
+            "{backend:?}"
+        );
+
+        let detail = store
+            .return_detail(&org, cycle.id, c.activity)
+            .await
+            .expect("detail");
+        let states: Vec<ReturnState> = detail.history.iter().map(|v| v.state).collect();
+        assert_eq!(
+            states,
+            [
+                ReturnState::Draft,
+                ReturnState::Submitted,
+                ReturnState::Returned,
+                ReturnState::Submitted,
+                ReturnState::Approved,
+                ReturnState::Submitted,
+                ReturnState::Approved
+            ],
+            "{backend:?}: every revision kept"
+        );
+        assert_eq!(
+            detail.history[2].review_comment.as_deref(),
+            Some("Give a date for the new contractor.")
+        );
+        assert_eq!(
+            detail.history[4].author.id, c.owner.id,
+            "the approval keeps the owner as author"
+        );
+
+        // The next quarter starts with last quarter's owners and answer.
+        let q2: Period = "2025/26 Q2".parse().expect("period");
+        let next = store
+            .open_cycle(&org, q2, deadline() + Duration::days(92), &c.admin, at(30))
+            .await
+            .expect("open q2");
+        let items = store.cycle_items(&org, next.id).await.expect("items");
+        let mine = items
+            .iter()
+            .find(|i| i.activity_id == c.activity)
+            .expect("item");
+        assert_eq!(
+            mine.owner.as_ref().map(|o| o.id),
+            Some(c.owner.id),
+            "{backend:?}: owner carried over"
+        );
+        let detail = store
+            .return_detail(&org, next.id, c.activity)
+            .await
+            .expect("detail");
+        assert_eq!(
+            detail.previous.map(|p| (p.period, p.content.status)),
+            Some((q1(), Status::Green))
+        );
+
+        let check = store.verify_audit().await.expect("verify");
+        assert!(
+            check.problems.is_empty(),
+            "{backend:?}: {:?}",
+            check.problems
+        );
+    }
+}
+
+#[tokio::test]
+async fn of_two_concurrent_approvals_exactly_one_wins() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let store = &db.store;
+        let org = load(store).await;
+        let c = cast(store, &org).await;
+        let cycle = store
+            .open_cycle(&org, q1(), deadline(), &c.admin, at(1))
+            .await
+            .expect("open");
+        store
+            .assign_owner(
+                &org,
+                cycle.id,
+                c.activity,
+                Some(c.owner.id),
+                &c.admin,
+                at(2),
+            )
+            .await
+            .expect("assign");
+        store
+            .act_on_return(
+                &org,
+                cycle.id,
+                c.activity,
+                Act::Submit(&content(Status::Red)),
+                0,
+                &c.owner,
+                at(3),
+            )
+            .await
+            .expect("submit");
+        for round in 0..5 {
+            let (a, b) = tokio::join!(
+                store.act_on_return(
+                    &org,
+                    cycle.id,
+                    c.activity,
+                    Act::Approve { comment: "" },
+                    1 + round * 2,
+                    &c.director,
+                    at(4)
+                ),
+                store.act_on_return(
+                    &org,
+                    cycle.id,
+                    c.activity,
+                    Act::SendBack { comment: "No." },
+                    1 + round * 2,
+                    &c.admin,
+                    at(4)
+                ),
+            );
+            let wins = [a.is_ok(), b.is_ok()].iter().filter(|ok| **ok).count();
+            assert_eq!(wins, 1, "{backend:?}: round {round}: {a:?} {b:?}");
+            let loser = if a.is_ok() { b } else { a };
+            assert!(
+                matches!(loser, Err(StoreError::Conflict(_))),
+                "{backend:?}: {loser:?}"
+            );
+            // Back to submitted for the next round (an approved return can be corrected too).
+            store
+                .act_on_return(
+                    &org,
+                    cycle.id,
+                    c.activity,
+                    Act::Submit(&content(Status::Red)),
+                    2 + round * 2,
+                    &c.owner,
+                    at(5),
+                )
+                .await
+                .expect("resubmit");
+        }
+        let detail = store
+            .return_detail(&org, cycle.id, c.activity)
+            .await
+            .expect("detail");
+        assert_eq!(
+            detail.history.len(),
+            11,
+            "{backend:?}: one version per winning action"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_tampered_audit_trail_is_detected() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let store = &db.store;
+        let org = load(store).await;
+        let c = cast(store, &org).await;
+        let cycle = store
+            .open_cycle(&org, q1(), deadline(), &c.admin, at(1))
+            .await
+            .expect("open");
+        store
+            .assign_owner(
+                &org,
+                cycle.id,
+                c.activity,
+                Some(c.owner.id),
+                &c.admin,
+                at(2),
+            )
+            .await
+            .expect("assign");
+        store
+            .act_on_return(
+                &org,
+                cycle.id,
+                c.activity,
+                Act::Submit(&content(Status::Amber)),
+                0,
+                &c.owner,
+                at(3),
+            )
+            .await
+            .expect("submit");
+        let check = store.verify_audit().await.expect("verify");
+        assert!(check.problems.is_empty(), "{backend:?}");
+        assert!(check.events >= 9, "{backend:?}: {}", check.events);
+        let events = store.audit_events(&org, None, 100).await.expect("events");
+        let submitted = events
+            .iter()
+            .find(|e| e.action == "return.submitted")
+            .expect("event");
+
+        // The database refuses changes to the trail outright.
+        let mut conn = raw(&db).await;
+        let refused = sqlx::query("UPDATE audit_events SET actor = 'someone else' WHERE seq = $1")
+            .bind(submitted.seq)
+            .execute(&mut conn)
+            .await;
+        assert!(refused.is_err(), "{backend:?}: the trail is append-only");
+
+        // Someone with the power to drop that guard rewrites who submitted the return.
+        let drop_guard = match backend {
+            Backend::Sqlite => "DROP TRIGGER audit_events_append_only",
+            Backend::Postgres => "DROP TRIGGER audit_events_append_only ON audit_events",
+        };
+        sqlx::query(drop_guard)
+            .execute(&mut conn)
+            .await
+            .expect("drop trigger");
+        sqlx::query("UPDATE audit_events SET actor = 'someone else' WHERE seq = $1")
+            .bind(submitted.seq)
+            .execute(&mut conn)
+            .await
+            .expect("tamper");
+        let check = store.verify_audit().await.expect("verify");
+        assert_eq!(check.problems.len(), 1, "{backend:?}: {:?}", check.problems);
+        assert!(
+            check.problems[0].contains(&format!("event {}", submitted.seq)),
+            "{:?}",
+            check.problems
+        );
+
+        // Removing an event from the middle is found too.
+        sqlx::query("DELETE FROM audit_events WHERE seq = 2")
+            .execute(&mut conn)
+            .await
+            .expect("delete");
+        let check = store.verify_audit().await.expect("verify");
+        assert!(
+            check
+                .problems
+                .iter()
+                .any(|p| p.contains("event 2 is missing")),
+            "{backend:?}: {:?}",
+            check.problems
+        );
+        assert!(
+            check
+                .problems
+                .iter()
+                .any(|p| p.contains("event 3 does not follow")),
+            "{:?}",
+            check.problems
+        );
+    }
+}
