@@ -304,6 +304,10 @@ pub struct DemoArgs {
     /// Address to serve on (port 0 picks a free port).
     #[arg(long, default_value = "127.0.0.1:8080", env = "WAYMARK_ADDR")]
     pub addr: String,
+    /// The address people reach the site at, for links the staff site hands out (default:
+    /// http:// and the address served on). Over https://, cookies are Secure and host-bound.
+    #[arg(long, env = "WAYMARK_URL")]
+    pub url: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -311,6 +315,10 @@ pub struct ServeArgs {
     /// Address to serve on (port 0 picks a free port).
     #[arg(long, default_value = "127.0.0.1:8080", env = "WAYMARK_ADDR")]
     pub addr: String,
+    /// The address people reach the site at, for links the staff site hands out (default:
+    /// http:// and the address served on). Over https://, cookies are Secure and host-bound.
+    #[arg(long, env = "WAYMARK_URL")]
+    pub url: Option<String>,
 }
 
 #[derive(Debug, Args)]

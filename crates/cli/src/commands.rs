@@ -246,8 +246,8 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Demo(args) if args.load_only => {
             crate::demo::run(&db, council.as_deref(), args.format).await
         }
-        Command::Demo(args) => crate::serve::demo(&db, &args.addr).await,
-        Command::Serve(args) => crate::serve::serve(&db, &args.addr).await,
+        Command::Demo(args) => crate::serve::demo(&db, &args.addr, args.url.as_deref()).await,
+        Command::Serve(args) => crate::serve::serve(&db, &args.addr, args.url.as_deref()).await,
         Command::Backup(args) => crate::transfer::backup(&db, &args.out).await,
         Command::Restore(args) => crate::transfer::restore(&db, &args.file, args.replace).await,
         Command::Copy(args) => crate::transfer::copy(&args.from, &args.to, args.replace).await,

@@ -2,12 +2,13 @@
 
 use crate::Failure;
 use std::sync::Arc;
+use waymark_staff::{Staff, StaffConfig};
 use waymark_store::Store;
 use waymark_web::Site;
 
 /// The main job: make sure the database holds a council (Bexley's bundled documents when it is
 /// empty), then serve the site.
-pub async fn demo(db: &str, addr: &str) -> Result<(), Failure> {
+pub async fn demo(db: &str, addr: &str, url: Option<&str>) -> Result<(), Failure> {
     let store = Store::open(db).await?;
     if store.organisations().await?.is_empty() {
         let (org, _) = crate::demo::load(&store, "bexley").await?;
@@ -17,13 +18,13 @@ pub async fn demo(db: &str, addr: &str) -> Result<(), Failure> {
             shown(db)
         );
     }
-    run(store, db, addr).await
+    run(store, db, addr, url).await
 }
 
 /// Serve an existing database; it is never created here.
-pub async fn serve(db: &str, addr: &str) -> Result<(), Failure> {
+pub async fn serve(db: &str, addr: &str, url: Option<&str>) -> Result<(), Failure> {
     let store = Store::open_existing(db).await?;
-    run(store, db, addr).await
+    run(store, db, addr, url).await
 }
 
 fn shown(db: &str) -> String {
@@ -32,7 +33,7 @@ fn shown(db: &str) -> String {
         .unwrap_or_else(|_| db.to_string())
 }
 
-async fn run(store: Store, db: &str, addr: &str) -> Result<(), Failure> {
+async fn run(store: Store, db: &str, addr: &str, url: Option<&str>) -> Result<(), Failure> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| Failure::Input(format!("cannot listen on {addr}: {e}")))?;
@@ -54,9 +55,19 @@ async fn run(store: Store, db: &str, addr: &str) -> Result<(), Failure> {
             "waymark: the front-end assets were not built into this binary (run scripts/assets); pages are served unstyled"
         );
     }
+    // The address people use, for links the staff site hands out (set-up links, e-mails).
+    let base = url
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("http://{local}"));
+    let staff = Arc::new(Staff::new(store.clone(), StaffConfig::new(&base)));
+    let app = waymark_staff::router(staff).fallback_service(waymark_web::app(site));
     println!("Waymark is serving http://{local}/ from {}", shown(db));
+    println!(
+        "Staff site: {}/staff (make the first admin with `waymark user add --role admin EMAIL`)",
+        base.trim_end_matches('/')
+    );
     println!("Press Ctrl-C to stop.");
-    waymark_web::serve(listener, site, waymark_web::shutdown_signal()).await?;
+    waymark_web::serve_router(listener, app, waymark_web::shutdown_signal()).await?;
     store.close().await;
     println!("Waymark stopped.");
     Ok(())

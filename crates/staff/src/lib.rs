@@ -1,5 +1,100 @@
 //! Waymark's staff site: officers sign in, owners write their quarterly returns, directors
 //! approve them, the performance team locks and publishes, and every change lands in the
 //! audit trail.
+//!
+//! Every page and action checks, on the server, who is signed in and what their role and
+//! assignments allow (`waymark_domain::workflow` decides; the store applies its decision again
+//! inside the write, so a forged request changes nothing). Every form carries the session's
+//! synchroniser token and must come from this site. Pages are plain HTML forms: everything
+//! works without JavaScript.
 
+pub mod auth;
+pub mod config;
+pub mod cycle_pages;
 pub mod export;
+pub mod http;
+pub mod password;
+pub mod people;
+pub mod view;
+
+pub use config::StaffConfig;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+use waymark_store::Store;
+
+/// The clock the staff site reads: tests move it to expire sessions and links.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// What every staff request needs.
+pub struct Staff {
+    pub store: Store,
+    pub config: StaffConfig,
+    pub clock: Clock,
+    pub view: view::View,
+}
+
+impl Staff {
+    pub fn new(store: Store, config: StaffConfig) -> Staff {
+        Staff {
+            store,
+            config,
+            clock: Arc::new(Utc::now),
+            view: view::View::default(),
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+}
+
+/// The staff site's routes, all under `/staff`. Give it the public site as its fallback
+/// (`.fallback_service(waymark_web::app(site))`): any other path is the public site's.
+pub fn router(staff: Arc<Staff>) -> Router {
+    Router::new()
+        .route("/staff", get(cycle_pages::home))
+        .route("/staff/", get(cycle_pages::home))
+        .route(
+            "/staff/sign-in",
+            get(auth::sign_in_page).post(auth::sign_in),
+        )
+        .route("/staff/sign-out", post(auth::sign_out))
+        .route(
+            "/staff/setup/{token}",
+            get(auth::setup_page).post(auth::setup),
+        )
+        .route(
+            "/staff/periods",
+            get(cycle_pages::periods).post(cycle_pages::open_period),
+        )
+        .route("/staff/periods/{cycle}", get(cycle_pages::period))
+        .route(
+            "/staff/periods/{cycle}/state",
+            post(cycle_pages::change_period),
+        )
+        .route(
+            "/staff/periods/{cycle}/activities/{activity}",
+            get(cycle_pages::return_page).post(cycle_pages::act),
+        )
+        .route(
+            "/staff/periods/{cycle}/activities/{activity}/owner",
+            post(cycle_pages::assign),
+        )
+        .route("/staff/people", get(people::list).post(people::add))
+        .route(
+            "/staff/people/{user}",
+            get(people::person).post(people::change),
+        )
+        .route("/staff/audit", get(people::audit))
+        .route("/staff/audit.csv", get(people::audit_csv))
+        .route("/staff/audit.json", get(people::audit_json))
+        .layer(DefaultBodyLimit::max(http::MAX_FORM_BYTES))
+        .layer(axum::middleware::map_response(
+            waymark_web::server::security_headers,
+        ))
+        .with_state(staff)
+}

@@ -35,6 +35,21 @@ pub async fn serve(
         .await
 }
 
+/// Serve any router (the public site merged with the staff site) on `listener` until
+/// `shutdown` resolves; handlers can read the client's address (`ConnectInfo<SocketAddr>`).
+pub async fn serve_router(
+    listener: TcpListener,
+    router: axum::Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
 /// Resolves on Ctrl-C or SIGTERM: the signals a terminal or a service manager sends.
 pub async fn shutdown_signal() {
     let interrupt = async {

@@ -68,23 +68,7 @@ type Rendered = Result<String, RenderError>;
 
 impl Renderer {
     pub fn new() -> Result<Renderer, RenderError> {
-        let mut env = Environment::new();
-        env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
-        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-        // Escape the five characters that matter in HTML text and quoted attributes, and leave
-        // "/" alone so "2024/25" reads as written in the page source.
-        env.set_formatter(|out, _state, value| {
-            if value.is_safe() {
-                return out
-                    .write_str(&value.to_string())
-                    .map_err(minijinja::Error::from);
-            }
-            if value.is_none() || value.is_undefined() {
-                return Ok(());
-            }
-            out.write_str(&escape_html(&value.to_string()))
-                .map_err(minijinja::Error::from)
-        });
+        let mut env = html_environment();
         for (name, source) in TEMPLATES {
             env.add_template(name, source)?;
         }
@@ -96,6 +80,30 @@ impl Renderer {
     fn render(&self, name: &str, ctx: Value) -> Rendered {
         Ok(self.env.get_template(name)?.render(ctx)?)
     }
+}
+
+/// A template environment for HTML pages: every value escaped unless marked safe, undefined
+/// names an error (a typo in a template fails its test instead of showing nothing). The staff
+/// site builds its pages on the same environment.
+pub fn html_environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    // Escape the five characters that matter in HTML text and quoted attributes, and leave
+    // "/" alone so "2024/25" reads as written in the page source.
+    env.set_formatter(|out, _state, value| {
+        if value.is_safe() {
+            return out
+                .write_str(&value.to_string())
+                .map_err(minijinja::Error::from);
+        }
+        if value.is_none() || value.is_undefined() {
+            return Ok(());
+        }
+        out.write_str(&escape_html(&value.to_string()))
+            .map_err(minijinja::Error::from)
+    });
+    env
 }
 
 /// Text as HTML: `& < > " '` escaped; everything else as it is.

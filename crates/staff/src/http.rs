@@ -1,0 +1,240 @@
+//! The plumbing of staff requests: cookies, form bodies (size-limited, UTF-8, named fields),
+//! the checks that a form came from this site, and the responses the handlers send.
+
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::Response;
+use std::collections::HashMap;
+
+/// Largest form accepted (a return's texts at their limits fit well inside).
+pub const MAX_FORM_BYTES: usize = 256 * 1024;
+/// More fields than any form has is not a form of ours.
+const MAX_FIELDS: usize = 64;
+
+/// A cookie's value from the request, if sent.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// A submitted form's fields. A field sent twice keeps its first value.
+#[derive(Debug, Default)]
+pub struct Form {
+    fields: HashMap<String, String>,
+}
+
+impl Form {
+    /// Read a urlencoded body. Refuses other content types, oversized bodies, bytes that are
+    /// not UTF-8 and absurd numbers of fields, with a message saying which.
+    pub fn parse(headers: &HeaderMap, body: &[u8]) -> Result<Form, String> {
+        let kind = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !kind.split(';').next().is_some_and(|k| {
+            k.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        }) {
+            return Err("the form was not sent as a web form".into());
+        }
+        if body.len() > MAX_FORM_BYTES {
+            return Err(format!(
+                "the form is larger than {} KB",
+                MAX_FORM_BYTES / 1024
+            ));
+        }
+        let mut fields = HashMap::new();
+        let pairs = body.split(|b| *b == b'&').filter(|p| !p.is_empty());
+        for (i, pair) in pairs.enumerate() {
+            if i >= MAX_FIELDS {
+                return Err("the form has too many fields".into());
+            }
+            let (name, value) = match pair.iter().position(|b| *b == b'=') {
+                Some(at) => (&pair[..at], &pair[at + 1..]),
+                None => (pair, &b""[..]),
+            };
+            let name =
+                decode(name).ok_or_else(|| "a field name is not valid UTF-8 text".to_string())?;
+            let value = decode(value)
+                .ok_or_else(|| format!("the field '{name}' is not valid UTF-8 text"))?;
+            fields.entry(name).or_insert(value);
+        }
+        Ok(Form { fields })
+    }
+
+    pub fn get(&self, name: &str) -> &str {
+        self.fields.get(name).map(String::as_str).unwrap_or("")
+    }
+
+    /// A field holding a whole number (e.g. a revision), if it does.
+    pub fn number(&self, name: &str) -> Option<i64> {
+        self.get(name).trim().parse().ok()
+    }
+}
+
+/// One urlencoded name or value as text: `+` is a space, `%XX` a byte; None unless the bytes
+/// are UTF-8 (a changed text is refused, never kept).
+fn decode(raw: &[u8]) -> Option<String> {
+    let spaced: Vec<u8> = raw
+        .iter()
+        .map(|b| if *b == b'+' { b' ' } else { *b })
+        .collect();
+    percent_encoding::percent_decode(&spaced)
+        .decode_utf8()
+        .ok()
+        .map(|text| text.into_owned())
+}
+
+/// Compare secrets in time that does not depend on where they first differ.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() || a.is_empty() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Whether a state-changing request came from a page of this site: browsers send Origin (and
+/// Sec-Fetch-Site) with form posts; when they do, they must name this host. The synchroniser
+/// token in the form is checked as well — this is the second lock.
+pub fn same_origin(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
+        && !matches!(site, "same-origin" | "none")
+    {
+        return false;
+    }
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let origin_host = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"))
+        .unwrap_or("");
+    !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
+}
+
+fn base(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Response {
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    // Staff pages show unpublished returns and personal data: never kept by a browser or proxy.
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+pub fn html(status: StatusCode, body: String) -> Response {
+    base(status, "text/html; charset=utf-8", body.into_bytes())
+}
+
+pub fn download(content_type: &'static str, file_name: &str, body: Vec<u8>) -> Response {
+    let mut response = base(StatusCode::OK, content_type, body);
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
+/// 303 See Other: after a form is handled, the browser fetches the result with GET, so a
+/// reload never sends the form twice.
+pub fn see_other(location: &str) -> Response {
+    let mut response = base(StatusCode::SEE_OTHER, "text/plain; charset=utf-8", vec![]);
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
+pub fn with_cookie(mut response: Response, cookie: &str) -> Response {
+    if let Ok(value) = HeaderValue::from_str(cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form_headers() -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        h
+    }
+
+    #[test]
+    fn forms_are_read_and_bad_ones_refused() {
+        let form = Form::parse(&form_headers(), b"a=1&b=x+y&a=2&c=%3Cscript%3E").expect("form");
+        assert_eq!(form.get("a"), "1");
+        assert_eq!(form.get("b"), "x y");
+        assert_eq!(form.get("c"), "<script>");
+        assert_eq!(form.get("missing"), "");
+        assert_eq!(form.number("a"), Some(1));
+        assert!(
+            Form::parse(&HeaderMap::new(), b"a=1").is_err(),
+            "no content type"
+        );
+        assert!(Form::parse(&form_headers(), &vec![b'a'; MAX_FORM_BYTES + 1]).is_err());
+        let many: String = (0..100).map(|i| format!("f{i}=1&")).collect();
+        assert!(Form::parse(&form_headers(), many.as_bytes()).is_err());
+        assert!(
+            Form::parse(&form_headers(), b"a=%FF%FE").is_err(),
+            "not UTF-8"
+        );
+    }
+
+    #[test]
+    fn cookies_and_secrets() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; waymark-session=abc; b=2"),
+        );
+        assert_eq!(cookie(&h, "waymark-session"), Some("abc"));
+        assert_eq!(cookie(&h, "c"), None);
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("", ""));
+        assert!(!same_secret("abc", "abcd"));
+    }
+
+    #[test]
+    fn cross_site_posts_are_recognised() {
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
+        assert!(
+            same_origin(&h),
+            "no Origin: older clients, checked by token alone"
+        );
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://127.0.0.1:8080"),
+        );
+        assert!(same_origin(&h));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("https://evil.example"),
+        );
+        assert!(!same_origin(&h));
+        h.insert(header::ORIGIN, HeaderValue::from_static("null"));
+        assert!(!same_origin(&h));
+        let mut h = HeaderMap::new();
+        h.insert("sec-fetch-site", HeaderValue::from_static("cross-site"));
+        assert!(!same_origin(&h));
+    }
+}

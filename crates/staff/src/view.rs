@@ -1,0 +1,127 @@
+//! Staff pages: templates compiled into the binary on the public site's HTML environment
+//! (everything escaped), and the frame every page shares — who is signed in, the menu their
+//! role gets, and the token their forms carry.
+
+use crate::http;
+use axum::http::StatusCode;
+use axum::response::Response;
+use minijinja::{Environment, Value, context};
+use serde::Serialize;
+use waymark_domain::workflow::Role;
+use waymark_store::{Organisation, Session, User};
+
+const TEMPLATES: [(&str, &str); 12] = [
+    ("layout.html", include_str!("../templates/layout.html")),
+    ("macros.html", include_str!("../templates/macros.html")),
+    ("sign_in.html", include_str!("../templates/sign_in.html")),
+    ("setup.html", include_str!("../templates/setup.html")),
+    ("message.html", include_str!("../templates/message.html")),
+    ("home.html", include_str!("../templates/home.html")),
+    ("periods.html", include_str!("../templates/periods.html")),
+    ("period.html", include_str!("../templates/period.html")),
+    ("return.html", include_str!("../templates/return.html")),
+    ("people.html", include_str!("../templates/people.html")),
+    ("person.html", include_str!("../templates/person.html")),
+    ("audit.html", include_str!("../templates/audit.html")),
+];
+
+pub struct View {
+    env: Environment<'static>,
+}
+
+impl View {
+    pub fn new() -> Result<View, minijinja::Error> {
+        let mut env = waymark_web::render::html_environment();
+        for (name, source) in TEMPLATES {
+            env.add_template(name, source)?;
+        }
+        Ok(View { env })
+    }
+
+    /// Render a page, or a plain apology if a template fails (logged: that is a bug).
+    pub fn page(&self, status: StatusCode, name: &str, ctx: Value) -> Response {
+        match self.env.get_template(name).and_then(|t| t.render(ctx)) {
+            Ok(body) => http::html(status, body),
+            Err(e) => {
+                eprintln!("waymark: staff page {name} could not be rendered: {e:#}");
+                http::html(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "<!DOCTYPE html><title>Sorry</title><p>Sorry, something went wrong. Please try again.</p>".into(),
+                )
+            }
+        }
+    }
+}
+
+impl Default for View {
+    fn default() -> Self {
+        // The templates are part of the binary and rendered by every test: failing here is a bug.
+        #[allow(clippy::expect_used)]
+        View::new().expect("built-in staff templates compile")
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct NavItem {
+    label: &'static str,
+    href: &'static str,
+    current: bool,
+}
+
+/// The menu a role sees.
+fn nav(role: Role, section: &str) -> Vec<NavItem> {
+    let mut items = vec![
+        ("home", "Your work", "/staff"),
+        ("periods", "Periods", "/staff/periods"),
+    ];
+    if role == Role::Admin {
+        items.push(("people", "People", "/staff/people"));
+        items.push(("audit", "Audit trail", "/staff/audit"));
+    }
+    items
+        .into_iter()
+        .map(|(key, label, href)| NavItem {
+            label,
+            href,
+            current: key == section,
+        })
+        .collect()
+}
+
+/// The frame of a signed-in page: who, their council, their menu, their forms' token.
+pub fn frame(
+    org: &Organisation,
+    user: &User,
+    session: &Session,
+    section: &str,
+    title: &str,
+) -> Value {
+    context! {
+        council => context! { name => org.name.clone() },
+        title => title,
+        nav => nav(user.role, section),
+        me => context! {
+            name => user.name.clone(),
+            email => user.email.clone(),
+            role => user.role.key(),
+            role_name => user.role.name(),
+        },
+        csrf => session.csrf_token.clone(),
+        signed_in => true,
+    }
+}
+
+/// The frame of a page for someone not signed in.
+pub fn anonymous_frame(title: &str) -> Value {
+    context! {
+        council => context! { name => "Waymark" },
+        title => title,
+        nav => Vec::<NavItem>::new(),
+        signed_in => false,
+    }
+}
+
+/// Merge a page's own values into its frame.
+pub fn with(frame: Value, page: Value) -> Value {
+    context! { ..page, ..frame }
+}

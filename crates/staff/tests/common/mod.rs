@@ -1,0 +1,288 @@
+//! Shared set-up for the staff site's HTTP tests: a fresh database per test on SQLite and
+//! PostgreSQL with Bexley's bundled documents loaded, the staff site composed with the public
+//! site as `waymark serve` composes them, a movable clock, and a browser-like client that keeps
+//! cookies and reads the forms' tokens.
+#![allow(dead_code)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use http_body_util::BodyExt;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tower::ServiceExt;
+use waymark_domain::reconcile::ReconcileOptions;
+use waymark_domain::workflow::Role;
+use waymark_import::Vocabulary;
+use waymark_staff::{Staff, StaffConfig};
+use waymark_store::{Incoming, NewUser, Organisation, Store, User, Who};
+use waymark_web::Site;
+
+#[path = "../../../store/tests/common/mod.rs"]
+mod databases;
+pub use databases::{TestDb, backends};
+
+pub const HOST: &str = "staff.test";
+pub const PASSWORD: &str = "violet harbour lantern quietly";
+
+/// A clock the test moves by hand.
+#[derive(Clone)]
+pub struct TestClock(Arc<Mutex<DateTime<Utc>>>);
+
+impl TestClock {
+    pub fn new() -> TestClock {
+        let start = Utc
+            .with_ymd_and_hms(2025, 7, 1, 9, 0, 0)
+            .single()
+            .expect("date");
+        TestClock(Arc::new(Mutex::new(start)))
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().expect("clock")
+    }
+
+    pub fn advance(&self, by: Duration) {
+        let mut now = self.0.lock().expect("clock");
+        *now += by;
+    }
+}
+
+/// A database with Bexley loaded and the site around it.
+pub struct World {
+    pub db: TestDb,
+    pub org: Organisation,
+    pub app: Router,
+    pub clock: TestClock,
+    pub staff: Arc<Staff>,
+}
+
+impl World {
+    pub async fn new(backend: waymark_store::Backend) -> World {
+        World::with_base(backend, &format!("http://{HOST}")).await
+    }
+
+    pub async fn with_base(backend: waymark_store::Backend, base: &str) -> World {
+        let db = TestDb::new(backend).await;
+        let org = load_bexley(&db.store).await;
+        let clock = TestClock::new();
+        let mut staff = Staff::new(db.store.clone(), StaffConfig::new(base));
+        let ticking = clock.clone();
+        staff.clock = Arc::new(move || ticking.now());
+        let staff = Arc::new(staff);
+        let site = Arc::new(Site::new(db.store.clone()));
+        let app = waymark_staff::router(staff.clone()).fallback_service(waymark_web::app(site));
+        World {
+            db,
+            org,
+            app,
+            clock,
+            staff,
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.db.store
+    }
+
+    /// An account with a password set (through a real set-up link and Argon2id hash).
+    pub async fn person(&self, email: &str, role: Role, directorate: Option<&str>) -> User {
+        let store = self.store();
+        let user = store
+            .add_user(
+                &self.org,
+                &NewUser {
+                    email: email.into(),
+                    name: email.split('@').next().unwrap_or(email).to_string(),
+                    role,
+                    directorate: directorate.map(str::to_string),
+                },
+                &Who::command_line(),
+                self.clock.now(),
+            )
+            .await
+            .expect("add user");
+        let token = store
+            .issue_setup_link(&user, &Who::command_line(), self.clock.now())
+            .await
+            .expect("link");
+        let hash = waymark_staff::password::hash(PASSWORD.into())
+            .await
+            .expect("hash");
+        store
+            .use_setup_link(&token, &hash, self.clock.now())
+            .await
+            .expect("set password")
+    }
+
+    /// A client signed in as `email`.
+    pub async fn signed_in(&self, email: &str) -> Client {
+        let mut client = Client::new(self.app.clone());
+        let (status, _, _) = client.sign_in(email, PASSWORD).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{email} signs in");
+        client
+    }
+}
+
+pub async fn load_bexley(store: &Store) -> Organisation {
+    let vocabulary = Vocabulary::default();
+    let mut incoming = vec![];
+    for (file, bytes) in waymark_import::bundled::BEXLEY {
+        let document = waymark_import::import(file, bytes, None, &vocabulary)
+            .unwrap_or_else(|e| panic!("{file} does not import: {e}"));
+        incoming.push(Incoming::new(file, bytes, document));
+    }
+    let org = store
+        .organisation(Some("bexley"), Some("London Borough of Bexley"))
+        .await
+        .expect("council");
+    store
+        .import(&org, incoming, Utc::now(), &ReconcileOptions::default())
+        .await
+        .expect("import Bexley");
+    org
+}
+
+/// A response as a test reads it.
+pub type Answer = (StatusCode, HeaderMap, String);
+
+/// A browser stand-in: keeps cookies, sends Host (and Origin on posts, as browsers do).
+#[derive(Clone)]
+pub struct Client {
+    app: Router,
+    pub cookies: HashMap<String, String>,
+    /// The Origin header posts carry (None: send none).
+    pub origin: Option<String>,
+}
+
+impl Client {
+    pub fn new(app: Router) -> Client {
+        Client {
+            app,
+            cookies: HashMap::new(),
+            origin: Some(format!("http://{HOST}")),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn keep_cookies(&mut self, headers: &HeaderMap) {
+        for value in headers.get_all(header::SET_COOKIE) {
+            let text = value.to_str().expect("cookie text");
+            let pair = text.split(';').next().unwrap_or("");
+            if let Some((name, value)) = pair.split_once('=') {
+                let expired = text.contains("Max-Age=0");
+                if expired || value.is_empty() {
+                    self.cookies.remove(name);
+                } else {
+                    self.cookies.insert(name.to_string(), value.to_string());
+                }
+            }
+        }
+    }
+
+    pub async fn send(&mut self, request: Request<Body>) -> Answer {
+        let response = self.app.clone().oneshot(request).await.expect("response");
+        let status = response.status();
+        let headers = response.headers().clone();
+        self.keep_cookies(&headers);
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        (status, headers, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    pub async fn get(&mut self, path: &str) -> Answer {
+        let request = Request::builder()
+            .method(Method::GET)
+            .uri(path)
+            .header(header::HOST, HOST)
+            .header(header::COOKIE, self.cookie_header())
+            .body(Body::empty())
+            .expect("request");
+        self.send(request).await
+    }
+
+    /// Post a form as given (no token added).
+    pub async fn post_raw(&mut self, path: &str, fields: &[(&str, &str)]) -> Answer {
+        let body: String = form_urlencoded_body(fields);
+        let mut builder = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::HOST, HOST)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(origin) = &self.origin {
+            builder = builder.header(header::ORIGIN, origin);
+        }
+        self.send(builder.body(Body::from(body)).expect("request"))
+            .await
+    }
+
+    /// Post a form the way a person does: load the page first and send its token back.
+    pub async fn post(&mut self, page: &str, action: &str, fields: &[(&str, &str)]) -> Answer {
+        let (_, _, html) = self.get(page).await;
+        let csrf = hidden(&html, "csrf").unwrap_or_else(|| panic!("{page} has no form token"));
+        let mut all = vec![("csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(action, &all).await
+    }
+
+    pub async fn sign_in(&mut self, email: &str, password: &str) -> Answer {
+        let (_, _, html) = self.get("/staff/sign-in").await;
+        let token = hidden(&html, "token").expect("sign-in token");
+        self.post_raw(
+            "/staff/sign-in",
+            &[("token", &token), ("email", email), ("password", password)],
+        )
+        .await
+    }
+}
+
+pub fn form_urlencoded_body(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn encode(text: &str) -> String {
+    let mut out = String::new();
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// The value of a hidden field in a page.
+pub fn hidden(html: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker)? + marker.len();
+    let end = html[start..].find('"')? + start;
+    Some(html[start..end].to_string())
+}
+
+pub fn location(headers: &HeaderMap) -> String {
+    headers
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
