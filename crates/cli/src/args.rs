@@ -16,6 +16,9 @@ pub struct Cli {
     /// Which council (needed only when the database holds more than one).
     #[arg(long, global = true, env = "WAYMARK_COUNCIL")]
     pub council: Option<String>,
+    /// The deployment's configuration file (site address, mail server, reminders).
+    #[arg(long, global = true, env = "WAYMARK_CONFIG")]
+    pub config: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -57,6 +60,17 @@ pub enum Command {
     User(UserArgs),
     /// The audit trail: check its hash chain, or export it.
     Audit(AuditArgs),
+    /// E-mail reminders now: owners with returns due and not submitted, directors with returns
+    /// waiting (at most one of each a day; `serve` also sends them every hour). Needs [smtp] in
+    /// the configuration file.
+    Remind(RemindArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RemindArgs {
+    /// Show who would be reminded of what, without sending anything.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

@@ -21,8 +21,10 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
     let Cli {
         db,
         council,
+        config,
         command,
     } = cli;
+    let config = crate::config::Config::load(config.as_deref())?;
     match command {
         Command::Import(args) => {
             let vocabulary = match &args.vocabulary {
@@ -246,8 +248,9 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Demo(args) if args.load_only => {
             crate::demo::run(&db, council.as_deref(), args.format).await
         }
-        Command::Demo(args) => crate::serve::demo(&db, &args.addr, args.url.as_deref()).await,
-        Command::Serve(args) => crate::serve::serve(&db, &args.addr, args.url.as_deref()).await,
+        Command::Demo(args) => crate::serve::demo(&db, &args.addr, args.url, config).await,
+        Command::Serve(args) => crate::serve::serve(&db, &args.addr, args.url, config).await,
+        Command::Remind(args) => crate::serve::remind(&db, &config, args.dry_run).await,
         Command::Backup(args) => crate::transfer::backup(&db, &args.out).await,
         Command::Restore(args) => crate::transfer::restore(&db, &args.file, args.replace).await,
         Command::Copy(args) => crate::transfer::copy(&args.from, &args.to, args.replace).await,

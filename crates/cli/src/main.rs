@@ -2,6 +2,7 @@
 
 mod args;
 mod commands;
+mod config;
 mod demo;
 mod outcome_file;
 mod output;

@@ -1,6 +1,7 @@
 //! `waymark demo` and `waymark serve`: the public website.
 
 use crate::Failure;
+use crate::config::Config;
 use std::sync::Arc;
 use waymark_staff::{Staff, StaffConfig};
 use waymark_store::Store;
@@ -8,7 +9,12 @@ use waymark_web::Site;
 
 /// The main job: make sure the database holds a council (Bexley's bundled documents when it is
 /// empty), then serve the site.
-pub async fn demo(db: &str, addr: &str, url: Option<&str>) -> Result<(), Failure> {
+pub async fn demo(
+    db: &str,
+    addr: &str,
+    url: Option<String>,
+    config: Config,
+) -> Result<(), Failure> {
     let store = Store::open(db).await?;
     if store.organisations().await?.is_empty() {
         let (org, _) = crate::demo::load(&store, "bexley").await?;
@@ -18,13 +24,67 @@ pub async fn demo(db: &str, addr: &str, url: Option<&str>) -> Result<(), Failure
             shown(db)
         );
     }
-    run(store, db, addr, url).await
+    run(store, db, addr, url, config).await
 }
 
 /// Serve an existing database; it is never created here.
-pub async fn serve(db: &str, addr: &str, url: Option<&str>) -> Result<(), Failure> {
+pub async fn serve(
+    db: &str,
+    addr: &str,
+    url: Option<String>,
+    config: Config,
+) -> Result<(), Failure> {
     let store = Store::open_existing(db).await?;
-    run(store, db, addr, url).await
+    run(store, db, addr, url, config).await
+}
+
+/// The site's address: `--url`, else the configuration file's, else where it is served.
+fn base_url(url: Option<String>, config: &Config, local: &str) -> String {
+    url.or_else(|| config.site.url.clone())
+        .unwrap_or_else(|| format!("http://{local}"))
+        .trim_end_matches('/')
+        .to_string()
+}
+
+/// `waymark remind`: send the reminders due now (or list them with `--dry-run`).
+pub async fn remind(db: &str, config: &Config, dry_run: bool) -> Result<(), Failure> {
+    let store = Store::open_existing(db).await?;
+    let base = base_url(None, config, "127.0.0.1:8080");
+    let now = chrono::Utc::now();
+    if dry_run {
+        for org in store.organisations().await? {
+            let mut periods = vec![];
+            for cycle in store.cycles(&org).await? {
+                let items = store.cycle_items(&org, cycle.id).await?;
+                periods.push((cycle, items));
+            }
+            let people = store.users(&org).await?;
+            for r in
+                waymark_mail::plan(now.date_naive(), &base, &periods, &people, config.reminders)
+            {
+                println!("{}: {}", r.to.email, r.subject);
+            }
+        }
+        return Ok(());
+    }
+    let smtp = config.smtp.as_ref().ok_or_else(|| {
+        Failure::Input("no [smtp] section in the configuration file (--config FILE)".into())
+    })?;
+    let mailer =
+        waymark_mail::reminders::Mailer::new(smtp).map_err(|e| Failure::Input(e.to_string()))?;
+    let sent = waymark_mail::send_reminders(&store, &mailer, &base, config.reminders, now)
+        .await
+        .map_err(|e| match e {
+            waymark_mail::MailError::Store(e) => Failure::from(e),
+            other => Failure::Input(other.to_string()),
+        })?;
+    if sent.is_empty() {
+        println!("No reminders are due (or they were sent earlier today).");
+    }
+    for r in &sent {
+        println!("Sent to {}: {}", r.to.email, r.subject);
+    }
+    Ok(())
 }
 
 fn shown(db: &str) -> String {
@@ -33,7 +93,13 @@ fn shown(db: &str) -> String {
         .unwrap_or_else(|_| db.to_string())
 }
 
-async fn run(store: Store, db: &str, addr: &str, url: Option<&str>) -> Result<(), Failure> {
+async fn run(
+    store: Store,
+    db: &str,
+    addr: &str,
+    url: Option<String>,
+    config: Config,
+) -> Result<(), Failure> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| Failure::Input(format!("cannot listen on {addr}: {e}")))?;
@@ -56,9 +122,17 @@ async fn run(store: Store, db: &str, addr: &str, url: Option<&str>) -> Result<()
         );
     }
     // The address people use, for links the staff site hands out (set-up links, e-mails).
-    let base = url
-        .map(str::to_string)
-        .unwrap_or_else(|| format!("http://{local}"));
+    let base = base_url(url, &config, &local.to_string());
+    if let Some(smtp) = &config.smtp {
+        let mailer = waymark_mail::reminders::Mailer::new(smtp)
+            .map_err(|e| Failure::Input(e.to_string()))?;
+        tokio::spawn(remind_hourly(
+            store.clone(),
+            mailer,
+            base.clone(),
+            config.reminders,
+        ));
+    }
     let staff = Arc::new(Staff::new(store.clone(), StaffConfig::new(&base)));
     let app = waymark_staff::router(staff).fallback_service(waymark_web::app(site));
     println!("Waymark is serving http://{local}/ from {}", shown(db));
@@ -71,4 +145,23 @@ async fn run(store: Store, db: &str, addr: &str, url: Option<&str>) -> Result<()
     store.close().await;
     println!("Waymark stopped.");
     Ok(())
+}
+
+/// While serving: send the reminders due, every hour (each at most once a day).
+async fn remind_hourly(
+    store: Store,
+    mailer: waymark_mail::reminders::Mailer,
+    base: String,
+    rules: waymark_mail::ReminderRules,
+) {
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        match waymark_mail::send_reminders(&store, &mailer, &base, rules, chrono::Utc::now()).await
+        {
+            Ok(sent) if !sent.is_empty() => eprintln!("waymark: sent {} reminders", sent.len()),
+            Ok(_) => {}
+            Err(e) => eprintln!("waymark: reminders could not be sent: {e}"),
+        }
+    }
 }

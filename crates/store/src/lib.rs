@@ -16,6 +16,7 @@ mod ingest;
 mod outcomes;
 mod overview;
 mod read;
+pub mod reminders;
 mod settings;
 mod summary;
 pub use overview::{

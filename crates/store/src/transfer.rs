@@ -143,6 +143,10 @@ pub(crate) static TABLES: &[Table] = &[
         "reason": Text, "evidence_json": Text, "review_comment": Text, "actor_id": Int,
         "author_id": Int, "at": Text,
     ]),
+    table!("reminders_sent", identity = true, [
+        "id": Int, "org_id": Int, "user_id": Int, "cycle_id": Int, "kind": Text,
+        "sent_on": Text, "items": Int, "at": Text,
+    ]),
     table!("updates", identity = true, [
         "id": Int, "org_id": Int, "activity_id": Int, "period": Text, "reference": Text,
         "title": Text, "directorate_id": Int, "status": Text, "status_label": Text,

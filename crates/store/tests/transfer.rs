@@ -242,6 +242,10 @@ async fn staff_cycle(store: &Store, org: &Organisation, activities: &[ActivityRe
         )
         .await
         .expect("approve");
+    store
+        .record_reminder(org, &director, cycle.id, "approvals-waiting", 1, at(7))
+        .await
+        .expect("reminder");
     let locked = store
         .change_cycle(
             org,

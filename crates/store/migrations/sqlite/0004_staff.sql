@@ -151,6 +151,19 @@ CREATE TABLE return_versions (
     UNIQUE (return_id, revision)
 );
 
+-- Reminder e-mails sent: at most one of each kind a day to each person for each period.
+CREATE TABLE reminders_sent (
+    id         INTEGER PRIMARY KEY,
+    org_id     INTEGER NOT NULL REFERENCES organisations(id),
+    user_id    INTEGER NOT NULL REFERENCES users(id),
+    cycle_id   INTEGER NOT NULL REFERENCES cycles(id),
+    kind       TEXT NOT NULL,
+    sent_on    TEXT NOT NULL,
+    items      INTEGER NOT NULL,
+    at         TEXT NOT NULL,
+    UNIQUE (user_id, cycle_id, kind, sent_on)
+);
+
 -- A published return carries what the workflow collected beyond its commentary, and the
 -- revision it was published from.
 ALTER TABLE updates ADD COLUMN corrective_action TEXT;

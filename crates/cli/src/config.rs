@@ -1,0 +1,119 @@
+//! The deployment's configuration file (`--config FILE`, or `WAYMARK_CONFIG`): the site's
+//! address, the mail server and when reminders go out. Secrets are not written in it: it
+//! names the environment variables that hold them.
+//!
+//! ```toml
+//! [site]
+//! url = "https://performance.bexley.gov.uk"
+//!
+//! [smtp]
+//! host = "smtp.bexley.gov.uk"
+//! port = 587
+//! security = "starttls"        # none | starttls | tls
+//! username = "waymark"
+//! password_env = "WAYMARK_SMTP_PASSWORD"
+//! from = "Performance team <performance@bexley.gov.uk>"
+//!
+//! [reminders]
+//! days_before = 7
+//! ```
+
+use crate::Failure;
+use serde::Deserialize;
+use std::path::Path;
+use waymark_mail::{ReminderRules, SmtpConfig};
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub site: Site,
+    pub smtp: Option<SmtpConfig>,
+    #[serde(default)]
+    pub reminders: ReminderRules,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Site {
+    /// The address people reach the site at.
+    pub url: Option<String>,
+}
+
+/// Largest configuration file read.
+const MAX_BYTES: u64 = 64 * 1024;
+
+impl Config {
+    /// Read the file, or the defaults when none is given. Errors name the file, line and field.
+    pub fn load(path: Option<&Path>) -> Result<Config, Failure> {
+        let Some(path) = path else {
+            return Ok(Config::default());
+        };
+        let shown = path.display();
+        let size = std::fs::metadata(path)
+            .map_err(|e| {
+                Failure::Input(format!("cannot read the configuration file {shown}: {e}"))
+            })?
+            .len();
+        if size > MAX_BYTES {
+            return Err(Failure::Input(format!(
+                "{shown} is larger than {} KB; is it the configuration file?",
+                MAX_BYTES / 1024
+            )));
+        }
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Failure::Input(format!("cannot read the configuration file {shown}: {e}"))
+        })?;
+        Config::parse(&shown.to_string(), &text)
+    }
+
+    pub fn parse(name: &str, text: &str) -> Result<Config, Failure> {
+        toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+            match line {
+                Some(line) => Failure::Input(format!("{name}, line {line}: {}", e.message())),
+                None => Failure::Input(format!("{name}: {}", e.message())),
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_file_is_read() {
+        let config = Config::parse(
+            "waymark.toml",
+            "[site]\nurl = \"https://p.example.gov.uk\"\n\n[smtp]\nhost = \"smtp.example.gov.uk\"\nfrom = \"Performance <p@example.gov.uk>\"\nsecurity = \"tls\"\nport = 465\n\n[reminders]\ndays_before = 3\n",
+        )
+        .map_err(|e| format!("{e:?}"))
+        .expect("parses");
+        assert_eq!(config.site.url.as_deref(), Some("https://p.example.gov.uk"));
+        let smtp = config.smtp.expect("smtp");
+        assert_eq!(
+            (smtp.port, smtp.security),
+            (465, waymark_mail::Security::Tls)
+        );
+        assert_eq!(config.reminders.days_before, 3);
+    }
+
+    #[test]
+    fn mistakes_name_the_line_and_field() {
+        let Err(Failure::Input(message)) = Config::parse(
+            "waymark.toml",
+            "[site]\nurl = \"x\"\n\n[smtp]\nhots = \"typo\"\n",
+        ) else {
+            panic!("accepted");
+        };
+        assert!(message.starts_with("waymark.toml, line 5"), "{message}");
+        assert!(message.contains("hots"), "{message}");
+        assert!(
+            Config::parse("w.toml", "[smtp]\nhost = \"h\"\n").is_err(),
+            "from is required"
+        );
+    }
+}
