@@ -381,3 +381,206 @@ mod tests {
         }
     }
 }
+
+/// How an indicator is judged: which way is better, its target, and its ordered RAG rules.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndicatorRules {
+    pub polarity: Polarity,
+    pub target: Option<f64>,
+    pub rules: RagRuleSet,
+}
+
+impl Default for IndicatorRules {
+    fn default() -> Self {
+        IndicatorRules {
+            polarity: Polarity::HigherIsBetter,
+            target: None,
+            rules: RagRuleSet::default(),
+        }
+    }
+}
+
+impl Polarity {
+    pub fn key(self) -> &'static str {
+        match self {
+            Polarity::HigherIsBetter => "higher_is_better",
+            Polarity::LowerIsBetter => "lower_is_better",
+            Polarity::Neutral => "neutral",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Polarity> {
+        [
+            Polarity::HigherIsBetter,
+            Polarity::LowerIsBetter,
+            Polarity::Neutral,
+        ]
+        .into_iter()
+        .find(|p| p.key() == key)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Polarity::HigherIsBetter => "Higher is better",
+            Polarity::LowerIsBetter => "Lower is better",
+            Polarity::Neutral => "Neither (context only)",
+        }
+    }
+}
+
+impl Movement {
+    pub fn name(self) -> &'static str {
+        match self {
+            Movement::Increase => "Up",
+            Movement::Decrease => "Down",
+            Movement::NoChange => "No change",
+        }
+    }
+}
+
+impl Judgement {
+    pub fn name(self) -> &'static str {
+        match self {
+            Judgement::Better => "better",
+            Judgement::Worse => "worse",
+            Judgement::Same => "the same",
+            Judgement::NotJudged => "not judged",
+        }
+    }
+}
+
+/// Direction of travel from the previous value, raw and judged ("Up (better)").
+pub fn direction(previous: Option<f64>, current: f64, polarity: Polarity) -> Option<String> {
+    let movement = Movement::between(previous?, current);
+    Some(match movement.judge(polarity) {
+        Judgement::NotJudged => movement.name().to_string(),
+        judged => format!("{} ({})", movement.name(), judged.name()),
+    })
+}
+
+/// An indicator value as an owner enters it for a period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryInput {
+    /// As written: "89.02%", "20,843", "£1.2m".
+    pub value: String,
+    pub note: String,
+    /// A RAG chosen by the owner instead of the computed one.
+    pub override_rag: Option<Rag>,
+    /// Why the computed RAG is overridden (required with an override).
+    pub override_reason: String,
+}
+
+/// The value read from an entry, or what is wrong with it (each problem names its field:
+/// "value", "note", "override_reason").
+pub fn check_entry(input: &EntryInput) -> Result<Measure, Vec<crate::workflow::FieldError>> {
+    use crate::workflow::{FieldError, MAX_TEXT_CHARS};
+    let mut problems = vec![];
+    let measure = Measure::parse(&input.value);
+    if measure.is_none() {
+        problems.push(FieldError {
+            field: "value",
+            message: "Enter the value as a number, like 89.5%, 20,843, £1.2m or 4.5 days".into(),
+        });
+    }
+    let bad_chars = |t: &str| {
+        t.chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    };
+    for (field, text) in [
+        ("note", &input.note),
+        ("override_reason", &input.override_reason),
+    ] {
+        if text.chars().count() > MAX_TEXT_CHARS {
+            problems.push(FieldError {
+                field,
+                message: format!("This must be {MAX_TEXT_CHARS} characters or fewer"),
+            });
+        }
+        if bad_chars(text) {
+            problems.push(FieldError {
+                field,
+                message: "This must not contain control characters".into(),
+            });
+        }
+    }
+    if input.override_rag.is_some() && input.override_reason.trim().is_empty() {
+        problems.push(FieldError {
+            field: "override_reason",
+            message: "Say why the rating differs from the one worked out from the target".into(),
+        });
+    }
+    match measure {
+        Some(m) if problems.is_empty() => Ok(m),
+        _ => Err(problems),
+    }
+}
+
+#[cfg(test)]
+mod entry_tests {
+    use super::*;
+
+    fn input(value: &str) -> EntryInput {
+        EntryInput {
+            value: value.into(),
+            note: String::new(),
+            override_rag: None,
+            override_reason: String::new(),
+        }
+    }
+
+    #[test]
+    fn entries_are_read_and_overrides_need_a_reason() {
+        assert_eq!(check_entry(&input("89.5%")).map(|m| m.value), Ok(89.5));
+        let fields = |r: Result<Measure, Vec<crate::workflow::FieldError>>| {
+            r.err()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|p| p.field)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(fields(check_entry(&input("N/A"))), ["value"]);
+        assert_eq!(fields(check_entry(&input("<script>"))), ["value"]);
+        let mut overridden = input("12");
+        overridden.override_rag = Some(Rag::Green);
+        assert_eq!(fields(check_entry(&overridden)), ["override_reason"]);
+        overridden.override_reason = "Target was set before the new duty".into();
+        assert!(check_entry(&overridden).is_ok());
+        let mut noisy = input("12");
+        noisy.note = "a\u{0}b".into();
+        assert_eq!(fields(check_entry(&noisy)), ["note"]);
+    }
+
+    #[test]
+    fn direction_is_shown_raw_and_judged() {
+        assert_eq!(
+            direction(Some(80.0), 85.0, Polarity::HigherIsBetter).as_deref(),
+            Some("Up (better)")
+        );
+        assert_eq!(
+            direction(Some(80.0), 85.0, Polarity::LowerIsBetter).as_deref(),
+            Some("Up (worse)")
+        );
+        assert_eq!(
+            direction(Some(80.0), 80.0, Polarity::LowerIsBetter).as_deref(),
+            Some("No change (the same)")
+        );
+        assert_eq!(
+            direction(Some(80.0), 70.0, Polarity::Neutral).as_deref(),
+            Some("Down")
+        );
+        assert_eq!(direction(None, 70.0, Polarity::Neutral), None);
+    }
+
+    #[test]
+    fn rules_rate_values_against_target() {
+        let rules = IndicatorRules {
+            polarity: Polarity::LowerIsBetter,
+            target: Some(10.0),
+            rules: RagRuleSet::default(),
+        };
+        let rate = |v| rules.rules.evaluate(v, rules.target, rules.polarity);
+        assert_eq!(rate(9.0), Some(Rag::Green));
+        assert_eq!(rate(10.4), Some(Rag::Amber));
+        assert_eq!(rate(11.0), Some(Rag::Red));
+    }
+}

@@ -156,7 +156,11 @@ fn read_cycle(r: &sqlx::any::AnyRow) -> Result<Cycle> {
     })
 }
 
-async fn cycle_in(conn: &mut sqlx::AnyConnection, org_id: i64, id: i64) -> Result<Cycle> {
+pub(crate) async fn cycle_in(
+    conn: &mut sqlx::AnyConnection,
+    org_id: i64,
+    id: i64,
+) -> Result<Cycle> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {CYCLE_COLUMNS} FROM cycles WHERE org_id = $1 AND id = $2"
     )))
@@ -455,9 +459,12 @@ impl Store {
         }
         let next = decision.map_err(refused)?;
         let now = stamp(at);
-        let mut published = 0u64;
+        let mut published = (0u64, 0u64);
         if action == PeriodAction::Publish {
-            published = publish_approved(&mut tx, org.id, &before, at).await?;
+            published = (
+                publish_approved(&mut tx, org.id, &before, at).await?,
+                crate::indicators::publish_indicators(&mut tx, org.id, &before, at).await?,
+            );
         }
         sqlx::query(
             "UPDATE cycles SET state = $1, revision = revision + 1, changed_at = $2,
@@ -478,7 +485,8 @@ impl Store {
         };
         let mut after = json!({ "state": next.key() });
         if action == PeriodAction::Publish {
-            after["returns_published"] = json!(published);
+            after["returns_published"] = json!(published.0);
+            after["indicator_values_published"] = json!(published.1);
         }
         audit::append(
             &mut tx,

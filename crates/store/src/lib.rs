@@ -12,6 +12,7 @@ pub mod audit;
 mod batch;
 pub mod cycle;
 mod decide;
+pub mod indicators;
 mod ingest;
 mod outcomes;
 mod overview;
@@ -27,6 +28,7 @@ pub use summary::{ActivityStatus, CouncilHeadline, MAX_NOTE_CHARS, NewReturn};
 
 pub use accounts::{NewUser, Session, SessionRules, User, UserChange};
 pub use audit::{AuditCheck, AuditEvent, Who};
+pub use indicators::{IndicatorEntry, IndicatorItem, IndicatorSettings};
 pub use cycle::{Act, Cycle, CycleItem, Person, PreviousAnswer, ReturnDetail, ReturnVersion};
 pub use decide::LinkDecision;
 pub use ingest::{ImportOutcome, Incoming};

@@ -168,10 +168,20 @@ pub(crate) static TABLES: &[Table] = &[
         "id": Int, "org_id": Int, "reference": Text, "name": Text, "frequency": Text,
         "section": Text, "recorded_at": Text,
     ]),
+    table!("indicator_settings", identity = true, [
+        "id": Int, "org_id": Int, "indicator_id": Int, "polarity": Text, "target": Real,
+        "rules_json": Text, "owner_id": Int, "actor_id": Int, "recorded_at": Text,
+    ]),
+    table!("indicator_entries", identity = true, [
+        "id": Int, "org_id": Int, "indicator_id": Int, "cycle_id": Int, "revision": Int,
+        "text": Text, "value": Real, "unit": Text, "computed_rag": Text, "override_rag": Text,
+        "override_reason": Text, "direction": Text, "note": Text, "author_id": Int,
+        "recorded_at": Text,
+    ]),
     table!("indicator_values", identity = true, [
         "id": Int, "org_id": Int, "indicator_id": Int, "year": Int, "text": Text,
         "value": Real, "unit": Text, "rag": Text, "direction": Text, "document_id": Int,
-        "line": Int, "recorded_at": Text,
+        "line": Int, "recorded_at": Text, "period": Text, "entry_id": Int,
     ]),
     table!("settings", identity = true, [
         "id": Int, "org_id": Int, "key": Text, "value_json": Text, "recorded_at": Text,

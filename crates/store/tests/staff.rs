@@ -1118,3 +1118,155 @@ async fn a_tampered_audit_trail_is_detected() {
         );
     }
 }
+
+#[tokio::test]
+async fn indicator_values_are_rated_by_their_rules_and_published_with_the_period() {
+    use waymark_domain::indicator::{EntryInput, IndicatorRules, Polarity, Rag, RagRuleSet};
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let store = &db.store;
+        let org = load(store).await;
+        let c = cast(store, &org).await;
+        let cycle = store
+            .open_cycle(&org, q1(), deadline(), &c.admin, at(1))
+            .await
+            .expect("open");
+        let items = store.indicator_items(&org, cycle.id).await.expect("items");
+        let indicator = items.first().expect("the synthetic council has indicators");
+        let id = indicator.indicator_id;
+        let rules = IndicatorRules {
+            polarity: Polarity::LowerIsBetter,
+            target: Some(10.0),
+            rules: RagRuleSet::default(),
+        };
+        // Only an admin sets the rules and the owner.
+        let refused = store
+            .set_indicator_settings(&org, id, &rules, Some(c.owner.id), &c.director, at(2))
+            .await;
+        assert!(
+            matches!(refused, Err(StoreError::Refused(r)) if r.is_forbidden()),
+            "{backend:?}"
+        );
+        store
+            .set_indicator_settings(&org, id, &rules, Some(c.owner.id), &c.admin, at(2))
+            .await
+            .expect("settings");
+
+        let entry = |value: &str| EntryInput {
+            value: value.into(),
+            note: "Measured at the quarter end.".into(),
+            override_rag: None,
+            override_reason: String::new(),
+        };
+        // Someone else's indicator, a reader, a value that is not a number: refused.
+        for who in [&c.other_owner, &c.reader] {
+            let r = store
+                .enter_indicator_value(&org, cycle.id, id, &entry("9"), 0, who, at(3))
+                .await;
+            assert!(
+                matches!(r, Err(StoreError::Refused(x)) if x.is_forbidden()),
+                "{backend:?}: {}",
+                who.email
+            );
+        }
+        assert!(matches!(
+            store
+                .enter_indicator_value(&org, cycle.id, id, &entry("about ten"), 0, &c.owner, at(3))
+                .await,
+            Err(StoreError::Invalid(_))
+        ));
+        // 10.4 against a target of 10, lower is better, Amber within 5%.
+        let first = store
+            .enter_indicator_value(&org, cycle.id, id, &entry("10.4"), 0, &c.owner, at(4))
+            .await
+            .expect("enter");
+        assert_eq!(first.computed_rag, Some(Rag::Amber), "{backend:?}");
+        // A stale revision is a conflict; an override needs a reason.
+        assert!(matches!(
+            store
+                .enter_indicator_value(&org, cycle.id, id, &entry("9"), 0, &c.owner, at(5))
+                .await,
+            Err(StoreError::Conflict(_))
+        ));
+        let mut overridden = entry("12");
+        overridden.override_rag = Some(Rag::Amber);
+        assert!(matches!(
+            store
+                .enter_indicator_value(&org, cycle.id, id, &overridden, 1, &c.owner, at(5))
+                .await,
+            Err(StoreError::Invalid(_))
+        ));
+        overridden.override_reason = "A one-off backlog from the system change.".into();
+        let second = store
+            .enter_indicator_value(&org, cycle.id, id, &overridden, 1, &c.owner, at(6))
+            .await
+            .expect("override");
+        assert_eq!(
+            (second.computed_rag, second.rag()),
+            (Some(Rag::Red), Some(Rag::Amber))
+        );
+
+        // Not public until the period is published.
+        let public = |values: Vec<waymark_store::IndicatorValueView>| {
+            values
+                .into_iter()
+                .filter(|v| v.reference == indicator.reference && v.text == "12")
+                .count()
+        };
+        assert_eq!(
+            public(store.indicator_values(&org, None).await.expect("values")),
+            0
+        );
+        let locked = store
+            .change_cycle(
+                &org,
+                cycle.id,
+                PeriodAction::Lock,
+                cycle.revision,
+                &c.admin,
+                at(7),
+            )
+            .await
+            .expect("lock");
+        // Locked: no more values.
+        assert!(matches!(
+            store.enter_indicator_value(&org, cycle.id, id, &entry("8"), 2, &c.owner, at(8)).await,
+            Err(StoreError::Refused(r)) if !r.is_forbidden()
+        ));
+        store
+            .change_cycle(
+                &org,
+                cycle.id,
+                PeriodAction::Publish,
+                locked.revision,
+                &c.admin,
+                at(9),
+            )
+            .await
+            .expect("publish");
+        let values = store.indicator_values(&org, None).await.expect("values");
+        assert_eq!(public(values.clone()), 1, "{backend:?}: published");
+        let shown = values
+            .iter()
+            .find(|v| v.reference == indicator.reference && v.text == "12")
+            .expect("value");
+        assert_eq!(
+            shown.rag.as_deref(),
+            Some("Amber"),
+            "{backend:?}: the override stands"
+        );
+        let (_, _, history) = store
+            .indicator_detail(&org, cycle.id, id)
+            .await
+            .expect("detail");
+        assert_eq!(history.len(), 2, "{backend:?}: both values kept");
+        assert!(
+            store
+                .verify_audit()
+                .await
+                .expect("verify")
+                .problems
+                .is_empty()
+        );
+    }
+}

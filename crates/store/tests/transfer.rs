@@ -140,6 +140,12 @@ async fn load(store: &Store) {
             .await
             .expect("import a revised plan");
     }
+    let first = store.organisations().await.expect("councils");
+    let synthetic = first
+        .iter()
+        .find(|o| o.slug != "bexley")
+        .expect("a synthetic council");
+    staff_indicator(store, synthetic).await;
 }
 
 async fn add_user(
@@ -268,6 +274,46 @@ async fn staff_cycle(store: &Store, org: &Organisation, activities: &[ActivityRe
         )
         .await
         .expect("publish");
+}
+
+/// Indicator settings and a value entered, on a council that publishes indicators.
+async fn staff_indicator(store: &Store, org: &Organisation) {
+    let admin = add_user(store, org, "admin@synthetic.example", Role::Admin, None).await;
+    let owner = add_user(store, org, "owner@synthetic.example", Role::Owner, None).await;
+    let period = "2025/26 Q1".parse().expect("period");
+    let deadline = chrono::NaiveDate::from_ymd_opt(2025, 7, 31).expect("date");
+    let cycle = store
+        .open_cycle(org, period, deadline, &admin, at(7))
+        .await
+        .expect("open");
+    let indicator = store
+        .indicator_items(org, cycle.id)
+        .await
+        .expect("indicators")
+        .first()
+        .map(|i| i.indicator_id)
+        .expect("the synthetic council publishes indicators");
+    store
+        .set_indicator_settings(
+            org,
+            indicator,
+            &waymark_domain::indicator::IndicatorRules::default(),
+            Some(owner.id),
+            &admin,
+            at(7),
+        )
+        .await
+        .expect("indicator settings");
+    let value = waymark_domain::indicator::EntryInput {
+        value: "87.5%".into(),
+        note: "Quarter end.".into(),
+        override_rag: None,
+        override_reason: String::new(),
+    };
+    store
+        .enter_indicator_value(org, cycle.id, indicator, &value, 0, &owner, at(7))
+        .await
+        .expect("indicator value");
 }
 
 /// What people read back: councils, and for each its activities and returns.

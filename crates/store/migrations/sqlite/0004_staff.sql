@@ -164,9 +164,49 @@ CREATE TABLE reminders_sent (
     UNIQUE (user_id, cycle_id, kind, sent_on)
 );
 
+-- How each indicator is judged and who enters its values. Append-only: the newest row for an
+-- indicator stands, older rows show what applied before.
+CREATE TABLE indicator_settings (
+    id           INTEGER PRIMARY KEY,
+    org_id       INTEGER NOT NULL REFERENCES organisations(id),
+    indicator_id INTEGER NOT NULL REFERENCES indicators(id),
+    polarity     TEXT NOT NULL,
+    target       REAL,
+    rules_json   TEXT NOT NULL,
+    owner_id     INTEGER REFERENCES users(id),
+    actor_id     INTEGER NOT NULL REFERENCES users(id),
+    recorded_at  TEXT NOT NULL
+);
+CREATE INDEX indicator_settings_by_indicator ON indicator_settings (indicator_id, id);
+
+-- Indicator values entered for a period in the workflow. Append-only: a correction is a new
+-- row; the newest for an indicator and period stands and is what publication makes public.
+CREATE TABLE indicator_entries (
+    id               INTEGER PRIMARY KEY,
+    org_id           INTEGER NOT NULL REFERENCES organisations(id),
+    indicator_id     INTEGER NOT NULL REFERENCES indicators(id),
+    cycle_id         INTEGER NOT NULL REFERENCES cycles(id),
+    revision         INTEGER NOT NULL,
+    text             TEXT NOT NULL,
+    value            REAL NOT NULL,
+    unit             TEXT NOT NULL,
+    computed_rag     TEXT,
+    override_rag     TEXT,
+    override_reason  TEXT NOT NULL,
+    direction        TEXT,
+    note             TEXT NOT NULL,
+    author_id        INTEGER NOT NULL REFERENCES users(id),
+    recorded_at      TEXT NOT NULL,
+    UNIQUE (indicator_id, cycle_id, revision)
+);
+
 -- A published return carries what the workflow collected beyond its commentary, and the
 -- revision it was published from.
 ALTER TABLE updates ADD COLUMN corrective_action TEXT;
 ALTER TABLE updates ADD COLUMN reason TEXT;
 ALTER TABLE updates ADD COLUMN evidence_json TEXT;
 ALTER TABLE updates ADD COLUMN return_version_id INTEGER REFERENCES return_versions(id);
+
+-- An indicator value made public by a publication carries its period and the entry it came from.
+ALTER TABLE indicator_values ADD COLUMN period TEXT;
+ALTER TABLE indicator_values ADD COLUMN entry_id INTEGER REFERENCES indicator_entries(id);
