@@ -403,6 +403,13 @@ pub async fn period(
         Ok(i) => i,
         Err(e) => return unavailable(&staff, &e),
     };
+    let indicators: Vec<Value> = match staff.store.indicator_items(&signed.org, cycle.id).await {
+        Ok(list) => list
+            .iter()
+            .map(|i| crate::indicator_pages::item_view(cycle.id, i))
+            .collect(),
+        Err(e) => return unavailable(&staff, &e),
+    };
     let all = progress(&items);
     // Readers see every activity but only what has been submitted; others what is theirs.
     let shown: Vec<ItemView> = items
@@ -438,6 +445,7 @@ pub async fn period(
                 show_progress => is_admin || signed.user.role == Role::Reader,
                 actions => actions,
                 done => done_message(request.uri().query()),
+                indicators => indicators,
             },
         ),
     )
@@ -453,6 +461,14 @@ pub async fn change_period(
         Ok(ok) => ok,
         Err(r) => return r,
     };
+    // Only admins change periods: anyone else is refused whatever the form says.
+    if signed.user.role != Role::Admin {
+        return refusal(
+            &staff,
+            &signed,
+            StoreError::Refused(workflow::Forbidden::NotAdmin.into()),
+        );
+    }
     let action = match form.get("action") {
         "lock" => PeriodAction::Lock,
         "unlock" => PeriodAction::Unlock,
@@ -749,8 +765,37 @@ pub async fn act(
         Err(r) => return r,
     };
     // Someone who cannot see the return learns nothing about it, whatever they post.
-    if let Err(r) = load_detail(&staff, &signed, cycle_id, activity_id).await {
-        return r;
+    let detail = match load_detail(&staff, &signed, cycle_id, activity_id).await {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    let action = match form.get("action") {
+        "save" => ReturnAction::SaveDraft,
+        "submit" => ReturnAction::Submit,
+        "approve" => ReturnAction::Approve,
+        "send_back" => ReturnAction::SendBack,
+        _ => {
+            return signed_message(
+                &staff,
+                &signed,
+                StatusCode::BAD_REQUEST,
+                "This could not be done",
+                "The form named no action. Nothing was changed.",
+            );
+        }
+    };
+    // Whether this person may ever do this is answered before anything about the form (as the
+    // store answers it first): a reader or another directorate's director is refused, not told
+    // how to fill the form in.
+    let author = detail.current().map(|v| v.author.id);
+    if let Err(r) = workflow::return_transition(
+        detail.cycle.state,
+        detail.item.state,
+        action,
+        &actor(&signed.user, &detail.item, author),
+    ) && r.is_forbidden()
+    {
+        return refusal(&staff, &signed, StoreError::Refused(r));
     }
     let Some(revision) = form.number("revision") else {
         return signed_message(
@@ -769,20 +814,11 @@ pub async fn act(
         evidence: workflow::parse_evidence(form.get("evidence")),
     };
     let comment = form.get("comment");
-    let (act, done) = match form.get("action") {
-        "save" => (Act::Save(&content), "saved"),
-        "submit" => (Act::Submit(&content), "submitted"),
-        "approve" => (Act::Approve { comment }, "approved"),
-        "send_back" => (Act::SendBack { comment }, "returned"),
-        _ => {
-            return signed_message(
-                &staff,
-                &signed,
-                StatusCode::BAD_REQUEST,
-                "This could not be done",
-                "The form named no action. Nothing was changed.",
-            );
-        }
+    let (act, done) = match action {
+        ReturnAction::SaveDraft => (Act::Save(&content), "saved"),
+        ReturnAction::Submit => (Act::Submit(&content), "submitted"),
+        ReturnAction::Approve => (Act::Approve { comment }, "approved"),
+        ReturnAction::SendBack => (Act::SendBack { comment }, "returned"),
     };
     let mut errors = vec![];
     if matches!(act, Act::Save(_) | Act::Submit(_))
@@ -855,6 +891,14 @@ pub async fn assign(
         Ok(ok) => ok,
         Err(r) => return r,
     };
+    // Only admins assign owners: anyone else is refused whatever the form says.
+    if signed.user.role != Role::Admin {
+        return refusal(
+            &staff,
+            &signed,
+            StoreError::Refused(workflow::Forbidden::NotAdmin.into()),
+        );
+    }
     let owner = match form.get("owner") {
         "" | "none" => None,
         id => match id.parse::<i64>() {

@@ -13,6 +13,7 @@ pub mod config;
 pub mod cycle_pages;
 pub mod export;
 pub mod http;
+pub mod indicator_pages;
 pub mod password;
 pub mod people;
 pub mod view;
@@ -83,6 +84,14 @@ pub fn router(staff: Arc<Staff>) -> Router {
         .route(
             "/staff/periods/{cycle}/activities/{activity}/owner",
             post(cycle_pages::assign),
+        )
+        .route(
+            "/staff/periods/{cycle}/indicators/{indicator}",
+            get(indicator_pages::entry).post(indicator_pages::enter),
+        )
+        .route(
+            "/staff/indicators/{indicator}",
+            get(indicator_pages::settings).post(indicator_pages::save_settings),
         )
         .route("/staff/people", get(people::list).post(people::add))
         .route(

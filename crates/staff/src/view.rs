@@ -10,7 +10,7 @@ use serde::Serialize;
 use waymark_domain::workflow::Role;
 use waymark_store::{Organisation, Session, User};
 
-const TEMPLATES: [(&str, &str); 12] = [
+const TEMPLATES: [(&str, &str); 14] = [
     ("layout.html", include_str!("../templates/layout.html")),
     ("macros.html", include_str!("../templates/macros.html")),
     ("sign_in.html", include_str!("../templates/sign_in.html")),
@@ -23,6 +23,14 @@ const TEMPLATES: [(&str, &str); 12] = [
     ("people.html", include_str!("../templates/people.html")),
     ("person.html", include_str!("../templates/person.html")),
     ("audit.html", include_str!("../templates/audit.html")),
+    (
+        "indicator.html",
+        include_str!("../templates/indicator.html"),
+    ),
+    (
+        "indicator_settings.html",
+        include_str!("../templates/indicator_settings.html"),
+    ),
 ];
 
 pub struct View {

@@ -1,0 +1,590 @@
+//! Indicators in the staff site: each period's values (entered by the indicator's owner or the
+//! performance team, rated by the indicator's rules unless overridden with a reason), and the
+//! rules themselves (admins).
+
+use crate::Staff;
+use crate::auth::{Signed, signed_form, signed_in, signed_message, unavailable};
+use crate::http::{self, Form};
+use crate::view::with;
+use axum::extract::{Path, Request, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use minijinja::{Value, context};
+use std::sync::Arc;
+use waymark_domain::indicator::{
+    EntryInput, IndicatorRules, Polarity, Rag, RagCondition, RagRule, RagRuleSet,
+};
+use waymark_domain::workflow::{FieldError, PeriodState, Role};
+use waymark_store::{IndicatorEntry, IndicatorItem, StoreError};
+
+/// Whether a person may enter this indicator's value now.
+fn can_enter(signed: &Signed, item: &IndicatorItem, state: PeriodState) -> bool {
+    let owns = item
+        .settings
+        .as_ref()
+        .and_then(|s| s.owner.as_ref())
+        .is_some_and(|o| o.id == signed.user.id);
+    state == PeriodState::Open && (owns || signed.user.role == Role::Admin)
+}
+
+fn rag_key(rag: Option<Rag>) -> &'static str {
+    match rag {
+        Some(Rag::Red) => "red",
+        Some(Rag::Amber) => "amber",
+        Some(Rag::Green) => "green",
+        None => "none",
+    }
+}
+
+fn number(value: f64) -> String {
+    let text = format!("{value:.4}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+fn rules_text(rules: &IndicatorRules) -> String {
+    let target = match rules.target {
+        Some(t) => format!("target {}", number(t)),
+        None => "no target: not rated".into(),
+    };
+    format!("{}; {target}", rules.polarity.name())
+}
+
+fn entry_view(e: &IndicatorEntry) -> Value {
+    context! {
+        revision => e.revision,
+        text => e.text.clone(),
+        rag => e.rag().map(Rag::label),
+        rag_key => rag_key(e.rag()),
+        computed => e.computed_rag.map(Rag::label),
+        overridden => e.override_rag.is_some(),
+        override_reason => e.override_reason.clone(),
+        direction => e.direction.clone(),
+        note => e.note.clone(),
+        author => e.author.name.clone(),
+        at => e.at.get(..16).unwrap_or(&e.at).replace('T', " "),
+    }
+}
+
+/// One row of a period's indicator table.
+pub fn item_view(cycle_id: i64, item: &IndicatorItem) -> Value {
+    context! {
+        reference => item.reference.clone(),
+        name => item.name.clone(),
+        owner => item.settings.as_ref().and_then(|s| s.owner.as_ref()).map(|o| o.name.clone()),
+        value => item.entry.as_ref().map(|e| e.text.clone()),
+        rag => item.entry.as_ref().and_then(IndicatorEntry::rag).map(Rag::label),
+        rag_key => rag_key(item.entry.as_ref().and_then(IndicatorEntry::rag)),
+        href => format!("/staff/periods/{cycle_id}/indicators/{}", item.indicator_id),
+    }
+}
+
+#[derive(Default)]
+struct Problem {
+    status: Option<StatusCode>,
+    errors: Vec<FieldError>,
+    conflict: Option<String>,
+    input: Option<(String, String, String, String)>,
+}
+
+fn errors_view(errors: &[FieldError]) -> Value {
+    let list: Vec<Value> = errors
+        .iter()
+        .map(|e| context! { field => e.field, message => e.message.clone() })
+        .collect();
+    let by_field: std::collections::BTreeMap<&str, String> = errors
+        .iter()
+        .rev()
+        .map(|e| (e.field, e.message.clone()))
+        .collect();
+    context! { list => list, by_field => by_field }
+}
+
+async fn entry_page(
+    staff: &Staff,
+    signed: &Signed,
+    cycle_id: i64,
+    indicator_id: i64,
+    problem: Problem,
+    done: Option<&str>,
+) -> Response {
+    let (cycle, item, history) = match staff
+        .store
+        .indicator_detail(&signed.org, cycle_id, indicator_id)
+        .await
+    {
+        Ok(found) => found,
+        Err(StoreError::NotFound(_)) => return not_found(staff, signed),
+        Err(e) => return unavailable(staff, &e),
+    };
+    let current = item.entry.as_ref();
+    let (value, note, override_rag, reason) = problem.input.unwrap_or_else(|| match current {
+        Some(e) => (
+            e.text.clone(),
+            e.note.clone(),
+            e.override_rag
+                .map(|r| rag_key(Some(r)).to_string())
+                .unwrap_or_default(),
+            e.override_reason.clone(),
+        ),
+        None => Default::default(),
+    });
+    let rules = item.settings.as_ref().map(|s| s.rules.clone());
+    staff.view.page(
+        problem.status.unwrap_or(StatusCode::OK),
+        "indicator.html",
+        with(
+            signed.frame("periods", &format!("{} – {}", item.reference, cycle.period)),
+            context! {
+                period => context! {
+                    id => cycle.id,
+                    name => cycle.period.to_string(),
+                    href => format!("/staff/periods/{}", cycle.id),
+                    state_name => cycle.state.name(),
+                },
+                indicator => context! {
+                    reference => item.reference.clone(),
+                    name => item.name.clone(),
+                    frequency => item.frequency.clone(),
+                    rules => rules.as_ref().map(rules_text).unwrap_or_else(|| "Not set: values are not rated".into()),
+                    owner => item.settings.as_ref().and_then(|s| s.owner.as_ref()).map(|o| o.name.clone()),
+                    previous => item.previous.as_ref().map(|(label, v)| format!("{} in {label}", number(*v))),
+                    revision => item.revision,
+                    settings_href => format!("/staff/indicators/{}?period={}", item.indicator_id, cycle.id),
+                },
+                action => format!("/staff/periods/{}/indicators/{}", cycle.id, item.indicator_id),
+                history => history.iter().rev().map(entry_view).collect::<Vec<_>>(),
+                can_enter => can_enter(signed, &item, cycle.state),
+                is_admin => signed.user.role == Role::Admin,
+                form => context! { value => value, note => note, override_rag => override_rag, override_reason => reason },
+                errors => errors_view(&problem.errors),
+                conflict => problem.conflict,
+                done => done,
+            },
+        ),
+    )
+}
+
+fn not_found(staff: &Staff, signed: &Signed) -> Response {
+    signed_message(
+        staff,
+        signed,
+        StatusCode::NOT_FOUND,
+        "Page not found",
+        "There is no such indicator or period here.",
+    )
+}
+
+/// GET /staff/periods/{cycle}/indicators/{indicator}
+pub async fn entry(
+    State(staff): State<Arc<Staff>>,
+    Path((cycle_id, indicator_id)): Path<(i64, i64)>,
+    request: Request,
+) -> Response {
+    let signed = match signed_in(&staff, request.headers()).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let done = request
+        .uri()
+        .query()
+        .is_some_and(|q| q.contains("done=entered"))
+        .then_some("The value has been saved.");
+    entry_page(
+        &staff,
+        &signed,
+        cycle_id,
+        indicator_id,
+        Problem::default(),
+        done,
+    )
+    .await
+}
+
+/// POST /staff/periods/{cycle}/indicators/{indicator}: enter or correct the value.
+pub async fn enter(
+    State(staff): State<Arc<Staff>>,
+    Path((cycle_id, indicator_id)): Path<(i64, i64)>,
+    request: Request,
+) -> Response {
+    let (signed, form) = match signed_form(&staff, request).await {
+        Ok(ok) => ok,
+        Err(r) => return r,
+    };
+    let Some(revision) = form.number("revision") else {
+        return signed_message(
+            &staff,
+            &signed,
+            StatusCode::BAD_REQUEST,
+            "This could not be done",
+            "The form was incomplete. Nothing was changed.",
+        );
+    };
+    let override_rag = match form.get("override_rag") {
+        "" | "none" => None,
+        other => Rag::parse(other),
+    };
+    let input = EntryInput {
+        value: form.get("value").to_string(),
+        note: form.get("note").to_string(),
+        override_rag,
+        override_reason: form.get("override_reason").to_string(),
+    };
+    let echo = (
+        input.value.clone(),
+        input.note.clone(),
+        form.get("override_rag").to_string(),
+        input.override_reason.clone(),
+    );
+    let result = staff
+        .store
+        .enter_indicator_value(
+            &signed.org,
+            cycle_id,
+            indicator_id,
+            &input,
+            revision,
+            &signed.user,
+            staff.now(),
+        )
+        .await;
+    let problem = match result {
+        Ok(_) => {
+            return http::see_other(&format!(
+                "/staff/periods/{cycle_id}/indicators/{indicator_id}?done=entered"
+            ));
+        }
+        Err(StoreError::Invalid(errors)) => Problem {
+            status: Some(StatusCode::BAD_REQUEST),
+            errors,
+            conflict: None,
+            input: Some(echo),
+        },
+        Err(StoreError::Conflict(message)) => Problem {
+            status: Some(StatusCode::CONFLICT),
+            errors: vec![],
+            conflict: Some(message),
+            input: Some(echo),
+        },
+        Err(StoreError::Refused(r)) if r.is_forbidden() => {
+            return signed_message(
+                &staff,
+                &signed,
+                StatusCode::FORBIDDEN,
+                "You cannot do this",
+                &format!("{r} Nothing was changed."),
+            );
+        }
+        Err(StoreError::Refused(r)) => Problem {
+            status: Some(StatusCode::CONFLICT),
+            errors: vec![],
+            conflict: Some(format!("{r} Nothing was changed.")),
+            input: Some(echo),
+        },
+        Err(StoreError::NotFound(_)) => return not_found(&staff, &signed),
+        Err(e) => return unavailable(&staff, &e),
+    };
+    entry_page(&staff, &signed, cycle_id, indicator_id, problem, None).await
+}
+
+/// The rules as the settings form edits them: Green on target, Amber within a tolerance
+/// (percent of target or an amount), Red otherwise.
+fn tolerance_of(rules: &RagRuleSet) -> (String, String) {
+    for rule in &rules.rules {
+        match rule.when {
+            RagCondition::WithinPercentOfTarget { percent } if rule.rag == Rag::Amber => {
+                return ("percent".into(), number(percent));
+            }
+            RagCondition::WithinAbsoluteOfTarget { amount } if rule.rag == Rag::Amber => {
+                return ("amount".into(), number(amount));
+            }
+            _ => {}
+        }
+    }
+    ("percent".into(), "5".into())
+}
+
+async fn settings_page(
+    staff: &Staff,
+    signed: &Signed,
+    indicator_id: i64,
+    period: Option<i64>,
+    errors: Vec<FieldError>,
+    status: StatusCode,
+    done: Option<&str>,
+) -> Response {
+    // Settings are the indicator's, not a period's; any period shows them.
+    let cycles = match staff.store.cycles(&signed.org).await {
+        Ok(c) => c,
+        Err(e) => return unavailable(staff, &e),
+    };
+    let Some(cycle) = period
+        .and_then(|p| cycles.iter().find(|c| c.id == p))
+        .or(cycles.first())
+    else {
+        return signed_message(
+            staff,
+            signed,
+            StatusCode::NOT_FOUND,
+            "Open a period first",
+            "Indicators are set up from a period's page.",
+        );
+    };
+    let (_, item, _) = match staff
+        .store
+        .indicator_detail(&signed.org, cycle.id, indicator_id)
+        .await
+    {
+        Ok(found) => found,
+        Err(StoreError::NotFound(_)) => return not_found(staff, signed),
+        Err(e) => return unavailable(staff, &e),
+    };
+    let rules = item
+        .settings
+        .as_ref()
+        .map(|s| s.rules.clone())
+        .unwrap_or_default();
+    let (tolerance_kind, tolerance) = tolerance_of(&rules.rules);
+    let people = staff.store.users(&signed.org).await.unwrap_or_default();
+    let owner_id = item
+        .settings
+        .as_ref()
+        .and_then(|s| s.owner.as_ref())
+        .map(|o| o.id);
+    let owners: Vec<Value> = people
+        .iter()
+        .filter(|u| u.active && u.role != Role::Reader)
+        .map(|u| context! { id => u.id, label => format!("{} ({})", u.name, u.email), selected => Some(u.id) == owner_id })
+        .collect();
+    let polarities: Vec<Value> = [
+        Polarity::HigherIsBetter,
+        Polarity::LowerIsBetter,
+        Polarity::Neutral,
+    ]
+    .iter()
+    .map(|p| context! { key => p.key(), name => p.name(), checked => *p == rules.polarity })
+    .collect();
+    staff.view.page(
+        status,
+        "indicator_settings.html",
+        with(
+            signed.frame("periods", &format!("{} settings", item.reference)),
+            context! {
+                indicator => context! { reference => item.reference.clone(), name => item.name.clone() },
+                action => format!("/staff/indicators/{indicator_id}?period={}", cycle.id),
+                back => format!("/staff/periods/{}/indicators/{indicator_id}", cycle.id),
+                polarities => polarities,
+                target => rules.target.map(number).unwrap_or_default(),
+                tolerance_kind => tolerance_kind,
+                tolerance => tolerance,
+                owners => owners,
+                errors => errors_view(&errors),
+                done => done,
+            },
+        ),
+    )
+}
+
+fn period_query(request: &Request) -> Option<i64> {
+    request
+        .uri()
+        .query()?
+        .split('&')
+        .find_map(|p| p.strip_prefix("period="))?
+        .parse()
+        .ok()
+}
+
+/// GET /staff/indicators/{indicator}: how it is rated and who enters it (admins).
+pub async fn settings(
+    State(staff): State<Arc<Staff>>,
+    Path(indicator_id): Path<i64>,
+    request: Request,
+) -> Response {
+    let signed = match signed_in(&staff, request.headers()).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if signed.user.role != Role::Admin {
+        return signed_message(
+            &staff,
+            &signed,
+            StatusCode::FORBIDDEN,
+            "You cannot do this",
+            "Only the performance team can see this page.",
+        );
+    }
+    let done = request
+        .uri()
+        .query()
+        .is_some_and(|q| q.contains("done=saved"))
+        .then_some("The indicator's settings have been saved.");
+    settings_page(
+        &staff,
+        &signed,
+        indicator_id,
+        period_query(&request),
+        vec![],
+        StatusCode::OK,
+        done,
+    )
+    .await
+}
+
+fn parse_settings(form: &Form) -> Result<(IndicatorRules, Option<i64>), Vec<FieldError>> {
+    let mut errors = vec![];
+    let polarity = Polarity::from_key(form.get("polarity"));
+    if polarity.is_none() {
+        errors.push(FieldError {
+            field: "polarity",
+            message: "Choose whether higher or lower is better".into(),
+        });
+    }
+    let number_field = |field: &'static str, errors: &mut Vec<FieldError>, message: &str| {
+        let text = form.get(field).trim().replace(',', "");
+        if text.is_empty() {
+            return None;
+        }
+        match text.trim_end_matches('%').trim().parse::<f64>() {
+            Ok(v) if v.is_finite() => Some(v),
+            _ => {
+                errors.push(FieldError {
+                    field,
+                    message: message.into(),
+                });
+                None
+            }
+        }
+    };
+    let target = number_field(
+        "target",
+        &mut errors,
+        "Enter the target as a number, like 85 or 12.5",
+    );
+    let tolerance = number_field(
+        "tolerance",
+        &mut errors,
+        "Enter the tolerance as a number, like 5",
+    )
+    .unwrap_or(0.0);
+    if tolerance < 0.0 {
+        errors.push(FieldError {
+            field: "tolerance",
+            message: "The tolerance cannot be negative".into(),
+        });
+    }
+    let amber = match form.get("tolerance_kind") {
+        "amount" => RagCondition::WithinAbsoluteOfTarget { amount: tolerance },
+        _ => RagCondition::WithinPercentOfTarget { percent: tolerance },
+    };
+    let owner = match form.get("owner") {
+        "" | "none" => None,
+        id => match id.parse::<i64>() {
+            Ok(id) => Some(id),
+            Err(_) => {
+                errors.push(FieldError {
+                    field: "owner",
+                    message: "Choose an owner from the list".into(),
+                });
+                None
+            }
+        },
+    };
+    match (polarity, errors.is_empty()) {
+        (Some(polarity), true) => Ok((
+            IndicatorRules {
+                polarity,
+                target,
+                rules: RagRuleSet {
+                    rules: vec![
+                        RagRule {
+                            rag: Rag::Green,
+                            when: RagCondition::MeetsTarget,
+                        },
+                        RagRule {
+                            rag: Rag::Amber,
+                            when: amber,
+                        },
+                        RagRule {
+                            rag: Rag::Red,
+                            when: RagCondition::Otherwise,
+                        },
+                    ],
+                },
+            },
+            owner,
+        )),
+        _ => Err(errors),
+    }
+}
+
+/// POST /staff/indicators/{indicator}: save the rules and owner (admins).
+pub async fn save_settings(
+    State(staff): State<Arc<Staff>>,
+    Path(indicator_id): Path<i64>,
+    request: Request,
+) -> Response {
+    let period = period_query(&request);
+    let (signed, form) = match signed_form(&staff, request).await {
+        Ok(ok) => ok,
+        Err(r) => return r,
+    };
+    if signed.user.role != Role::Admin {
+        return signed_message(
+            &staff,
+            &signed,
+            StatusCode::FORBIDDEN,
+            "You cannot do this",
+            "Only the performance team can change an indicator's settings. Nothing was changed.",
+        );
+    }
+    let (rules, owner) = match parse_settings(&form) {
+        Ok(parsed) => parsed,
+        Err(errors) => {
+            return settings_page(
+                &staff,
+                &signed,
+                indicator_id,
+                period,
+                errors,
+                StatusCode::BAD_REQUEST,
+                None,
+            )
+            .await;
+        }
+    };
+    match staff
+        .store
+        .set_indicator_settings(
+            &signed.org,
+            indicator_id,
+            &rules,
+            owner,
+            &signed.user,
+            staff.now(),
+        )
+        .await
+    {
+        Ok(()) => http::see_other(&format!(
+            "/staff/indicators/{indicator_id}?period={}&done=saved",
+            period.unwrap_or(0)
+        )),
+        Err(StoreError::Usage(message)) => {
+            let errors = vec![FieldError {
+                field: "owner",
+                message,
+            }];
+            settings_page(
+                &staff,
+                &signed,
+                indicator_id,
+                period,
+                errors,
+                StatusCode::BAD_REQUEST,
+                None,
+            )
+            .await
+        }
+        Err(StoreError::NotFound(_)) => not_found(&staff, &signed),
+        Err(e) => unavailable(&staff, &e),
+    }
+}
