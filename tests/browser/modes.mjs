@@ -32,26 +32,32 @@ export async function openMode(browser, mode, base) {
   // With JavaScript disabled the page's event loop runs no timers, so axe-core (which needs them)
   // cannot run there. Instead the DOM as rendered without JavaScript is copied into this helper
   // page (JavaScript on, same viewport, same address so the site's CSS loads) and checked there.
-  if (!mode.js) {
-    const helper = await browser.newContext({
-      viewport: { width: mode.width, height: HEIGHT },
-      javaScriptEnabled: true,
-      bypassCSP: true,
-    });
-    helper.setDefaultTimeout(TIMEOUT_MS);
-    const helperPage = await helper.newPage();
-    state.helper = { context: helper, page: helperPage, html: '' };
-    await helperPage.route('**/*', (route) => {
-      const request = route.request();
-      if (request.isNavigationRequest() && request.frame() === helperPage.mainFrame()) {
-        return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: state.helper.html });
-      }
-      // The copied DOM must stay as it was rendered without JavaScript.
-      if (request.resourceType() === 'script') return route.abort();
-      return route.continue();
-    });
-  }
+  if (!mode.js) state.helper = await openDomCopy(browser, mode.width);
   return state;
+}
+
+// A JavaScript-on page at `width` that shows whatever HTML is put in its `html` (for any address
+// it is sent to) with the site's own styles but no scripts: axe-core checks a JavaScript-off
+// page's DOM here. Returns { context, page, html }.
+export async function openDomCopy(browser, width) {
+  const context = await browser.newContext({
+    viewport: { width, height: HEIGHT },
+    javaScriptEnabled: true,
+    bypassCSP: true,
+  });
+  context.setDefaultTimeout(TIMEOUT_MS);
+  const page = await context.newPage();
+  const helper = { context, page, html: '' };
+  await page.route('**/*', (route) => {
+    const request = route.request();
+    if (request.isNavigationRequest() && request.frame() === page.mainFrame()) {
+      return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: helper.html });
+    }
+    // The copied DOM must stay as it was rendered without JavaScript.
+    if (request.resourceType() === 'script') return route.abort();
+    return route.continue();
+  });
+  return helper;
 }
 
 export async function closeMode(state) {

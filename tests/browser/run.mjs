@@ -1,24 +1,34 @@
-// Waymark's browser tests: node tests/browser/run.mjs [NAME=]BASE_URL...
+// Waymark's browser tests: node tests/browser/run.mjs [NAME=]BASE_URL... [staff=BASE_URL staff-link=URL...]
 // Runs Debian's Chromium headless through playwright-core against one or more running Waymark
 // sites (scripts/browser-test starts a one-council demo site and a synthetic site with several
 // councils) and exits non-zero on any failed check on any of them.
+// A site named `staff` is not toured: the staff site's whole quarterly cycle runs on it instead
+// (staff.mjs), once per `staff-link=` (an admin's set-up link from `waymark user add`); it
+// changes the site's data, so give it a fresh demo database of its own.
 import { chromium } from 'playwright-core';
 import { cspPage, openCspMode } from './csp.mjs';
 import { discoverSite } from './discover.mjs';
 import { compareJourney, keyboardJourney, paginationJourney, searchJourney } from './journeys.mjs';
 import { closeMode, MODES, openMode } from './modes.mjs';
 import { Results } from './results.mjs';
+import { STAFF_JOURNEYS, staffJourneys } from './staff.mjs';
 import { tourPage } from './tour.mjs';
 
 const CHROMIUM = process.env.WAYMARK_CHROMIUM || '/usr/bin/chromium';
 // Two modes at a time: the machine has two cores, and each mode is one page in one context.
 const PARALLEL = Number(process.env.WAYMARK_BROWSER_PARALLEL || 2);
-// A hung page must not hang CI: give up well after a normal run of both sites (about a minute and
-// a half on two cores) would finish.
+// A hung page must not hang CI: give up well after a normal run of all three sites (about two and
+// a half minutes on two cores) would finish.
 const WATCHDOG_MS = 8 * 60_000;
 
-const USAGE = 'usage: node tests/browser/run.mjs [NAME=]BASE_URL...   (for example demo=http://127.0.0.1:8080/)';
-const args = process.argv.slice(2);
+const USAGE =
+  'usage: node tests/browser/run.mjs [NAME=]BASE_URL... [staff=BASE_URL staff-link=SETUP_URL...]   (for example demo=http://127.0.0.1:8080/)';
+const staffLinks = [];
+const args = process.argv.slice(2).filter((arg) => {
+  const m = arg.match(/^staff-link=(https?:\/\/.+)$/);
+  if (m) staffLinks.push(m[1]);
+  return !m;
+});
 if (args.length === 0) {
   console.error(USAGE);
   process.exit(2);
@@ -31,6 +41,10 @@ const targets = args.map((arg, i) => {
   }
   return { name: m[1] || (args.length > 1 ? `site${i + 1}` : ''), base: m[2] };
 });
+if (staffLinks.length > 0 && !targets.some((t) => t.name === 'staff')) {
+  console.error(`staff-link= needs a staff=BASE_URL site\n${USAGE}`);
+  process.exit(2);
+}
 
 const started = Date.now();
 // One set of results per site, added up at the end.
@@ -72,7 +86,8 @@ async function inParallel(tasks, limit) {
 }
 
 // The modes each site is toured in (the CSP pass comes on top). All four for every site: both
-// sites together take about a minute and a half on two cores (two minutes on a busy machine).
+// sites together take about a minute and a half on two cores (two minutes on a busy machine); with
+// the staff site's journeys alongside, about two and a half.
 // Should that grow too long for CI, the site with several councils could skip 1280px/js-off (its
 // pages use the same templates, and JavaScript-off layout is most at risk at 320 px): filter
 // MODES here for that site and say so.
@@ -81,9 +96,15 @@ function modesFor(/* site */) {
 }
 
 const sites = [];
+const staffSites = [];
 try {
   for (const [i, target] of targets.entries()) {
     const results = allResults[i];
+    if (target.name === 'staff') {
+      staffSites.push({ ...target, links: staffLinks, results, pages: 0 });
+      console.log(`Testing the staff site at ${target.base}: ${STAFF_JOURNEYS.map((j) => `${j.period} with JavaScript ${j.js ? 'on' : 'off'}`).join(', then ')}\n`);
+      continue;
+    }
     const site = await discoverSite(target.base, target.name);
     site.results = results;
     site.modes = modesFor(site);
@@ -116,6 +137,17 @@ try {
   console.log(`Chromium ${browser.version()}\n`);
 
   const tasks = [];
+  // First, as the longest task: its steps follow one another, while the other worker tours.
+  for (const site of staffSites) {
+    tasks.push({
+      results: site.results,
+      label: site.name,
+      run: async () => {
+        const { pages } = await staffJourneys(browser, site, site.results, site.name);
+        site.pages = pages;
+      },
+    });
+  }
   for (const site of sites) {
     const { results } = site;
     const tag = site.name ? `${site.name} ` : '';
@@ -182,6 +214,13 @@ for (const site of sites) {
   const r = site.results;
   console.log(
     `${site.name ? `${site.name}: ` : ''}${site.pages.length} pages, each in ${site.modes.map((m) => m.label).join(', ')} and under the real CSP; ` +
+      `${r.pageLoads} page loads; checks passed: ${r.passed}; failed: ${r.failed}; skipped: ${r.skipped}`,
+  );
+}
+for (const site of staffSites) {
+  const r = site.results;
+  console.log(
+    `${site.name}: the staff cycle with JavaScript on and off, ${site.pages} staff pages checked (axe-core at 1280px, reflow at 320px); ` +
       `${r.pageLoads} page loads; checks passed: ${r.passed}; failed: ${r.failed}; skipped: ${r.skipped}`,
   );
 }

@@ -15,7 +15,7 @@ function withTimeout(promise, ms, what) {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-async function axeViolations(page) {
+export async function axeViolations(page) {
   await page.addScriptTag({ content: AXE_SOURCE });
   return withTimeout(
     page.evaluate(async (tags) => {
@@ -38,7 +38,7 @@ async function axeViolations(page) {
 // For JavaScript-off modes: copy the DOM as the visitor sees it (without scripts; <noscript>
 // content, which the parser turned into elements, unwrapped so it stays visible) into the helper
 // page and run axe there.
-async function axeViolationsWithoutJs(state, url) {
+export async function axeViolationsWithoutJs(state, url) {
   state.helper.html = await state.page.evaluate(() => {
     const root = document.documentElement.cloneNode(true);
     for (const s of root.querySelectorAll('script')) s.remove();
@@ -51,7 +51,7 @@ async function axeViolationsWithoutJs(state, url) {
 }
 
 // The facts about a loaded page that the checks look at, gathered in one round trip.
-function pageFacts(width) {
+export function pageFacts(width) {
   const text = (el) => (el ? el.textContent.trim().replace(/\s+/g, ' ') : '');
   const facts = {
     h1Count: document.querySelectorAll('h1').length,
