@@ -23,10 +23,12 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-/// A submitted form's fields. A field sent twice keeps its first value.
+/// A submitted form's fields. A field sent twice keeps its first value for `get`; `all`
+/// gives every value (checkboxes).
 #[derive(Debug, Default)]
 pub struct Form {
     fields: HashMap<String, String>,
+    repeated: HashMap<String, Vec<String>>,
 }
 
 impl Form {
@@ -50,6 +52,7 @@ impl Form {
             ));
         }
         let mut fields = HashMap::new();
+        let mut repeated: HashMap<String, Vec<String>> = HashMap::new();
         let pairs = body.split(|b| *b == b'&').filter(|p| !p.is_empty());
         for (i, pair) in pairs.enumerate() {
             if i >= MAX_FIELDS {
@@ -63,13 +66,25 @@ impl Form {
                 decode(name).ok_or_else(|| "a field name is not valid UTF-8 text".to_string())?;
             let value = decode(value)
                 .ok_or_else(|| format!("the field '{name}' is not valid UTF-8 text"))?;
+            repeated
+                .entry(name.clone())
+                .or_default()
+                .push(value.clone());
             fields.entry(name).or_insert(value);
         }
-        Ok(Form { fields })
+        Ok(Form { fields, repeated })
     }
 
     pub fn get(&self, name: &str) -> &str {
         self.fields.get(name).map(String::as_str).unwrap_or("")
+    }
+
+    /// Every value sent for a field, in order.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.repeated
+            .get(name)
+            .map(|v| v.iter().map(String::as_str).collect())
+            .unwrap_or_default()
     }
 
     /// A field holding a whole number (e.g. a revision), if it does.
@@ -196,6 +211,53 @@ mod tests {
             Form::parse(&form_headers(), b"a=%FF%FE").is_err(),
             "not UTF-8"
         );
+    }
+
+    /// Form encoding as browsers do it: space as `+`, every byte but the unreserved ones as
+    /// `%XX`.
+    fn urlencode(text: &str) -> String {
+        let mut out = String::new();
+        for b in text.bytes() {
+            match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    out.push(char::from(b))
+                }
+                b' ' => out.push('+'),
+                _ => out.push_str(&format!("%{b:02X}")),
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_comes_back_as_it_was_sent(
+            fields in proptest::collection::btree_map(
+                proptest::prelude::any::<String>(),
+                proptest::prelude::any::<String>(),
+                0..16,
+            ),
+        ) {
+            let body = fields
+                .iter()
+                .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+                .collect::<Vec<_>>()
+                .join("&");
+            let form = Form::parse(&form_headers(), body.as_bytes()).expect("form");
+            for (k, v) in &fields {
+                proptest::prop_assert_eq!(form.get(k), v.as_str());
+            }
+        }
+
+        #[test]
+        fn any_bytes_are_read_or_refused_without_panicking(
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512),
+        ) {
+            if let Ok(form) = Form::parse(&form_headers(), &body) {
+                // Whatever was read is text, with `+` and `%XX` decoded.
+                let _ = form.get("csrf");
+            }
+        }
     }
 
     #[test]

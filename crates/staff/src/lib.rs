@@ -16,6 +16,7 @@ pub mod http;
 pub mod indicator_pages;
 pub mod password;
 pub mod people;
+pub mod plan_pages;
 pub mod view;
 
 pub use config::StaffConfig;
@@ -36,6 +37,8 @@ pub struct Staff {
     pub config: StaffConfig,
     pub clock: Clock,
     pub view: view::View,
+    /// Plan files uploaded and previewed, waiting for confirmation.
+    pub uploads: plan_pages::Uploads,
 }
 
 impl Staff {
@@ -45,6 +48,7 @@ impl Staff {
             config,
             clock: Arc::new(Utc::now),
             view: view::View::default(),
+            uploads: plan_pages::Uploads::default(),
         }
     }
 
@@ -93,6 +97,24 @@ pub fn router(staff: Arc<Staff>) -> Router {
             "/staff/indicators/{indicator}",
             get(indicator_pages::settings).post(indicator_pages::save_settings),
         )
+        .route("/staff/plan", get(plan_pages::plan))
+        .route("/staff/plan/activities", post(plan_pages::add_activity))
+        .route(
+            "/staff/plan/activities/{activity}",
+            get(plan_pages::activity).post(plan_pages::change_activity),
+        )
+        .route("/staff/plan/indicators", post(plan_pages::add_indicator))
+        .route(
+            "/staff/plan/indicators/{indicator}",
+            get(plan_pages::indicator).post(plan_pages::change_indicator),
+        )
+        .route(
+            "/staff/plan/upload",
+            post(plan_pages::upload).layer(DefaultBodyLimit::max(
+                plan_pages::MAX_UPLOAD_BYTES + 64 * 1024,
+            )),
+        )
+        .route("/staff/plan/confirm", post(plan_pages::confirm))
         .route("/staff/people", get(people::list).post(people::add))
         .route(
             "/staff/people/{user}",

@@ -10,7 +10,7 @@ use serde::Serialize;
 use waymark_domain::workflow::Role;
 use waymark_store::{Organisation, Session, User};
 
-const TEMPLATES: [(&str, &str); 14] = [
+const TEMPLATES: [(&str, &str); 18] = [
     ("layout.html", include_str!("../templates/layout.html")),
     ("macros.html", include_str!("../templates/macros.html")),
     ("sign_in.html", include_str!("../templates/sign_in.html")),
@@ -23,6 +23,19 @@ const TEMPLATES: [(&str, &str); 14] = [
     ("people.html", include_str!("../templates/people.html")),
     ("person.html", include_str!("../templates/person.html")),
     ("audit.html", include_str!("../templates/audit.html")),
+    ("plan.html", include_str!("../templates/plan.html")),
+    (
+        "plan_activity.html",
+        include_str!("../templates/plan_activity.html"),
+    ),
+    (
+        "plan_indicator.html",
+        include_str!("../templates/plan_indicator.html"),
+    ),
+    (
+        "plan_preview.html",
+        include_str!("../templates/plan_preview.html"),
+    ),
     (
         "indicator.html",
         include_str!("../templates/indicator.html"),
@@ -83,6 +96,7 @@ fn nav(role: Role, section: &str) -> Vec<NavItem> {
         ("periods", "Periods", "/staff/periods"),
     ];
     if role == Role::Admin {
+        items.push(("plan", "The plan", "/staff/plan"));
         items.push(("people", "People", "/staff/people"));
         items.push(("audit", "Audit trail", "/staff/audit"));
     }

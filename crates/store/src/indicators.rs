@@ -190,7 +190,8 @@ async fn items_in(
 ) -> Result<Vec<IndicatorItem>> {
     let rows = sqlx::query(
         "SELECT id, reference, name, frequency FROM indicators
-         WHERE org_id = $1 AND ($2 = 0 OR id = $2) ORDER BY reference, id",
+         WHERE org_id = $1 AND ($2 = 0 OR id = $2) AND (retired_at IS NULL OR $2 <> 0)
+         ORDER BY reference, id",
     )
     .bind(org_id)
     .bind(only.unwrap_or(0))

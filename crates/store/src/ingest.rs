@@ -79,90 +79,103 @@ impl Store {
     pub async fn import(
         &self,
         org: &Organisation,
-        mut files: Vec<Incoming>,
+        files: Vec<Incoming>,
         at: DateTime<Utc>,
         options: &ReconcileOptions,
     ) -> Result<Vec<ImportOutcome>> {
-        files.sort_by_key(|f| {
-            let period = match &f.document {
-                Document::ActivityReport(r) => Some(r.period),
-                _ => None,
-            };
-            (order(f.document.kind()), period)
-        });
-        let now = stamp(at);
         let mut tx = self.begin_write().await?;
-        let mut outcomes = vec![];
-        for file in &files {
-            let kind = file.document.kind();
-            let exists: Option<i64> =
-                sqlx::query_scalar("SELECT id FROM documents WHERE org_id = $1 AND sha256 = $2")
-                    .bind(org.id)
-                    .bind(&file.content_sha256)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            if exists.is_some() {
-                outcomes.push(ImportOutcome::AlreadyImported {
-                    file: file.file_name.clone(),
-                    kind,
-                });
-                continue;
-            }
-            let body = serde_json::to_string(&file.document).map_err(corrupt)?;
-            let title = match &file.document {
-                Document::CorporatePlan(d) => d.title.clone(),
-                Document::Principles(d) => d.title.clone(),
-                Document::ActionPlan(d) => d.title.clone(),
-                Document::ActivityReport(d) => d.title.clone(),
-                Document::KpiTable(d) => d.title.clone(),
-                Document::Strategy(d) => d.title.clone(),
-            };
-            let doc_id: i64 = sqlx::query_scalar(
-                "INSERT INTO documents (org_id, kind, file_name, sha256, byte_len, title, body_json, recorded_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-            )
-            .bind(org.id)
-            .bind(kind.key())
-            .bind(&file.file_name)
-            .bind(&file.content_sha256)
-            .bind(file.byte_len as i64)
-            .bind(&title)
-            .bind(&body)
-            .bind(&now)
-            .fetch_one(&mut *tx)
-            .await?;
-            let w = Writer::new(org.id, doc_id, &now);
-            let summary = match &file.document {
-                Document::CorporatePlan(d) => w.corporate_plan(&mut tx, d).await?,
-                Document::Principles(d) => w.principles(&mut tx, d).await?,
-                Document::Strategy(d) => w.strategy(&mut tx, d).await?,
-                Document::ActionPlan(d) => w.action_plan(&mut tx, d, options).await?,
-                Document::ActivityReport(d) => w.report(&mut tx, d, options).await?,
-                Document::KpiTable(d) => w.kpi_table(&mut tx, d).await?,
-            };
-            w.flush(&mut tx).await?;
-            if let Document::ActivityReport(r) = &file.document {
-                crate::summary::refresh_period_summary(&mut tx, org.id, r.period, &now).await?;
-            }
-            outcomes.push(ImportOutcome::Imported {
-                file: file.file_name.clone(),
-                kind,
-                summary,
-            });
-        }
-        if outcomes
-            .iter()
-            .any(|o| matches!(o, ImportOutcome::Imported { .. }))
-        {
-            crate::bump_version(&mut tx, org.id).await?;
-        }
+        let outcomes = import_in(&mut tx, org, files, at, options).await?;
         tx.commit().await?;
         Ok(outcomes)
     }
 }
 
+/// The documents of one import, written inside a write transaction the caller commits (an
+/// import) or rolls back (a preview of what an import would change).
+pub(crate) async fn import_in(
+    tx: &mut crate::Tx,
+    org: &Organisation,
+    mut files: Vec<Incoming>,
+    at: DateTime<Utc>,
+    options: &ReconcileOptions,
+) -> Result<Vec<ImportOutcome>> {
+    files.sort_by_key(|f| {
+        let period = match &f.document {
+            Document::ActivityReport(r) => Some(r.period),
+            _ => None,
+        };
+        (order(f.document.kind()), period)
+    });
+    let now = stamp(at);
+    let mut outcomes = vec![];
+    for file in &files {
+        let kind = file.document.kind();
+        let exists: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM documents WHERE org_id = $1 AND sha256 = $2")
+                .bind(org.id)
+                .bind(&file.content_sha256)
+                .fetch_optional(&mut **tx)
+                .await?;
+        if exists.is_some() {
+            outcomes.push(ImportOutcome::AlreadyImported {
+                file: file.file_name.clone(),
+                kind,
+            });
+            continue;
+        }
+        let body = serde_json::to_string(&file.document).map_err(corrupt)?;
+        let title = match &file.document {
+            Document::CorporatePlan(d) => d.title.clone(),
+            Document::Principles(d) => d.title.clone(),
+            Document::ActionPlan(d) => d.title.clone(),
+            Document::ActivityReport(d) => d.title.clone(),
+            Document::KpiTable(d) => d.title.clone(),
+            Document::Strategy(d) => d.title.clone(),
+        };
+        let doc_id: i64 = sqlx::query_scalar(
+            "INSERT INTO documents (org_id, kind, file_name, sha256, byte_len, title, body_json, recorded_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(org.id)
+        .bind(kind.key())
+        .bind(&file.file_name)
+        .bind(&file.content_sha256)
+        .bind(file.byte_len as i64)
+        .bind(&title)
+        .bind(&body)
+        .bind(&now)
+        .fetch_one(&mut **tx)
+        .await?;
+        let w = Writer::new(org.id, doc_id, &now);
+        let summary = match &file.document {
+            Document::CorporatePlan(d) => w.corporate_plan(tx, d).await?,
+            Document::Principles(d) => w.principles(tx, d).await?,
+            Document::Strategy(d) => w.strategy(tx, d).await?,
+            Document::ActionPlan(d) => w.action_plan(tx, d, options).await?,
+            Document::ActivityReport(d) => w.report(tx, d, options).await?,
+            Document::KpiTable(d) => w.kpi_table(tx, d).await?,
+        };
+        w.flush(tx).await?;
+        if let Document::ActivityReport(r) = &file.document {
+            crate::summary::refresh_period_summary(tx, org.id, r.period, &now).await?;
+        }
+        outcomes.push(ImportOutcome::Imported {
+            file: file.file_name.clone(),
+            kind,
+            summary,
+        });
+    }
+    if outcomes
+        .iter()
+        .any(|o| matches!(o, ImportOutcome::Imported { .. }))
+    {
+        crate::bump_version(tx, org.id).await?;
+    }
+    Ok(outcomes)
+}
+
 /// Writes one document's rows.
-struct Writer<'a> {
+pub(crate) struct Writer<'a> {
     org: i64,
     doc: i64,
     now: &'a str,
@@ -280,21 +293,21 @@ impl Default for Pending {
 }
 
 /// An activity as the latest plan revision (or a report) left it.
-struct Current {
-    id: i64,
-    reference: Option<String>,
-    title: String,
-    directorate: String,
-    portfolios: Vec<String>,
-    due_json: Option<String>,
-    status_note: Option<String>,
-    in_plan: bool,
+pub(crate) struct Current {
+    pub(crate) id: i64,
+    pub(crate) reference: Option<String>,
+    pub(crate) title: String,
+    pub(crate) directorate: String,
+    pub(crate) portfolios: Vec<String>,
+    pub(crate) due_json: Option<String>,
+    pub(crate) status_note: Option<String>,
+    pub(crate) in_plan: bool,
     /// Known only from a report (never in a plan revision).
-    report_only: bool,
+    pub(crate) report_only: bool,
 }
 
 impl Writer<'_> {
-    fn new(org: i64, doc: i64, now: &str) -> Writer<'_> {
+    pub(crate) fn new(org: i64, doc: i64, now: &str) -> Writer<'_> {
         Writer {
             org,
             doc,
@@ -315,7 +328,7 @@ impl Writer<'_> {
     }
 
     /// Write every pending row. Called before reading back and when a document is done.
-    async fn flush(&self, tx: &mut Tx<'_>) -> Result<()> {
+    pub(crate) async fn flush(&self, tx: &mut Tx<'_>) -> Result<()> {
         // Activities first: every other row refers to one.
         let (activities, references, rest) = {
             let mut p = self.pending();
@@ -533,7 +546,7 @@ impl Writer<'_> {
     }
 
     /// Activities as they stand now (latest version of each).
-    async fn current_activities(&self, tx: &mut Tx<'_>) -> Result<Vec<Current>> {
+    pub(crate) async fn current_activities(&self, tx: &mut Tx<'_>) -> Result<Vec<Current>> {
         self.flush(tx).await?;
         let rows = sqlx::query(
             "SELECT a.id, a.reference, v.title, d.name, v.portfolios_json, v.due_json, v.status_note,
@@ -566,7 +579,7 @@ impl Writer<'_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    async fn add_version(
+    pub(crate) async fn add_version(
         &self,
         tx: &mut Tx<'_>,
         activity: i64,
@@ -603,7 +616,7 @@ impl Writer<'_> {
         Ok(())
     }
 
-    fn add_name(&self, activity: i64, title: &str) -> Result<()> {
+    pub(crate) fn add_name(&self, activity: i64, title: &str) -> Result<()> {
         let row: Vec<Cell> = vec![
             self.org.into(),
             activity.into(),
@@ -617,7 +630,7 @@ impl Writer<'_> {
 
     /// A new activity. Ids are handed out here, inside the import's write transaction (which
     /// holds SQLite's write lock), so the rows can be inserted in one statement with the rest.
-    async fn new_activity(
+    pub(crate) async fn new_activity(
         &self,
         tx: &mut Tx<'_>,
         reference: Option<&str>,
@@ -651,7 +664,13 @@ impl Writer<'_> {
         Ok(id)
     }
 
-    fn change(&self, revision: i64, activity: i64, change: &str, detail: String) -> Result<()> {
+    pub(crate) fn change(
+        &self,
+        revision: i64,
+        activity: i64,
+        change: &str,
+        detail: String,
+    ) -> Result<()> {
         let row: Vec<Cell> = vec![
             self.org.into(),
             revision.into(),
@@ -1142,6 +1161,6 @@ async fn set_references(tx: &mut Tx<'_>, org: i64, references: &[(i64, String)])
     Ok(())
 }
 
-fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String> {
+pub(crate) fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(corrupt)
 }

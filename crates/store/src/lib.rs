@@ -16,6 +16,7 @@ pub mod indicators;
 mod ingest;
 mod outcomes;
 mod overview;
+pub mod plan_edit;
 mod read;
 pub mod reminders;
 mod settings;
@@ -28,6 +29,7 @@ pub use summary::{ActivityStatus, CouncilHeadline, MAX_NOTE_CHARS, NewReturn};
 
 pub use accounts::{NewUser, Session, SessionRules, User, UserChange};
 pub use audit::{AuditCheck, AuditEvent, Who};
+pub use plan_edit::{ActivityFields, IndicatorEdit, PlanEdit};
 pub use indicators::{IndicatorEntry, IndicatorItem, IndicatorSettings};
 pub use cycle::{Act, Cycle, CycleItem, Person, PreviousAnswer, ReturnDetail, ReturnVersion};
 pub use decide::LinkDecision;

@@ -166,7 +166,7 @@ pub(crate) static TABLES: &[Table] = &[
     ]),
     table!("indicators", identity = true, [
         "id": Int, "org_id": Int, "reference": Text, "name": Text, "frequency": Text,
-        "section": Text, "recorded_at": Text,
+        "section": Text, "recorded_at": Text, "retired_at": Text,
     ]),
     table!("indicator_settings", identity = true, [
         "id": Int, "org_id": Int, "indicator_id": Int, "polarity": Text, "target": Real,

@@ -1270,3 +1270,350 @@ async fn indicator_values_are_rated_by_their_rules_and_published_with_the_period
         );
     }
 }
+
+#[tokio::test]
+async fn plan_edits_are_revisions_with_their_changes_and_audit() {
+    use waymark_store::{ActivityFields, IndicatorEdit, PlanEdit};
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let store = &db.store;
+        let org = load(store).await;
+        let admin = add(store, &org, "admin@example.gov.uk", Role::Admin, None).await;
+        let who = admin.who();
+        let activities = store.activities(&org, None).await.expect("activities");
+        let first = activities.first().expect("activity");
+        let version = store.data_versions().await.expect("versions")[&org.id].clone();
+
+        // Add an activity with a new reference; a reference in use is refused.
+        let fields = ActivityFields {
+            title: "Open a second youth hub in Thamesmead".into(),
+            directorate: first.directorate.clone(),
+            portfolios: vec!["Children's Services".into()],
+            due: "March 2026".into(),
+        };
+        let added = store
+            .edit_plan(
+                &org,
+                &PlanEdit::Add {
+                    reference: Some("99.1".into()),
+                    fields: fields.clone(),
+                },
+                &who,
+                at(1),
+            )
+            .await
+            .expect("add");
+        assert!(
+            matches!(
+                store
+                    .edit_plan(
+                        &org,
+                        &PlanEdit::Add {
+                            reference: Some("99.1".into()),
+                            fields: fields.clone()
+                        },
+                        &who,
+                        at(2)
+                    )
+                    .await,
+                Err(StoreError::Usage(_))
+            ),
+            "{backend:?}"
+        );
+        let listed = store.activities(&org, None).await.expect("activities");
+        let new = listed
+            .iter()
+            .find(|a| a.id == added)
+            .expect("the new activity");
+        assert_eq!(new.reference.as_deref(), Some("99.1"));
+        assert!(new.in_plan, "{backend:?}");
+        assert_eq!(
+            new.due.as_ref().map(|d| d.text.as_str()),
+            Some("March 2026")
+        );
+        assert_ne!(
+            store.data_versions().await.expect("versions")[&org.id],
+            version,
+            "the public site sees it"
+        );
+
+        // Edit (rename, new due date), renumber, retire: each recorded as a plan change.
+        let mut renamed = fields.clone();
+        renamed.title = "Open two youth hubs in Thamesmead".into();
+        renamed.due = "June 2026".into();
+        store
+            .edit_plan(
+                &org,
+                &PlanEdit::Edit {
+                    activity_id: added,
+                    fields: renamed,
+                },
+                &who,
+                at(3),
+            )
+            .await
+            .expect("edit");
+        store
+            .edit_plan(
+                &org,
+                &PlanEdit::Renumber {
+                    activity_id: added,
+                    reference: "99.2".into(),
+                },
+                &who,
+                at(4),
+            )
+            .await
+            .expect("renumber");
+        store
+            .edit_plan(&org, &PlanEdit::Retire { activity_id: added }, &who, at(5))
+            .await
+            .expect("retire");
+        let changes: Vec<String> = store
+            .plan_changes(&org, None)
+            .await
+            .expect("changes")
+            .into_iter()
+            .filter(|c| c.activity_id == added)
+            .map(|c| c.change)
+            .collect();
+        assert_eq!(
+            changes,
+            ["added", "renamed", "due-changed", "renumbered", "removed"],
+            "{backend:?}"
+        );
+        let listed = store.activities(&org, None).await.expect("activities");
+        let gone = listed.iter().find(|a| a.id == added).expect("kept");
+        assert!(!gone.in_plan, "{backend:?}: retired, not deleted");
+        assert_eq!(
+            gone.former_titles,
+            ["Open a second youth hub in Thamesmead"]
+        );
+
+        // Bad input is refused and changes nothing.
+        let before = store.row_counts().await.expect("counts");
+        let mut bad = fields.clone();
+        bad.title = "a\u{0}b".into();
+        assert!(
+            store
+                .edit_plan(
+                    &org,
+                    &PlanEdit::Add {
+                        reference: None,
+                        fields: bad
+                    },
+                    &who,
+                    at(6)
+                )
+                .await
+                .is_err()
+        );
+        assert!(
+            store
+                .edit_plan(
+                    &org,
+                    &PlanEdit::Renumber {
+                        activity_id: first.id,
+                        reference: "<b>".into()
+                    },
+                    &who,
+                    at(6)
+                )
+                .await
+                .is_err()
+        );
+        assert!(
+            store
+                .edit_plan(
+                    &org,
+                    &PlanEdit::Retire {
+                        activity_id: 999_999
+                    },
+                    &who,
+                    at(6)
+                )
+                .await
+                .is_err()
+        );
+        assert_eq!(
+            store.row_counts().await.expect("counts"),
+            before,
+            "{backend:?}"
+        );
+
+        // Indicators: add, rename, renumber, retire.
+        let id = store
+            .edit_indicators(
+                &org,
+                &IndicatorEdit::Add {
+                    reference: "CP99".into(),
+                    name: "Youth hub visits".into(),
+                    frequency: "Quarterly".into(),
+                },
+                &who,
+                at(7),
+            )
+            .await
+            .expect("add indicator");
+        store
+            .edit_indicators(
+                &org,
+                &IndicatorEdit::Edit {
+                    indicator_id: id,
+                    name: "Visits to youth hubs".into(),
+                    frequency: "Monthly".into(),
+                },
+                &who,
+                at(8),
+            )
+            .await
+            .expect("edit");
+        store
+            .edit_indicators(
+                &org,
+                &IndicatorEdit::Renumber {
+                    indicator_id: id,
+                    reference: "CP100".into(),
+                },
+                &who,
+                at(9),
+            )
+            .await
+            .expect("renumber");
+        let cycle = store
+            .open_cycle(&org, q1(), deadline(), &admin, at(10))
+            .await
+            .expect("open");
+        let items = store.indicator_items(&org, cycle.id).await.expect("items");
+        assert!(
+            items
+                .iter()
+                .any(|i| i.reference == "CP100" && i.name == "Visits to youth hubs"),
+            "{backend:?}"
+        );
+        store
+            .edit_indicators(
+                &org,
+                &IndicatorEdit::Retire { indicator_id: id },
+                &who,
+                at(11),
+            )
+            .await
+            .expect("retire");
+        let items = store.indicator_items(&org, cycle.id).await.expect("items");
+        assert!(
+            !items.iter().any(|i| i.reference == "CP100"),
+            "{backend:?}: retired indicators are not collected"
+        );
+
+        let actions: Vec<String> = store
+            .audit_export(Some(&org))
+            .await
+            .expect("audit")
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        for a in [
+            "plan.activity-added",
+            "plan.activity-edited",
+            "plan.activity-renumbered",
+            "plan.activity-retired",
+            "indicator.added",
+            "indicator.retired",
+        ] {
+            assert!(actions.iter().any(|x| x == a), "{backend:?}: {a}");
+        }
+        assert!(
+            store
+                .verify_audit()
+                .await
+                .expect("verify")
+                .problems
+                .is_empty()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_plan_revision_is_previewed_without_writing_anything() {
+    use waymark_domain::Document;
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let store = &db.store;
+        let org = load(store).await;
+        let spec = SynthSpec {
+            councils: 1,
+            activities: 8,
+            years: 1,
+            seed: 5,
+            first_year: 2024,
+        };
+        let c = council(&spec, 0);
+        let mut revised = c
+            .documents
+            .iter()
+            .find(|d| matches!(d.document, Document::ActionPlan(_)))
+            .expect("an action plan")
+            .clone();
+        let Document::ActionPlan(plan) = &mut revised.document else {
+            panic!("an action plan");
+        };
+        let dropped = plan.activities.pop().expect("a row").title;
+        plan.activities[0].title.push_str(" across the borough");
+        plan.title.push_str(" (revised)");
+        let before = store.row_counts().await.expect("counts");
+        let version = store.data_versions().await.expect("versions");
+        let (outcomes, changes) = store
+            .preview_import(
+                &org,
+                vec![Incoming::generated("revised.txt", revised.document.clone())],
+                at(1),
+                &ReconcileOptions::default(),
+            )
+            .await
+            .expect("preview");
+        assert_eq!(outcomes.len(), 1, "{backend:?}");
+        assert!(
+            changes
+                .iter()
+                .any(|c| c.change == "removed" && c.detail == dropped),
+            "{backend:?}: {changes:?}"
+        );
+        assert!(
+            changes.iter().any(|c| c.change == "renamed"),
+            "{backend:?}: {changes:?}"
+        );
+        assert_eq!(
+            store.row_counts().await.expect("counts"),
+            before,
+            "{backend:?}: nothing written"
+        );
+        assert_eq!(store.data_versions().await.expect("versions"), version);
+        // Confirming writes the same changes, with an audit event.
+        let admin = add(store, &org, "admin@example.gov.uk", Role::Admin, None).await;
+        store
+            .import_as(
+                &org,
+                vec![Incoming::generated("revised.txt", revised.document)],
+                &admin.who(),
+                at(2),
+                &ReconcileOptions::default(),
+            )
+            .await
+            .expect("import");
+        let kept = store.plan_changes(&org, None).await.expect("changes");
+        assert!(
+            kept.iter()
+                .any(|c| c.change == "removed" && c.detail == dropped),
+            "{backend:?}"
+        );
+        assert!(
+            store
+                .audit_export(Some(&org))
+                .await
+                .expect("audit")
+                .iter()
+                .any(|e| e.action == "plan.imported")
+        );
+    }
+}

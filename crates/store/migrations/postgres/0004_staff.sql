@@ -213,3 +213,6 @@ ALTER TABLE updates ADD COLUMN return_version_id BIGINT REFERENCES return_versio
 -- An indicator value made public by a publication carries its period and the entry it came from.
 ALTER TABLE indicator_values ADD COLUMN period TEXT COLLATE "C";
 ALTER TABLE indicator_values ADD COLUMN entry_id BIGINT REFERENCES indicator_entries(id);
+
+-- An indicator the performance team has retired: kept with its history, no longer collected.
+ALTER TABLE indicators ADD COLUMN retired_at TEXT COLLATE "C";

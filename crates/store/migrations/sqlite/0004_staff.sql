@@ -210,3 +210,6 @@ ALTER TABLE updates ADD COLUMN return_version_id INTEGER REFERENCES return_versi
 -- An indicator value made public by a publication carries its period and the entry it came from.
 ALTER TABLE indicator_values ADD COLUMN period TEXT;
 ALTER TABLE indicator_values ADD COLUMN entry_id INTEGER REFERENCES indicator_entries(id);
+
+-- An indicator the performance team has retired: kept with its history, no longer collected.
+ALTER TABLE indicators ADD COLUMN retired_at TEXT;

@@ -1,0 +1,863 @@
+//! Plan maintenance for the performance team: the plan's activities and indicators (add,
+//! edit, renumber, retire, link to outcomes), and a new revision of the plan uploaded as a
+//! file, previewed, then confirmed. Admins only; every change is audited by the store.
+
+use crate::Staff;
+use crate::auth::{Signed, signed_form, signed_in, signed_message, unavailable};
+use crate::http::{self, Form, same_origin, same_secret};
+use crate::view::with;
+use axum::extract::{Multipart, Path, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use chrono::{DateTime, Duration, Utc};
+use minijinja::{Value, context};
+use std::sync::Arc;
+use waymark_domain::reconcile::ReconcileOptions;
+use waymark_domain::workflow::Role;
+use waymark_import::Vocabulary;
+use waymark_store::{ActivityFields, ImportOutcome, Incoming, IndicatorEdit, PlanEdit, StoreError};
+
+/// Largest plan file accepted through the web.
+pub const MAX_UPLOAD_BYTES: usize = 5 * 1024 * 1024;
+/// How long an uploaded file waits for its confirmation.
+const UPLOAD_MINUTES: i64 = 30;
+/// Uploads waiting at once (the oldest goes first).
+const MAX_WAITING: usize = 32;
+
+/// A file uploaded and previewed, waiting for the admin to confirm it.
+pub struct PendingUpload {
+    org_id: i64,
+    user_id: i64,
+    file_name: String,
+    bytes: Vec<u8>,
+    expires: DateTime<Utc>,
+}
+
+/// Uploads waiting for confirmation, by a random token only their uploader's form carries.
+#[derive(Default)]
+pub struct Uploads(std::sync::Mutex<Vec<(String, PendingUpload)>>);
+
+impl Uploads {
+    fn put(&self, token: String, upload: PendingUpload, now: DateTime<Utc>) {
+        let mut waiting = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        waiting.retain(|(_, u)| u.expires > now);
+        if waiting.len() >= MAX_WAITING {
+            waiting.remove(0);
+        }
+        waiting.push((token, upload));
+    }
+
+    fn take(
+        &self,
+        token: &str,
+        org_id: i64,
+        user_id: i64,
+        now: DateTime<Utc>,
+    ) -> Option<PendingUpload> {
+        let mut waiting = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let at = waiting.iter().position(|(t, u)| {
+            same_secret(t, token) && u.org_id == org_id && u.user_id == user_id && u.expires > now
+        })?;
+        Some(waiting.remove(at).1)
+    }
+}
+
+async fn admin(staff: &Staff, headers: &HeaderMap) -> Result<Signed, Response> {
+    let signed = signed_in(staff, headers).await?;
+    if signed.user.role != Role::Admin {
+        return Err(forbidden(staff, &signed));
+    }
+    Ok(signed)
+}
+
+fn forbidden(staff: &Staff, signed: &Signed) -> Response {
+    signed_message(
+        staff,
+        signed,
+        StatusCode::FORBIDDEN,
+        "You cannot do this",
+        "Only the performance team can change the plan. Nothing was changed.",
+    )
+}
+
+fn errors(field: &'static str, message: &str) -> Value {
+    context! {
+        list => vec![context! { field => field, message => message }],
+        by_field => Value::from_iter([(field, message.to_string())]),
+    }
+}
+
+fn no_errors() -> Value {
+    context! { list => Vec::<Value>::new(), by_field => context! {} }
+}
+
+/// GET /staff/plan: the plan's activities and indicators, and the upload form.
+pub async fn plan(State(staff): State<Arc<Staff>>, request: Request) -> Response {
+    let signed = match admin(&staff, request.headers()).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let done = request
+        .uri()
+        .query()
+        .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("done=")))
+        .and_then(|d| {
+            Some(match d {
+                "added" => "The activity has been added to the plan.",
+                "imported" => "The new revision of the plan has been imported.",
+                "indicator" => "The indicator has been saved.",
+                _ => return None,
+            })
+        });
+    plan_page(
+        &staff,
+        &signed,
+        StatusCode::OK,
+        done,
+        no_errors(),
+        context! {},
+    )
+    .await
+}
+
+async fn plan_page(
+    staff: &Staff,
+    signed: &Signed,
+    status: StatusCode,
+    done: Option<&str>,
+    errors: Value,
+    form: Value,
+) -> Response {
+    let activities = match staff.store.activities(&signed.org, None).await {
+        Ok(a) => a,
+        Err(e) => return unavailable(staff, &e),
+    };
+    let mut directorates: Vec<String> = activities.iter().map(|a| a.directorate.clone()).collect();
+    directorates.sort();
+    directorates.dedup();
+    let rows: Vec<Value> = activities
+        .iter()
+        .map(|a| {
+            context! {
+                reference => a.reference.clone().unwrap_or_default(),
+                title => a.title.clone(),
+                directorate => a.directorate.clone(),
+                in_plan => a.in_plan,
+                href => format!("/staff/plan/activities/{}", a.id),
+            }
+        })
+        .collect();
+    let indicators = staff
+        .store
+        .plan_indicators(&signed.org)
+        .await
+        .unwrap_or_default();
+    let indicators: Vec<Value> = indicators
+        .iter()
+        .map(|(id, reference, name, frequency, retired)| {
+            context! {
+                reference => reference, name => name, frequency => frequency, retired => retired,
+                href => format!("/staff/plan/indicators/{id}"),
+            }
+        })
+        .collect();
+    staff.view.page(
+        status,
+        "plan.html",
+        with(
+            signed.frame("plan", "The plan"),
+            context! {
+                activities => rows,
+                directorates => directorates,
+                indicators => indicators,
+                done => done,
+                errors => errors,
+                form => form,
+                max_upload_mb => MAX_UPLOAD_BYTES / 1024 / 1024,
+            },
+        ),
+    )
+}
+
+fn fields_from(form: &Form) -> ActivityFields {
+    ActivityFields {
+        title: form.get("title").to_string(),
+        directorate: form.get("directorate").to_string(),
+        portfolios: form
+            .get("portfolios")
+            .split(['\n', ';'])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(str::to_string)
+            .collect(),
+        due: form.get("due").to_string(),
+    }
+}
+
+/// Which field a store refusal is about, for the error summary.
+fn field_of(message: &str) -> &'static str {
+    if message.contains("reference") {
+        "reference"
+    } else if message.contains("directorate") {
+        "directorate"
+    } else if message.contains("portfolio") {
+        "portfolios"
+    } else if message.contains("due") {
+        "due"
+    } else if message.contains("name") {
+        "name"
+    } else {
+        "title"
+    }
+}
+
+/// POST /staff/plan/activities: add an activity.
+pub async fn add_activity(State(staff): State<Arc<Staff>>, request: Request) -> Response {
+    let (signed, form) = match signed_form(&staff, request).await {
+        Ok(ok) => ok,
+        Err(r) => return r,
+    };
+    if signed.user.role != Role::Admin {
+        return forbidden(&staff, &signed);
+    }
+    let reference = Some(form.get("reference").trim().to_string()).filter(|r| !r.is_empty());
+    let edit = PlanEdit::Add {
+        reference,
+        fields: fields_from(&form),
+    };
+    match staff
+        .store
+        .edit_plan(&signed.org, &edit, &signed.user.who(), staff.now())
+        .await
+    {
+        Ok(_) => http::see_other("/staff/plan?done=added"),
+        Err(StoreError::Usage(message)) => {
+            let echo = context! {
+                reference => form.get("reference"), title => form.get("title"),
+                directorate => form.get("directorate"), portfolios => form.get("portfolios"),
+                due => form.get("due"),
+            };
+            plan_page(
+                &staff,
+                &signed,
+                StatusCode::BAD_REQUEST,
+                None,
+                errors(field_of(&message), &sentence(&message)),
+                echo,
+            )
+            .await
+        }
+        Err(e) => unavailable(&staff, &e),
+    }
+}
+
+/// A store message as a sentence for the error summary.
+fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+async fn activity_page(
+    staff: &Staff,
+    signed: &Signed,
+    activity_id: i64,
+    status: StatusCode,
+    errors: Value,
+    done: Option<&str>,
+) -> Response {
+    let activities = match staff.store.activities(&signed.org, None).await {
+        Ok(a) => a,
+        Err(e) => return unavailable(staff, &e),
+    };
+    let mut directorates: Vec<String> = activities.iter().map(|a| a.directorate.clone()).collect();
+    directorates.sort();
+    directorates.dedup();
+    let Some(a) = activities.into_iter().find(|a| a.id == activity_id) else {
+        return signed_message(
+            staff,
+            signed,
+            StatusCode::NOT_FOUND,
+            "Page not found",
+            "There is no such activity.",
+        );
+    };
+    let overview = staff.store.plan_overview(&signed.org, None).await.ok();
+    let linked: Vec<u32> = a.outcomes.iter().map(|o| o.number).collect();
+    let outcomes: Vec<Value> = overview
+        .map(|o| o.themes)
+        .unwrap_or_default()
+        .iter()
+        .flat_map(|t| {
+            t.outcomes.iter().map(|o| {
+                context! {
+                    number => o.number,
+                    label => format!("{}: {}", t.title, o.title),
+                    checked => u32::try_from(o.number).is_ok_and(|n| linked.contains(&n)),
+                }
+            })
+        })
+        .collect();
+    staff.view.page(
+        status,
+        "plan_activity.html",
+        with(
+            signed.frame("plan", &a.title),
+            context! {
+                activity => context! {
+                    reference => a.reference.clone().unwrap_or_default(),
+                    title => a.title.clone(),
+                    directorate => a.directorate.clone(),
+                    portfolios => a.portfolios.join("\n"),
+                    due => a.due.as_ref().map(|d| d.text.clone()).or(a.status_note.clone()).unwrap_or_default(),
+                    in_plan => a.in_plan,
+                    former => a.former_titles.clone(),
+                    href => format!("/staff/plan/activities/{}", a.id),
+                },
+                directorates => directorates,
+                outcomes => outcomes,
+                errors => errors,
+                done => done,
+            },
+        ),
+    )
+}
+
+/// GET /staff/plan/activities/{id}
+pub async fn activity(
+    State(staff): State<Arc<Staff>>,
+    Path(id): Path<i64>,
+    request: Request,
+) -> Response {
+    let signed = match admin(&staff, request.headers()).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let done = request
+        .uri()
+        .query()
+        .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("done=")))
+        .and_then(|d| {
+            Some(match d {
+                "edited" => "The activity has been changed.",
+                "renumbered" => "The activity's reference has been changed.",
+                "retired" => "The activity has been retired from the plan. Its history is kept.",
+                "outcomes" => "The activity's outcomes have been saved.",
+                _ => return None,
+            })
+        });
+    activity_page(&staff, &signed, id, StatusCode::OK, no_errors(), done).await
+}
+
+/// POST /staff/plan/activities/{id}: edit, renumber, retire, or link to outcomes.
+pub async fn change_activity(
+    State(staff): State<Arc<Staff>>,
+    Path(id): Path<i64>,
+    request: Request,
+) -> Response {
+    let (signed, form) = match signed_form(&staff, request).await {
+        Ok(ok) => ok,
+        Err(r) => return r,
+    };
+    if signed.user.role != Role::Admin {
+        return forbidden(&staff, &signed);
+    }
+    let who = signed.user.who();
+    let now = staff.now();
+    let (result, done) = match form.get("action") {
+        "edit" => (
+            staff
+                .store
+                .edit_plan(
+                    &signed.org,
+                    &PlanEdit::Edit {
+                        activity_id: id,
+                        fields: fields_from(&form),
+                    },
+                    &who,
+                    now,
+                )
+                .await
+                .map(|_| ()),
+            "edited",
+        ),
+        "renumber" => (
+            staff
+                .store
+                .edit_plan(
+                    &signed.org,
+                    &PlanEdit::Renumber {
+                        activity_id: id,
+                        reference: form.get("reference").trim().to_string(),
+                    },
+                    &who,
+                    now,
+                )
+                .await
+                .map(|_| ()),
+            "renumbered",
+        ),
+        "retire" => (
+            staff
+                .store
+                .edit_plan(
+                    &signed.org,
+                    &PlanEdit::Retire { activity_id: id },
+                    &who,
+                    now,
+                )
+                .await
+                .map(|_| ()),
+            "retired",
+        ),
+        "outcomes" => {
+            let numbers: Result<Vec<u32>, _> = form
+                .all("outcome")
+                .iter()
+                .map(|n| n.parse::<u32>())
+                .collect();
+            match numbers {
+                Ok(numbers) => (
+                    staff
+                        .store
+                        .set_activity_outcomes(&signed.org, id, &numbers, &who, now)
+                        .await,
+                    "outcomes",
+                ),
+                Err(_) => (
+                    Err(StoreError::Usage("choose outcomes from the list".into())),
+                    "outcomes",
+                ),
+            }
+        }
+        _ => {
+            return signed_message(
+                &staff,
+                &signed,
+                StatusCode::BAD_REQUEST,
+                "This could not be done",
+                "The form named no action. Nothing was changed.",
+            );
+        }
+    };
+    match result {
+        Ok(()) => http::see_other(&format!("/staff/plan/activities/{id}?done={done}")),
+        Err(StoreError::Usage(message)) => {
+            let field = if form.get("action") == "outcomes" {
+                "outcome"
+            } else {
+                field_of(&message)
+            };
+            activity_page(
+                &staff,
+                &signed,
+                id,
+                StatusCode::BAD_REQUEST,
+                errors(field, &sentence(&message)),
+                None,
+            )
+            .await
+        }
+        Err(StoreError::NotFound(_)) => signed_message(
+            &staff,
+            &signed,
+            StatusCode::NOT_FOUND,
+            "Page not found",
+            "There is no such activity.",
+        ),
+        Err(e) => unavailable(&staff, &e),
+    }
+}
+
+/// POST /staff/plan/indicators: add an indicator.
+pub async fn add_indicator(State(staff): State<Arc<Staff>>, request: Request) -> Response {
+    let (signed, form) = match signed_form(&staff, request).await {
+        Ok(ok) => ok,
+        Err(r) => return r,
+    };
+    if signed.user.role != Role::Admin {
+        return forbidden(&staff, &signed);
+    }
+    let edit = IndicatorEdit::Add {
+        reference: form.get("indicator_reference").trim().to_string(),
+        name: form.get("indicator_name").to_string(),
+        frequency: form.get("indicator_frequency").to_string(),
+    };
+    match staff
+        .store
+        .edit_indicators(&signed.org, &edit, &signed.user.who(), staff.now())
+        .await
+    {
+        Ok(_) => http::see_other("/staff/plan?done=indicator"),
+        Err(StoreError::Usage(message)) => {
+            let field = if message.contains("reference") {
+                "indicator_reference"
+            } else {
+                "indicator_name"
+            };
+            let echo = context! {
+                indicator_reference => form.get("indicator_reference"),
+                indicator_name => form.get("indicator_name"),
+                indicator_frequency => form.get("indicator_frequency"),
+            };
+            plan_page(
+                &staff,
+                &signed,
+                StatusCode::BAD_REQUEST,
+                None,
+                errors(field, &sentence(&message)),
+                echo,
+            )
+            .await
+        }
+        Err(e) => unavailable(&staff, &e),
+    }
+}
+
+async fn indicator_page(
+    staff: &Staff,
+    signed: &Signed,
+    id: i64,
+    status: StatusCode,
+    errors: Value,
+    done: Option<&str>,
+) -> Response {
+    let all = match staff.store.plan_indicators(&signed.org).await {
+        Ok(a) => a,
+        Err(e) => return unavailable(staff, &e),
+    };
+    let Some((_, reference, name, frequency, retired)) = all.into_iter().find(|i| i.0 == id) else {
+        return signed_message(
+            staff,
+            signed,
+            StatusCode::NOT_FOUND,
+            "Page not found",
+            "There is no such indicator.",
+        );
+    };
+    staff.view.page(
+        status,
+        "plan_indicator.html",
+        with(
+            signed.frame("plan", &reference),
+            context! {
+                indicator => context! {
+                    reference => reference, name => name, frequency => frequency, retired => retired,
+                    href => format!("/staff/plan/indicators/{id}"),
+                    settings => format!("/staff/indicators/{id}"),
+                },
+                errors => errors,
+                done => done,
+            },
+        ),
+    )
+}
+
+/// GET /staff/plan/indicators/{id}
+pub async fn indicator(
+    State(staff): State<Arc<Staff>>,
+    Path(id): Path<i64>,
+    request: Request,
+) -> Response {
+    let signed = match admin(&staff, request.headers()).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let done = request
+        .uri()
+        .query()
+        .is_some_and(|q| q.contains("done=saved"))
+        .then_some("The indicator has been saved.");
+    indicator_page(&staff, &signed, id, StatusCode::OK, no_errors(), done).await
+}
+
+/// POST /staff/plan/indicators/{id}: rename, renumber or retire.
+pub async fn change_indicator(
+    State(staff): State<Arc<Staff>>,
+    Path(id): Path<i64>,
+    request: Request,
+) -> Response {
+    let (signed, form) = match signed_form(&staff, request).await {
+        Ok(ok) => ok,
+        Err(r) => return r,
+    };
+    if signed.user.role != Role::Admin {
+        return forbidden(&staff, &signed);
+    }
+    let edit = match form.get("action") {
+        "edit" => IndicatorEdit::Edit {
+            indicator_id: id,
+            name: form.get("name").to_string(),
+            frequency: form.get("frequency").to_string(),
+        },
+        "renumber" => IndicatorEdit::Renumber {
+            indicator_id: id,
+            reference: form.get("reference").trim().to_string(),
+        },
+        "retire" => IndicatorEdit::Retire { indicator_id: id },
+        _ => {
+            return signed_message(
+                &staff,
+                &signed,
+                StatusCode::BAD_REQUEST,
+                "This could not be done",
+                "The form named no action. Nothing was changed.",
+            );
+        }
+    };
+    match staff
+        .store
+        .edit_indicators(&signed.org, &edit, &signed.user.who(), staff.now())
+        .await
+    {
+        Ok(_) => http::see_other(&format!("/staff/plan/indicators/{id}?done=saved")),
+        Err(StoreError::Usage(message)) => {
+            let field = if message.contains("reference") {
+                "reference"
+            } else {
+                "name"
+            };
+            indicator_page(
+                &staff,
+                &signed,
+                id,
+                StatusCode::BAD_REQUEST,
+                errors(field, &sentence(&message)),
+                None,
+            )
+            .await
+        }
+        Err(StoreError::NotFound(_)) => signed_message(
+            &staff,
+            &signed,
+            StatusCode::NOT_FOUND,
+            "Page not found",
+            "There is no such indicator.",
+        ),
+        Err(e) => unavailable(&staff, &e),
+    }
+}
+
+/// The uploaded file's name without any folders, as shown back to people.
+fn file_name(raw: Option<&str>) -> String {
+    let name = raw.unwrap_or("upload.txt");
+    let last = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let clean: String = last.chars().filter(|c| !c.is_control()).take(200).collect();
+    if clean.trim().is_empty() {
+        "upload.txt".into()
+    } else {
+        clean
+    }
+}
+
+/// POST /staff/plan/upload (multipart): read the file, show what importing it would change.
+pub async fn upload(State(staff): State<Arc<Staff>>, request: Request) -> Response {
+    let headers = request.headers().clone();
+    let signed = match signed_in(&staff, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if signed.user.role != Role::Admin {
+        return forbidden(&staff, &signed);
+    }
+    let refuse = |status: StatusCode, message: &str| {
+        let staff = staff.clone();
+        let headers = headers.clone();
+        let message = message.to_string();
+        async move {
+            let signed = match signed_in(&staff, &headers).await {
+                Ok(s) => s,
+                Err(r) => return r,
+            };
+            plan_page(
+                &staff,
+                &signed,
+                status,
+                None,
+                errors("file", &message),
+                context! {},
+            )
+            .await
+        }
+    };
+    let mut multipart =
+        match <Multipart as axum::extract::FromRequest<()>>::from_request(request, &()).await {
+            Ok(m) => m,
+            Err(_) => return refuse(StatusCode::BAD_REQUEST, "Choose a file to upload").await,
+        };
+    let mut csrf = String::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => {
+                return refuse(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    &format!(
+                        "The file must be smaller than {} MB, and sent from the form on this page",
+                        MAX_UPLOAD_BYTES / 1024 / 1024
+                    ),
+                )
+                .await;
+            }
+        };
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.unwrap_or_default(),
+            Some("file") => {
+                let name = file_name(field.file_name());
+                match field.bytes().await {
+                    Ok(bytes) => file = Some((name, bytes.to_vec())),
+                    Err(_) => {
+                        return refuse(
+                            StatusCode::PAYLOAD_TOO_LARGE,
+                            &format!(
+                                "The file must be smaller than {} MB",
+                                MAX_UPLOAD_BYTES / 1024 / 1024
+                            ),
+                        )
+                        .await;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if !same_origin(&headers) || !same_secret(&csrf, &signed.session.csrf_token) {
+        return signed_message(
+            &staff,
+            &signed,
+            StatusCode::FORBIDDEN,
+            "This form could not be accepted",
+            "Nothing was changed. The form was out of date or did not come from this site: go back, reload the page and try again.",
+        );
+    }
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return refuse(StatusCode::BAD_REQUEST, "Choose a file to upload").await;
+    };
+    let document = match waymark_import::import(&name, &bytes, None, &Vocabulary::default()) {
+        Ok(d) => d,
+        Err(e) => return refuse(StatusCode::BAD_REQUEST, &e.to_string()).await,
+    };
+    let now = staff.now();
+    let preview = staff
+        .store
+        .preview_import(
+            &signed.org,
+            vec![Incoming::new(&name, &bytes, document.clone())],
+            now,
+            &ReconcileOptions::default(),
+        )
+        .await;
+    let (outcomes, changes) = match preview {
+        Ok(p) => p,
+        Err(StoreError::Usage(message)) => return refuse(StatusCode::BAD_REQUEST, &message).await,
+        Err(e) => return unavailable(&staff, &e),
+    };
+    let Ok((token, _)) = waymark_store::accounts::new_token() else {
+        return unavailable(&staff, &"no randomness");
+    };
+    let summary: Vec<String> = outcomes
+        .iter()
+        .map(|o| match o {
+            ImportOutcome::Imported { summary, .. } => summary.clone(),
+            ImportOutcome::AlreadyImported { .. } => {
+                "This file has been imported before: importing it again changes nothing.".into()
+            }
+        })
+        .collect();
+    staff.uploads.put(
+        token.clone(),
+        PendingUpload {
+            org_id: signed.org.id,
+            user_id: signed.user.id,
+            file_name: name.clone(),
+            bytes,
+            expires: now + Duration::minutes(UPLOAD_MINUTES),
+        },
+        now,
+    );
+    let rows: Vec<Value> = changes
+        .iter()
+        .map(|c| context! { reference => c.reference.clone().unwrap_or_default(), change => c.change.clone(), detail => c.detail.clone() })
+        .collect();
+    staff.view.page(
+        StatusCode::OK,
+        "plan_preview.html",
+        with(
+            signed.frame("plan", "Check the new plan"),
+            context! {
+                file => name,
+                kind => document.kind().key(),
+                summary => summary,
+                changes => rows,
+                token => token,
+                minutes => UPLOAD_MINUTES,
+            },
+        ),
+    )
+}
+
+/// POST /staff/plan/confirm: import the previewed file.
+pub async fn confirm(State(staff): State<Arc<Staff>>, request: Request) -> Response {
+    let (signed, form) = match signed_form(&staff, request).await {
+        Ok(ok) => ok,
+        Err(r) => return r,
+    };
+    if signed.user.role != Role::Admin {
+        return forbidden(&staff, &signed);
+    }
+    let now = staff.now();
+    let Some(upload) = staff
+        .uploads
+        .take(form.get("upload"), signed.org.id, signed.user.id, now)
+    else {
+        return signed_message(
+            &staff,
+            &signed,
+            StatusCode::GONE,
+            "This upload has expired",
+            "Nothing was imported. Upload the file again to see what it changes.",
+        );
+    };
+    let document = match waymark_import::import(
+        &upload.file_name,
+        &upload.bytes,
+        None,
+        &Vocabulary::default(),
+    ) {
+        Ok(d) => d,
+        Err(e) => {
+            return signed_message(
+                &staff,
+                &signed,
+                StatusCode::BAD_REQUEST,
+                "The file could not be read",
+                &e.to_string(),
+            );
+        }
+    };
+    match staff
+        .store
+        .import_as(
+            &signed.org,
+            vec![Incoming::new(&upload.file_name, &upload.bytes, document)],
+            &signed.user.who(),
+            now,
+            &ReconcileOptions::default(),
+        )
+        .await
+    {
+        Ok(_) => http::see_other("/staff/plan?done=imported"),
+        Err(StoreError::Usage(message)) => signed_message(
+            &staff,
+            &signed,
+            StatusCode::BAD_REQUEST,
+            "The file could not be imported",
+            &message,
+        ),
+        Err(e) => unavailable(&staff, &e),
+    }
+}
