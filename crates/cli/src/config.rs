@@ -16,6 +16,12 @@
 //!
 //! [reminders]
 //! days_before = 7
+//!
+//! [oidc]
+//! issuer = "https://login.microsoftonline.com/TENANT-ID/v2.0"
+//! client_id = "…"
+//! client_secret_env = "WAYMARK_OIDC_SECRET"
+//! label = "Sign in with your Bexley account"
 //! ```
 
 use crate::Failure;
@@ -31,6 +37,8 @@ pub struct Config {
     pub smtp: Option<SmtpConfig>,
     #[serde(default)]
     pub reminders: ReminderRules,
+    /// Single sign-on with the council's identity provider (OpenID Connect).
+    pub oidc: Option<waymark_staff::oidc::OidcConfig>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

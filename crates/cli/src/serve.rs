@@ -133,7 +133,14 @@ async fn run(
             config.reminders,
         ));
     }
-    let staff = Arc::new(Staff::new(store.clone(), StaffConfig::new(&base)));
+    let mut staff = Staff::new(store.clone(), StaffConfig::new(&base));
+    if let Some(oidc) = &config.oidc {
+        staff.sso = Some(
+            waymark_staff::oidc::Sso::new(oidc.clone())
+                .map_err(|e| Failure::Input(format!("[oidc]: {e}")))?,
+        );
+    }
+    let staff = Arc::new(staff);
     let app = waymark_staff::router(staff).fallback_service(waymark_web::app(site));
     println!("Waymark is serving http://{local}/ from {}", shown(db));
     println!(

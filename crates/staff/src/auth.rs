@@ -175,7 +175,10 @@ fn sign_in_form(
         "sign_in.html",
         with(
             frame,
-            context! { token => token, email => email, error => error, notice => notice },
+            context! {
+                token => token, email => email, error => error, notice => notice,
+                sso => staff.sso.as_ref().map(|s| s.config.label.clone()),
+            },
         ),
     )
 }

@@ -14,6 +14,7 @@ pub mod cycle_pages;
 pub mod export;
 pub mod http;
 pub mod indicator_pages;
+pub mod oidc;
 pub mod password;
 pub mod people;
 pub mod plan_pages;
@@ -39,6 +40,8 @@ pub struct Staff {
     pub view: view::View,
     /// Plan files uploaded and previewed, waiting for confirmation.
     pub uploads: plan_pages::Uploads,
+    /// Single sign-on with the council's identity provider, when configured.
+    pub sso: Option<oidc::Sso>,
 }
 
 impl Staff {
@@ -49,6 +52,7 @@ impl Staff {
             clock: Arc::new(Utc::now),
             view: view::View::default(),
             uploads: plan_pages::Uploads::default(),
+            sso: None,
         }
     }
 
@@ -67,6 +71,8 @@ pub fn router(staff: Arc<Staff>) -> Router {
             "/staff/sign-in",
             get(auth::sign_in_page).post(auth::sign_in),
         )
+        .route("/staff/sign-in/sso", get(oidc::start))
+        .route("/staff/sign-in/callback", get(oidc::callback))
         .route("/staff/sign-out", post(auth::sign_out))
         .route(
             "/staff/setup/{token}",

@@ -133,10 +133,30 @@ pub async fn add(State(staff): State<Arc<Staff>>, request: Request) -> Response 
             errors => errors,
         }
     };
+    if let Some(why) = name_problem(form.get("name")) {
+        return list_page(
+            &staff,
+            &signed,
+            StatusCode::BAD_REQUEST,
+            echo(field_error("name", why)),
+            None,
+        )
+        .await;
+    }
     let Some(role) = Role::from_key(form.get("role")) else {
         let errors = field_error("role", "Choose what this person does".into());
         return list_page(&staff, &signed, StatusCode::BAD_REQUEST, echo(errors), None).await;
     };
+    if let Err(why) = waymark_store::accounts::check_email(form.get("email")) {
+        return list_page(
+            &staff,
+            &signed,
+            StatusCode::BAD_REQUEST,
+            echo(field_error("email", why)),
+            None,
+        )
+        .await;
+    }
     let new = NewUser {
         email: form.get("email").to_string(),
         name: form.get("name").to_string(),
@@ -151,10 +171,13 @@ pub async fn add(State(staff): State<Arc<Staff>>, request: Request) -> Response 
     {
         Ok(user) => user,
         Err(StoreError::Usage(why)) => {
-            let field = if why.contains("directorate") {
-                "directorate"
-            } else {
+            // The address and name are checked above, so what the store can object to is an
+            // address already taken or a directorate it does not know. (Which one is not read
+            // from words the address itself may contain.)
+            let field = if why.starts_with("there is already an account") {
                 "email"
+            } else {
+                "directorate"
             };
             return list_page(
                 &staff,
@@ -333,7 +356,29 @@ pub async fn change(
     }
 }
 
+/// Longest name an account may have, in characters (the store's limit for new accounts).
+const MAX_NAME_CHARS: usize = 200;
+
+/// What is wrong with a name as typed, if anything: the same rule for a new account and a
+/// changed one, reported against the name field.
+fn name_problem(name: &str) -> Option<String> {
+    let name = name.trim();
+    let chars = name.chars().count();
+    if chars > MAX_NAME_CHARS {
+        Some(format!(
+            "Enter a name of at most {MAX_NAME_CHARS} characters (it has {chars})"
+        ))
+    } else if name.chars().any(char::is_control) {
+        Some("The name contains an invisible control character; please retype it".into())
+    } else {
+        None
+    }
+}
+
 fn parse_change(form: &Form, user: &User) -> Result<UserChange, Value> {
+    if let Some(why) = name_problem(form.get("name")) {
+        return Err(field_error("name", why));
+    }
     let role = Role::from_key(form.get("role"))
         .ok_or_else(|| field_error("role", "Choose what this person does".into()))?;
     Ok(UserChange {

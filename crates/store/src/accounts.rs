@@ -358,6 +358,60 @@ impl Store {
         row.as_ref().map(read_user).transpose()
     }
 
+    /// The account linked to a single sign-on identity ("issuer subject").
+    pub async fn user_by_oidc_subject(&self, subject: &str) -> Result<Option<User>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS} FROM users u LEFT JOIN directorates d ON d.id = u.directorate_id
+             WHERE u.oidc_subject = $1"
+        )))
+        .bind(subject)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(read_user).transpose()
+    }
+
+    /// Link an account to the single sign-on identity that first signed in with its address.
+    pub async fn link_oidc_subject(
+        &self,
+        user: &User,
+        subject: &str,
+        at: DateTime<Utc>,
+    ) -> Result<User> {
+        let mut tx = self.begin_write().await?;
+        let linked = sqlx::query(
+            "UPDATE users SET oidc_subject = $1, updated_at = $2 WHERE id = $3 AND oidc_subject IS NULL",
+        )
+        .bind(subject)
+        .bind(stamp(at))
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if linked != 1 {
+            return Err(StoreError::Conflict(
+                "this account is already linked to another single sign-on identity".into(),
+            ));
+        }
+        audit::append(
+            &mut tx,
+            Change {
+                org_id: Some(user.org_id),
+                who: &user.who(),
+                action: "user.single-sign-on-linked",
+                subject: format!("user {}", user.email),
+                before: None,
+                after: Some(json!({ "identity": subject })),
+            },
+            at,
+        )
+        .await?;
+        let after = user_in(&mut tx, user.id)
+            .await?
+            .ok_or_else(|| corrupt("the account vanished"))?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
     /// Issue a one-time link for the person to set their password (replacing any unused link
     /// they had). Returns the token to put in the link; only its hash is stored.
     pub async fn issue_setup_link(

@@ -29,11 +29,11 @@ pub use summary::{ActivityStatus, CouncilHeadline, MAX_NOTE_CHARS, NewReturn};
 
 pub use accounts::{NewUser, Session, SessionRules, User, UserChange};
 pub use audit::{AuditCheck, AuditEvent, Who};
-pub use plan_edit::{ActivityFields, IndicatorEdit, PlanEdit};
-pub use indicators::{IndicatorEntry, IndicatorItem, IndicatorSettings};
 pub use cycle::{Act, Cycle, CycleItem, Person, PreviousAnswer, ReturnDetail, ReturnVersion};
 pub use decide::LinkDecision;
+pub use indicators::{IndicatorEntry, IndicatorItem, IndicatorSettings};
 pub use ingest::{ImportOutcome, Incoming};
+pub use plan_edit::{ActivityFields, IndicatorEdit, PlanEdit};
 mod transfer;
 pub use transfer::{ColumnKind, CopySummary, Dump, Value, catalogue};
 

@@ -64,12 +64,22 @@ impl World {
     }
 
     pub async fn with_base(backend: waymark_store::Backend, base: &str) -> World {
+        World::with_staff(backend, base, |_| {}).await
+    }
+
+    /// A world whose staff site is adjusted before it serves (e.g. given single sign-on).
+    pub async fn with_staff(
+        backend: waymark_store::Backend,
+        base: &str,
+        adjust: impl FnOnce(&mut Staff),
+    ) -> World {
         let db = TestDb::new(backend).await;
         let org = load_bexley(&db.store).await;
         let clock = TestClock::new();
         let mut staff = Staff::new(db.store.clone(), StaffConfig::new(base));
         let ticking = clock.clone();
         staff.clock = Arc::new(move || ticking.now());
+        adjust(&mut staff);
         let staff = Arc::new(staff);
         let site = Arc::new(Site::new(db.store.clone()));
         let app = waymark_staff::router(staff.clone()).fallback_service(waymark_web::app(site));
