@@ -133,6 +133,13 @@ async fn run(
             config.reminders,
         ));
     }
+    let plain = base.strip_prefix("http://").unwrap_or("");
+    let host = plain.split(['/', ':']).next().unwrap_or("");
+    if !plain.is_empty() && !matches!(host, "127.0.0.1" | "localhost" | "[::1]") {
+        eprintln!(
+            "waymark: the staff site's address {base} is plain http on another machine: sign-in cookies are not marked Secure. Serve it over https (--url https://…) behind a TLS proxy."
+        );
+    }
     let mut staff = Staff::new(store.clone(), StaffConfig::new(&base));
     if let Some(oidc) = &config.oidc {
         staff.sso = Some(

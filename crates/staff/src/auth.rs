@@ -186,6 +186,16 @@ fn sign_in_form(
 /// GET /staff/sign-in: the form, with a fresh token in a cookie and a hidden field (the form
 /// cannot be posted from another site before there is a session to protect).
 pub async fn sign_in_page(State(staff): State<Arc<Staff>>, request: Request) -> Response {
+    // Someone already signed in goes to their work.
+    let token = http::cookie(request.headers(), staff.config.session_cookie()).unwrap_or("");
+    if !token.is_empty()
+        && let Ok(Some(_)) = staff
+            .store
+            .session(token, staff.config.sessions, staff.now())
+            .await
+    {
+        return http::see_other("/staff");
+    }
     let query = request.uri().query().unwrap_or("");
     let notice = if query.contains("signed_out=1") {
         Some("You have signed out.")
@@ -332,6 +342,7 @@ pub async fn sign_out(State(staff): State<Arc<Staff>>, request: Request) -> Resp
 
 fn setup_form(
     staff: &Staff,
+    council: String,
     user: &User,
     token: &str,
     status: StatusCode,
@@ -341,7 +352,10 @@ fn setup_form(
         status,
         "setup.html",
         with(
-            anonymous_frame("Set your password"),
+            with(
+                anonymous_frame("Set your password"),
+                context! { council => context! { name => council } },
+            ),
             context! {
                 email => user.email.clone(),
                 action => format!("/staff/setup/{token}"),
@@ -364,7 +378,14 @@ fn link_gone(staff: &Staff) -> Response {
 /// GET /staff/setup/{token}: the form to choose a password, while the link is good.
 pub async fn setup_page(State(staff): State<Arc<Staff>>, Path(token): Path<String>) -> Response {
     match staff.store.setup_link_user(&token, staff.now()).await {
-        Ok(Some(user)) => setup_form(&staff, &user, &token, StatusCode::OK, None),
+        Ok(Some(user)) => setup_form(
+            &staff,
+            council_name(&staff).await,
+            &user,
+            &token,
+            StatusCode::OK,
+            None,
+        ),
         Ok(None) => link_gone(&staff),
         Err(e) => unavailable(&staff, &e),
     }
@@ -392,11 +413,19 @@ pub async fn setup(
     let chosen = form.get("password");
     let council = council_name(&staff).await;
     if let Err(why) = waymark_domain::password::check_password(chosen, &[&user.email, &council]) {
-        return setup_form(&staff, &user, &token, StatusCode::BAD_REQUEST, Some(&why));
+        return setup_form(
+            &staff,
+            council.clone(),
+            &user,
+            &token,
+            StatusCode::BAD_REQUEST,
+            Some(&why),
+        );
     }
     if chosen != form.get("confirm") {
         return setup_form(
             &staff,
+            council,
             &user,
             &token,
             StatusCode::BAD_REQUEST,

@@ -180,7 +180,7 @@ pub async fn home(State(staff): State<Arc<Staff>>, headers: axum::http::HeaderMa
             // Anyone who could review it sees it (the author check happens on the page).
             if item.state == Some(ReturnState::Submitted)
                 && cycle.state == PeriodState::Open
-                && allowed(cycle, item, user, None, ReturnAction::Approve)
+                && allowed(cycle, item, user, item.author_id, ReturnAction::Approve)
             {
                 to_review.push((period_view(cycle), item_view(cycle, item, user)));
             }
@@ -610,10 +610,14 @@ fn return_view(
     let reviewer_but_author = item.state == Some(ReturnState::Submitted)
         && author == Some(signed.user.id)
         && matches!(signed.user.role, Role::Admin | Role::Director);
+    // Readers see what was put forward for approval, not drafts or the review between owner
+    // and director.
+    let reader = signed.user.role == Role::Reader;
     let history: Vec<VersionView> = detail
         .history
         .iter()
         .rev()
+        .filter(|v| !reader || workflow::visible_to_reader(v.state))
         .map(|v| VersionView {
             revision: v.revision,
             action: v.action.clone(),
@@ -624,7 +628,7 @@ fn return_view(
             corrective_action: v.content.corrective_action.clone(),
             reason: v.content.reason.clone(),
             evidence: v.content.evidence.clone(),
-            review_comment: v.review_comment.clone(),
+            review_comment: v.review_comment.clone().filter(|_| !reader),
             actor: v.actor.name.clone(),
             at: v.at.get(..16).unwrap_or(&v.at).replace('T', " "),
         })

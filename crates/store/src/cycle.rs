@@ -61,6 +61,8 @@ pub struct CycleItem {
     pub status: Option<Status>,
     pub updated_at: Option<String>,
     pub published_revision: Option<i64>,
+    /// Who wrote the return's current content (nobody approves their own).
+    pub author_id: Option<i64>,
 }
 
 /// One revision of a return, as it stood.
@@ -184,7 +186,7 @@ async fn items_in(
 ) -> Result<Vec<CycleItem>> {
     let rows = sqlx::query(
         "SELECT a.id, a.reference, v.title, d.id, d.name, o.id, o.email, o.name,
-                r.state, r.revision, lv.status, r.updated_at, r.published_revision
+                r.state, r.revision, lv.status, r.updated_at, r.published_revision, lv.author_id
          FROM activities a
          JOIN activity_versions v ON v.id = (SELECT MAX(id) FROM activity_versions WHERE activity_id = a.id)
          JOIN directorates d ON d.id = v.directorate_id
@@ -234,6 +236,7 @@ async fn items_in(
                     .transpose()?,
                 updated_at: r.try_get(11)?,
                 published_revision: r.try_get(12)?,
+                author_id: r.try_get(13)?,
             })
         })
         .collect()
