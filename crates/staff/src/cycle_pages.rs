@@ -166,11 +166,33 @@ pub async fn home(State(staff): State<Arc<Staff>>, headers: axum::http::HeaderMa
     let mut mine = vec![];
     let mut to_review = vec![];
     let mut periods = vec![];
+    let mut indicators = vec![];
     for cycle in &cycles {
         let items = match staff.store.cycle_items(&signed.org, cycle.id).await {
             Ok(i) => i,
             Err(e) => return unavailable(&staff, &e),
         };
+        // The indicators this person enters, in periods still open.
+        if cycle.state == PeriodState::Open {
+            match staff.store.indicator_items(&signed.org, cycle.id).await {
+                Ok(list) => indicators.extend(
+                    list.iter()
+                        .filter(|i| {
+                            i.settings
+                                .as_ref()
+                                .and_then(|s| s.owner.as_ref())
+                                .is_some_and(|o| o.id == signed.user.id)
+                        })
+                        .map(|i| {
+                            context! {
+                                period => period_view(cycle),
+                                item => crate::indicator_pages::item_view(cycle.id, i),
+                            }
+                        }),
+                ),
+                Err(e) => return unavailable(&staff, &e),
+            }
+        }
         let user = &signed.user;
         for item in &items {
             let owns = item.owner.as_ref().is_some_and(|o| o.id == user.id);
@@ -208,7 +230,12 @@ pub async fn home(State(staff): State<Arc<Staff>>, headers: axum::http::HeaderMa
         "home.html",
         with(
             signed.frame("home", "Your work"),
-            context! { mine => mine, to_review => to_review, periods => periods },
+            context! {
+                mine => mine,
+                to_review => to_review,
+                periods => periods,
+                indicators => indicators,
+            },
         ),
     )
 }

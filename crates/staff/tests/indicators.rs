@@ -118,6 +118,11 @@ async fn an_owner_enters_a_value_rated_by_the_admins_rules() {
         assert_eq!(status, StatusCode::FORBIDDEN, "{backend:?}");
 
         let mut owner_client = world.signed_in("owner@bexley.example").await;
+        let (_, _, home) = owner_client.get("/staff").await;
+        assert!(
+            home.contains(&entry_path),
+            "{backend:?}: the owner's work lists the indicator"
+        );
         let (status, _, _) = owner_client
             .post(
                 &entry_path,

@@ -181,15 +181,17 @@ impl Store {
     ) -> Result<Vec<IndicatorValueView>> {
         let rows = sqlx::query(
             "SELECT i.reference, i.name, i.frequency, i.section, v.year, v.text, v.value, v.unit, v.rag, v.direction,
-                    d.file_name, v.line
+                    d.file_name, v.line, v.period
              FROM indicator_values v
              JOIN indicators i ON i.id = v.indicator_id
              JOIN documents d ON d.id = v.document_id
              WHERE v.org_id = $1 AND v.recorded_at < $2
                -- The newest value for each indicator and year supersedes earlier ones (next
                -- year's table repeats last year's outturn; a corrected table replaces it).
+               -- A value published for a quarter stands for that quarter alone.
                AND v.id = (SELECT MAX(n.id) FROM indicator_values n
-                           WHERE n.indicator_id = v.indicator_id AND n.year = v.year AND n.recorded_at < $2)
+                           WHERE n.indicator_id = v.indicator_id AND n.year = v.year
+                             AND COALESCE(n.period, '') = COALESCE(v.period, '') AND n.recorded_at < $2)
              ORDER BY i.reference, v.year, v.id",
         )
         .bind(org.id)
@@ -207,7 +209,14 @@ impl Store {
                     name: r.try_get(1)?,
                     frequency: r.try_get(2)?,
                     section: r.try_get(3)?,
-                    year: waymark_domain::FinancialYear(year).to_string(),
+                    // A quarter's value is labelled with its quarter ("2025/26 Q1").
+                    year: match r.try_get::<Option<String>, _>(12)? {
+                        Some(period) => period
+                            .parse::<waymark_domain::Period>()
+                            .map_err(corrupt)?
+                            .to_string(),
+                        None => waymark_domain::FinancialYear(year).to_string(),
+                    },
                     text: r.try_get(5)?,
                     value: r.try_get(6)?,
                     unit: r.try_get(7)?,
