@@ -3,8 +3,9 @@
 // sites (scripts/browser-test starts a one-council demo site and a synthetic site with several
 // councils) and exits non-zero on any failed check on any of them.
 // A site named `staff` is not toured: the staff site's whole quarterly cycle runs on it instead
-// (staff.mjs), once per `staff-link=` (an admin's set-up link from `waymark user add`); it
-// changes the site's data, so give it a fresh demo database of its own.
+// (staff.mjs, with the plan and its indicators in staff-plan.mjs), once per `staff-link=` (an
+// admin's set-up link from `waymark user add`); it changes the site's data, so give it a fresh
+// demo database of its own.
 import { chromium } from 'playwright-core';
 import { cspPage, openCspMode } from './csp.mjs';
 import { discoverSite } from './discover.mjs';
@@ -17,8 +18,8 @@ import { tourPage } from './tour.mjs';
 const CHROMIUM = process.env.WAYMARK_CHROMIUM || '/usr/bin/chromium';
 // Two modes at a time: the machine has two cores, and each mode is one page in one context.
 const PARALLEL = Number(process.env.WAYMARK_BROWSER_PARALLEL || 2);
-// A hung page must not hang CI: give up well after a normal run of all three sites (about two and
-// a half minutes on two cores) would finish.
+// A hung page must not hang CI: give up well after a normal run of all three sites (about three
+// minutes on two cores) would finish.
 const WATCHDOG_MS = 8 * 60_000;
 
 const USAGE =
@@ -87,7 +88,7 @@ async function inParallel(tasks, limit) {
 
 // The modes each site is toured in (the CSP pass comes on top). All four for every site: both
 // sites together take about a minute and a half on two cores (two minutes on a busy machine); with
-// the staff site's journeys alongside, about two and a half.
+// the staff site's journeys (cycle, plan and indicators) alongside, about three.
 // Should that grow too long for CI, the site with several councils could skip 1280px/js-off (its
 // pages use the same templates, and JavaScript-off layout is most at risk at 320 px): filter
 // MODES here for that site and say so.
@@ -220,7 +221,7 @@ for (const site of sites) {
 for (const site of staffSites) {
   const r = site.results;
   console.log(
-    `${site.name}: the staff cycle with JavaScript on and off, ${site.pages} staff pages checked (axe-core at 1280px, reflow at 320px); ` +
+    `${site.name}: the staff cycle, plan and indicators with JavaScript on and off, ${site.pages} staff pages checked (axe-core at 1280px, reflow at 320px); ` +
       `${r.pageLoads} page loads; checks passed: ${r.passed}; failed: ${r.failed}; skipped: ${r.skipped}`,
   );
 }

@@ -7,21 +7,19 @@
 //   owner the activity's owner; the owner writes the return (first without the corrective action
 //   its status needs: the error summary links to the field) and submits it; the director sends it
 //   back with a comment; the owner, seeing the comment, resubmits by keyboard alone; the director
-//   approves; the reader sees it read-only; the public activity page does not show it until the
-//   admin locks and publishes the period, and then does.
+//   approves; the reader sees it read-only; while the period is still open, the plan and its
+//   indicators are maintained (staff-plan.mjs: a revised action plan uploaded, previewed and
+//   imported; an activity added, which the public site shows at once; an indicator set up, given
+//   to the owner, who enters its value); the public activity and indicator pages do not show the
+//   period until the admin locks and publishes it, and then do.
 // Every staff page on the way (forms, errors, banners, 403 and 404 pages) is checked like the
-// public tour checks a page: axe-core at 1280 px finds no WCAG 2.2 A/AA violations, and at 320 px
-// the page does not scroll sideways.
+// public tour checks a page (staff-kit.mjs): axe-core at 1280 px finds no WCAG 2.2 A/AA
+// violations, everything shown is inside a landmark, an error summary's links lead to fields
+// showing the error, and at 320 px the page does not scroll sideways.
 import { describeActive, focusedControlNamed, focusedMatches, pressUntil } from './keyboard.mjs';
-import { openDomCopy, pollUntil, watchPage } from './modes.mjs';
-import { axeViolations, axeViolationsWithoutJs, pageFacts } from './tour.mjs';
-
-const WIDE = 1280;
-const NARROW = 320;
-const HEIGHT = 900;
-const TIMEOUT_MS = 15_000;
-// Long enough and hard enough to guess for the password rules (12 characters, zxcvbn score 3).
-const PASSWORD = 'violet harbour lantern quietly';
+import { openDomCopy, pollUntil } from './modes.mjs';
+import { follow, inspect, openPerson, path, press, squash, step, Stop, screenFacts, visit, WIDE, PASSWORD } from './staff-kit.mjs';
+import { addActivity, indicatorSettings, indicatorValue, publicIndicator, uploadRevision } from './staff-plan.mjs';
 
 // One journey per admin set-up link (scripts/browser-test makes two). The second period's owner
 // is carried over from the first, so its admin really changes the owner.
@@ -36,6 +34,15 @@ export const STAFF_JOURNEYS = [
     corrective: 'Extra consultation sessions in August.',
     corrected: 'Extra consultation sessions on 5 and 12 August, in the Civic Offices.',
     sendBack: 'Give the dates and place of the extra sessions.',
+    // The plan and its indicators (staff-plan.mjs): everything, with each form's error states.
+    plan: {
+      full: true,
+      // A revision of Bexley's action plan with this activity's line taken out.
+      upload: { fixture: 'action-delivery-plan-2024-12.txt', as: 'action-delivery-plan-2025-06.txt', remove: "Implement care finder 'app'" },
+      activity: { reference: 'WM-Q1', title: 'Open a pop-up library in Thamesmead shopping centre', directorate: 'Place', portfolios: 'Communities & Housing', due: 'March 2026' },
+      // Added by this journey's admin; 90% or more is Green, within 5% of it (85.5%) Amber.
+      indicator: { add: true, value: '86.5%', rag: 'Amber', note: 'Two advisers were off sick in June.' },
+    },
   },
   {
     tag: 'q2',
@@ -49,148 +56,15 @@ export const STAFF_JOURNEYS = [
     sendBack: 'Say when the new contractor will be appointed.',
     // Opened after the first journey's period: its owner is carried over.
     carriedOver: true,
+    // The essential path without JavaScript: the plan page, adding an activity, a value entered.
+    plan: {
+      full: false,
+      activity: { reference: 'WM-Q2', title: 'Survey the condition of every bus shelter in the borough', directorate: 'Place', portfolios: '', due: 'Q4 2025 to 2026' },
+      // The first journey's indicator, given to this journey's owner.
+      indicator: { add: false, value: '91.2%', rag: 'Green', note: '', previous: { value: '86.5%', rag: 'Amber', period: '2025/26 Q1' } },
+    },
   },
 ];
-
-class Stop extends Error {}
-
-const squash = (s) => (s || '').trim().replace(/\s+/g, ' ');
-
-function formatViolations(violations, url) {
-  return violations
-    .map((v) => `\n            ${v.id} [${v.impact}] ${v.help} at ${url}\n              on: ${v.targets.slice(0, 5).join(' | ')}${v.targets.length > 5 ? ` (+${v.targets.length - 5} more)` : ''}`)
-    .join('');
-}
-
-// What the page shows, in one round trip: main's text, its forms and buttons, the banner, the
-// error summary's links, and the return's state tag.
-function screenFacts() {
-  const text = (el) => (el ? (el.innerText || el.textContent).trim().replace(/\s+/g, ' ') : '');
-  const main = document.querySelector('main') || document.body;
-  const summaryRow = (key) => {
-    const row = [...main.querySelectorAll('.govuk-summary-list__row')].find((r) => text(r.querySelector('dt')) === key);
-    return text(row?.querySelector('dd'));
-  };
-  return {
-    h1: text(document.querySelector('h1')),
-    main: text(main),
-    forms: main.querySelectorAll('form').length,
-    fields: main.querySelectorAll('input:not([type="hidden"]), textarea, select').length,
-    buttons: [...main.querySelectorAll('button')].map(text),
-    banner: text(document.querySelector('.govuk-notification-banner__heading')),
-    inset: text(main.querySelector('.govuk-inset-text')),
-    errorSummary: !!document.querySelector('.govuk-error-summary'),
-    errorLinks: [...document.querySelectorAll('.govuk-error-summary a')].map((a) => a.getAttribute('href')),
-    returnState: summaryRow('Return'),
-    owner: summaryRow('Owner'),
-    signedInAs: text(document.querySelector('.waymark-staff-bar__who')),
-  };
-}
-
-// One person: a browser context of their own (cookies and all), JavaScript on or off.
-async function openPerson(browser, journey, role, email, name) {
-  const context = await browser.newContext({
-    viewport: { width: WIDE, height: HEIGHT },
-    javaScriptEnabled: journey.js,
-    // axe-core goes in as an inline script, which the site's CSP would block (csp.mjs checks the CSP).
-    bypassCSP: true,
-  });
-  context.setDefaultTimeout(TIMEOUT_MS);
-  context.setDefaultNavigationTimeout(TIMEOUT_MS);
-  const page = await context.newPage();
-  const person = { role, email, name, context, page, status: null, problems: [], dialogs: [] };
-  watchPage(page, journey.base, person);
-  journey.people.push(person);
-  return person;
-}
-
-async function visit(journey, person, path) {
-  const response = await person.page.goto(new URL(path, journey.base).href, { waitUntil: 'load' });
-  journey.results.pageLoads += 1;
-  person.status = response ? response.status() : null;
-}
-
-// Does `action` (a click, or Enter on a focused control) and waits for the page it leads to;
-// after a form post and its redirect, the status is the final page's.
-async function follow(journey, person, action) {
-  const nav = person.page.waitForNavigation({ waitUntil: 'load' });
-  await action();
-  const response = await nav;
-  journey.results.pageLoads += 1;
-  person.status = response ? response.status() : null;
-}
-
-function press(journey, person, name) {
-  return follow(journey, person, () => person.page.getByRole('button', { name, exact: true }).click());
-}
-
-// The page's address for messages, without the secret of a set-up link.
-function path(page) {
-  const u = new URL(page.url());
-  return (u.pathname + u.search).replace(/^\/staff\/setup\/[0-9a-f]{32,}/, '/staff/setup/{token}');
-}
-
-// The checks every staff page gets, on the page the person is looking at now: the basics, axe-core
-// at 1280 px (on a copy of the DOM when JavaScript is off), and no sideways scrolling at 320 px.
-async function inspect(journey, person, what, expectStatus = 200) {
-  const { page } = person;
-  const url = page.url();
-  const g = journey.results.group(`${journey.label} page: ${what} [${person.role}] ${path(page)}`);
-  journey.pages += 1;
-  try {
-    g.check(person.status === expectStatus, 'HTTP status', `expected ${expectStatus}, got ${person.status}`);
-    const f = await page.evaluate(pageFacts, WIDE);
-    g.check(f.h1Count === 1, 'exactly one <h1>', `found ${f.h1Count}`);
-    g.check(f.lang.trim() !== '', '<html lang> is set');
-    g.check(f.title !== '', '<title> is not empty');
-    // GOV.UK's pattern: a page showing an error summary says so first thing in its title.
-    const summary = await page.evaluate(() => !!document.querySelector('.govuk-error-summary'));
-    g.check(
-      summary === f.title.startsWith('Error: '),
-      summary ? 'the <title> starts "Error: " (the page has an error summary)' : 'the <title> does not start "Error: " (no error summary)',
-      `title "${f.title}"`,
-    );
-    g.check(/\barial\b/i.test(f.fontFamily), 'the stylesheet loaded (body font is Arial)', `body font-family is ${JSON.stringify(f.fontFamily)}`);
-    if (journey.js) {
-      const ran = f.bodyClasses.includes('js-enabled') && f.bodyClasses.includes('govuk-frontend-supported');
-      g.check(ran, 'the script ran (body has js-enabled and govuk-frontend-supported)', `body classes: ${f.bodyClasses.join(' ') || 'none'}`);
-    } else {
-      g.check(!f.bodyClasses.includes('js-enabled'), 'no script ran with JavaScript off');
-    }
-    const violations = journey.js ? await axeViolations(page) : await axeViolationsWithoutJs({ page, helper: journey.helper }, url);
-    g.check(violations.length === 0, 'axe-core at 1280px: no WCAG 2.2 A/AA violations', formatViolations(violations, url));
-
-    await page.setViewportSize({ width: NARROW, height: HEIGHT });
-    const n = await page.evaluate(pageFacts, NARROW);
-    await page.setViewportSize({ width: WIDE, height: HEIGHT });
-    g.check(
-      n.scrollWidth <= n.innerWidth,
-      'no page-level horizontal scrolling at 320px',
-      `page is ${n.scrollWidth}px wide in a ${n.innerWidth}px window; widest: ${n.wide.join(', ') || 'unknown'}`,
-    );
-    g.check(person.problems.length === 0, 'no script errors or failed requests', [...new Set(person.problems)].join('; '));
-    g.check(person.dialogs.length === 0, 'no dialogs', person.dialogs.join('; '));
-  } catch (err) {
-    g.error(err);
-  }
-  g.done();
-  person.problems = [];
-  person.dialogs = [];
-}
-
-// A named part of the journey: its own checks, then done. An exception stops the journey (the
-// later steps depend on this one).
-async function step(journey, label, fn) {
-  const g = journey.results.group(`${journey.label} ${label}`);
-  try {
-    await fn(g);
-  } catch (err) {
-    g.error(err);
-    g.done();
-    throw new Stop();
-  }
-  g.done();
-}
 
 // Follows a set-up link: the form, a password the rules refuse (the error summary), then a good
 // one; the sign-in page says the password is set.
@@ -277,7 +151,7 @@ async function journeySteps(browser, journey) {
   let periodPath = '';
   const publicPath = () => `/activities/${encodeURIComponent(activity.reference)}`;
 
-  await step(j, '1. the admin sets a password from the CLI set-up link and signs in', async (g) => {
+  await step(j, 'the admin sets a password from the CLI set-up link and signs in', async (g) => {
     // Its e-mail address and name are whatever `waymark user add` was given.
     const admin = await openPerson(browser, j, 'admin', '', '');
     people.admin = admin;
@@ -291,7 +165,7 @@ async function journeySteps(browser, journey) {
     await inspect(j, admin, 'your work (admin, nothing open)', 200);
   });
 
-  await step(j, `2. the admin opens ${j.period} and chooses an activity`, async (g) => {
+  await step(j, `the admin opens ${j.period} and chooses an activity`, async (g) => {
     const { admin } = people;
     const { page } = admin;
     await follow(j, admin, () => page.getByRole('link', { name: 'Periods', exact: true }).first().click());
@@ -318,7 +192,7 @@ async function journeySteps(browser, journey) {
     console.log(`      ${j.label} activity ${activity.reference} (${activity.directorate}) at ${activity.path}`);
   });
 
-  await step(j, '3. the public activity page has nothing for the period yet', async (g) => {
+  await step(j, 'the public activity page has nothing for the period yet', async (g) => {
     const resident = await openPerson(browser, j, 'resident', '', '');
     people.resident = resident;
     await visit(j, resident, publicPath());
@@ -328,7 +202,7 @@ async function journeySteps(browser, journey) {
     g.check(p.row === null && !p.main.includes(j.commentary), `no ${j.period} row and none of the new commentary`, p.row || '');
   });
 
-  await step(j, '4. the admin adds a director, an owner and a reader on the People page', async (g) => {
+  await step(j, 'the admin adds a director, an owner and a reader on the People page', async (g) => {
     const { admin } = people;
     const { page } = admin;
     const wanted = [
@@ -371,7 +245,7 @@ async function journeySteps(browser, journey) {
     await inspect(j, people.reader, 'your work (reader)', 200);
   });
 
-  await step(j, '5. the admin makes the owner the activity\'s owner', async (g) => {
+  await step(j, 'the admin makes the owner the activity\'s owner', async (g) => {
     const { admin, owner } = people;
     const { page } = admin;
     await visit(j, admin, periodPath);
@@ -391,7 +265,7 @@ async function journeySteps(browser, journey) {
     await inspect(j, admin, 'return, owner changed', 200);
   });
 
-  await step(j, `6. the owner writes the return: ${j.status.name} needs a corrective action`, async (g) => {
+  await step(j, `the owner writes the return: ${j.status.name} needs a corrective action`, async (g) => {
     const { owner } = people;
     const { page } = owner;
     await visit(j, owner, '/staff');
@@ -466,7 +340,7 @@ async function journeySteps(browser, journey) {
     await inspect(j, owner, 'return, submitted (owner)', 200);
   });
 
-  await step(j, '7. the director sends it back with a comment', async (g) => {
+  await step(j, 'the director sends it back with a comment', async (g) => {
     const { director } = people;
     const { page } = director;
     await visit(j, director, '/staff');
@@ -489,7 +363,7 @@ async function journeySteps(browser, journey) {
     await inspect(j, director, 'return, sent back (director)', 200);
   });
 
-  await step(j, '8. the owner reads the comment and resubmits by keyboard alone', async (g) => {
+  await step(j, 'the owner reads the comment and resubmits by keyboard alone', async (g) => {
     const { owner } = people;
     const { page } = owner;
     await visit(j, owner, activity.path);
@@ -517,7 +391,7 @@ async function journeySteps(browser, journey) {
     await inspect(j, owner, 'return, resubmitted (owner)', 200);
   });
 
-  await step(j, '9. the director approves', async (g) => {
+  await step(j, 'the director approves', async (g) => {
     const { director } = people;
     const { page } = director;
     await visit(j, director, activity.path);
@@ -528,7 +402,7 @@ async function journeySteps(browser, journey) {
     await inspect(j, director, 'return, approved (director)', 200);
   });
 
-  await step(j, '10. the reader sees the approved return, read-only', async (g) => {
+  await step(j, 'the reader sees the approved return, read-only', async (g) => {
     const { reader } = people;
     const { page } = reader;
     await visit(j, reader, periodPath);
@@ -545,14 +419,20 @@ async function journeySteps(browser, journey) {
     await inspect(j, reader, 'message: forbidden (403)', 403);
   });
 
-  await step(j, '11. approved but not published: still not on the public site', async (g) => {
+  // The plan and its indicators (staff-plan.mjs), while the period is still open for values.
+  if (j.plan.upload) await uploadRevision(j, people);
+  await addActivity(j, people);
+  await indicatorSettings(j, people);
+  await indicatorValue(j, people, periodPath);
+
+  await step(j, 'approved but not published: still not on the public site', async (g) => {
     const { resident } = people;
     await visit(j, resident, publicPath());
     const p = await resident.page.evaluate(periodRow, j.period);
     g.check(p.row === null && !p.main.includes(j.commentary), `no ${j.period} row and none of the new commentary`, p.row || '');
   });
 
-  await step(j, '12. the admin locks and publishes the period', async (g) => {
+  await step(j, 'the admin locks and publishes the period', async (g) => {
     const { admin } = people;
     const { page } = admin;
     await visit(j, admin, periodPath);
@@ -573,7 +453,7 @@ async function journeySteps(browser, journey) {
     await inspect(j, admin, 'period, published', 200);
   });
 
-  await step(j, `13. the public activity page shows the ${j.period} return`, async (g) => {
+  await step(j, `the public activity page shows the ${j.period} return`, async (g) => {
     const { resident } = people;
     await visit(j, resident, publicPath());
     const p = await resident.page.evaluate(periodRow, j.period);
@@ -583,7 +463,9 @@ async function journeySteps(browser, journey) {
     g.check(p.main.includes(j.commentary), 'the page shows the new commentary');
   });
 
-  await step(j, '14. the admin\'s other pages: a person, the audit trail, a 404, signing out', async (g) => {
+  await publicIndicator(j, people);
+
+  await step(j, 'the admin\'s other pages: a person, the audit trail, a 404, signing out', async (g) => {
     const { admin, owner } = people;
     const { page } = admin;
     await visit(j, admin, '/staff/people');

@@ -17,14 +17,24 @@ use waymark_domain::indicator::{
 use waymark_domain::workflow::{FieldError, PeriodState, Role};
 use waymark_store::{IndicatorEntry, IndicatorItem, StoreError};
 
-/// Whether a person may enter this indicator's value now.
-fn can_enter(signed: &Signed, item: &IndicatorItem, state: PeriodState) -> bool {
+/// Whether a person may ever enter this indicator's values: its owner (unless now a reader)
+/// and admins.
+fn may_enter(signed: &Signed, item: &IndicatorItem) -> bool {
     let owns = item
         .settings
         .as_ref()
         .and_then(|s| s.owner.as_ref())
         .is_some_and(|o| o.id == signed.user.id);
-    state == PeriodState::Open && (owns || signed.user.role == Role::Admin)
+    match signed.user.role {
+        Role::Admin => true,
+        Role::Reader => false,
+        _ => owns,
+    }
+}
+
+/// Whether a person may enter this indicator's value now.
+fn can_enter(signed: &Signed, item: &IndicatorItem, state: PeriodState) -> bool {
+    state == PeriodState::Open && may_enter(signed, item)
 }
 
 fn rag_key(rag: Option<Rag>) -> &'static str {
@@ -210,6 +220,26 @@ pub async fn enter(
         Ok(ok) => ok,
         Err(r) => return r,
     };
+    // Who may enter it is settled before anything about the form: someone refused is refused
+    // whatever they sent.
+    match staff
+        .store
+        .indicator_detail(&signed.org, cycle_id, indicator_id)
+        .await
+    {
+        Ok((_, item, _)) if may_enter(&signed, &item) => {}
+        Ok(_) => {
+            return signed_message(
+                &staff,
+                &signed,
+                StatusCode::FORBIDDEN,
+                "You cannot do this",
+                "Only the indicator's owner and the performance team enter its values. Nothing was changed.",
+            );
+        }
+        Err(StoreError::NotFound(_)) => return not_found(&staff, &signed),
+        Err(e) => return unavailable(&staff, &e),
+    }
     let Some(revision) = form.number("revision") else {
         return signed_message(
             &staff,
@@ -219,9 +249,30 @@ pub async fn enter(
             "The form was incomplete. Nothing was changed.",
         );
     };
+    let echo = (
+        form.get("value").to_string(),
+        form.get("note").to_string(),
+        form.get("override_rag").to_string(),
+        form.get("override_reason").to_string(),
+    );
+    // Only the choices the form offers: anything else is refused, not read as "none".
     let override_rag = match form.get("override_rag") {
         "" | "none" => None,
-        other => Rag::parse(other),
+        "red" => Some(Rag::Red),
+        "amber" => Some(Rag::Amber),
+        "green" => Some(Rag::Green),
+        _ => {
+            let problem = Problem {
+                status: Some(StatusCode::BAD_REQUEST),
+                errors: vec![FieldError {
+                    field: "override_rag",
+                    message: "Choose a rating from the list".into(),
+                }],
+                conflict: None,
+                input: Some(echo),
+            };
+            return entry_page(&staff, &signed, cycle_id, indicator_id, problem, None).await;
+        }
     };
     let input = EntryInput {
         value: form.get("value").to_string(),
@@ -229,12 +280,6 @@ pub async fn enter(
         override_rag,
         override_reason: form.get("override_reason").to_string(),
     };
-    let echo = (
-        input.value.clone(),
-        input.note.clone(),
-        form.get("override_rag").to_string(),
-        input.override_reason.clone(),
-    );
     let result = staff
         .store
         .enter_indicator_value(
@@ -303,12 +348,35 @@ fn tolerance_of(rules: &RagRuleSet) -> (String, String) {
     ("percent".into(), "5".into())
 }
 
+/// What was typed into the settings form, shown back when it is refused.
+struct Typed {
+    polarity: String,
+    target: String,
+    tolerance: String,
+    tolerance_kind: String,
+    owner: String,
+}
+
+impl Typed {
+    fn from(form: &Form) -> Typed {
+        Typed {
+            polarity: form.get("polarity").to_string(),
+            target: form.get("target").to_string(),
+            tolerance: form.get("tolerance").to_string(),
+            tolerance_kind: form.get("tolerance_kind").to_string(),
+            owner: form.get("owner").to_string(),
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)] // the page, and what a refused form brings back to it
 async fn settings_page(
     staff: &Staff,
     signed: &Signed,
     indicator_id: i64,
     period: Option<i64>,
     errors: Vec<FieldError>,
+    typed: Option<Typed>,
     status: StatusCode,
     done: Option<&str>,
 ) -> Response {
@@ -343,13 +411,22 @@ async fn settings_page(
         .as_ref()
         .map(|s| s.rules.clone())
         .unwrap_or_default();
-    let (tolerance_kind, tolerance) = tolerance_of(&rules.rules);
+    let (mut tolerance_kind, mut tolerance) = tolerance_of(&rules.rules);
+    let mut target = rules.target.map(number).unwrap_or_default();
     let people = staff.store.users(&signed.org).await.unwrap_or_default();
-    let owner_id = item
+    let mut owner_id = item
         .settings
         .as_ref()
         .and_then(|s| s.owner.as_ref())
         .map(|o| o.id);
+    let mut polarity = Some(rules.polarity);
+    if let Some(typed) = typed {
+        target = typed.target;
+        tolerance = typed.tolerance;
+        tolerance_kind = typed.tolerance_kind;
+        owner_id = typed.owner.parse().ok();
+        polarity = Polarity::from_key(&typed.polarity);
+    }
     let owners: Vec<Value> = people
         .iter()
         .filter(|u| u.active && u.role != Role::Reader)
@@ -361,7 +438,7 @@ async fn settings_page(
         Polarity::Neutral,
     ]
     .iter()
-    .map(|p| context! { key => p.key(), name => p.name(), checked => *p == rules.polarity })
+    .map(|p| context! { key => p.key(), name => p.name(), checked => Some(*p) == polarity })
     .collect();
     staff.view.page(
         status,
@@ -373,7 +450,7 @@ async fn settings_page(
                 action => format!("/staff/indicators/{indicator_id}?period={}", cycle.id),
                 back => format!("/staff/periods/{}/indicators/{indicator_id}", cycle.id),
                 polarities => polarities,
-                target => rules.target.map(number).unwrap_or_default(),
+                target => target,
                 tolerance_kind => tolerance_kind,
                 tolerance => tolerance,
                 owners => owners,
@@ -424,6 +501,7 @@ pub async fn settings(
         indicator_id,
         period_query(&request),
         vec![],
+        None,
         StatusCode::OK,
         done,
     )
@@ -472,9 +550,17 @@ fn parse_settings(form: &Form) -> Result<(IndicatorRules, Option<i64>), Vec<Fiel
             message: "The tolerance cannot be negative".into(),
         });
     }
+    // Only the choices the form offers: anything else is refused, not read as "percent".
     let amber = match form.get("tolerance_kind") {
         "amount" => RagCondition::WithinAbsoluteOfTarget { amount: tolerance },
-        _ => RagCondition::WithinPercentOfTarget { percent: tolerance },
+        "percent" | "" => RagCondition::WithinPercentOfTarget { percent: tolerance },
+        _ => {
+            errors.push(FieldError {
+                field: "tolerance_kind",
+                message: "Choose how the tolerance is measured from the list".into(),
+            });
+            RagCondition::WithinPercentOfTarget { percent: tolerance }
+        }
     };
     let owner = match form.get("owner") {
         "" | "none" => None,
@@ -546,6 +632,7 @@ pub async fn save_settings(
                 indicator_id,
                 period,
                 errors,
+                Some(Typed::from(&form)),
                 StatusCode::BAD_REQUEST,
                 None,
             )
@@ -579,6 +666,7 @@ pub async fn save_settings(
                 indicator_id,
                 period,
                 errors,
+                Some(Typed::from(&form)),
                 StatusCode::BAD_REQUEST,
                 None,
             )

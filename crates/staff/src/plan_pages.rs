@@ -494,6 +494,8 @@ pub async fn add_indicator(State(staff): State<Arc<Staff>>, request: Request) ->
         Err(StoreError::Usage(message)) => {
             let field = if message.contains("reference") {
                 "indicator_reference"
+            } else if message.contains("frequency") {
+                "indicator_frequency"
             } else {
                 "indicator_name"
             };
@@ -616,6 +618,8 @@ pub async fn change_indicator(
         Err(StoreError::Usage(message)) => {
             let field = if message.contains("reference") {
                 "reference"
+            } else if message.contains("frequency") {
+                "frequency"
             } else {
                 "name"
             };
@@ -687,21 +691,33 @@ pub async fn upload(State(staff): State<Arc<Staff>>, request: Request) -> Respon
             Ok(m) => m,
             Err(_) => return refuse(StatusCode::BAD_REQUEST, "Choose a file to upload").await,
         };
+    // A body too large is a 413; any other fault in it (a malformed part, say a file name
+    // with control characters) is the sender's: 400.
+    let unreadable = |e: &axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!(
+                    "The file must be smaller than {} MB",
+                    MAX_UPLOAD_BYTES / 1024 / 1024
+                ),
+            )
+        } else {
+            (
+                StatusCode::BAD_REQUEST,
+                "The upload could not be read: choose the file again, and send it from the form on this page".to_string(),
+            )
+        }
+    };
     let mut csrf = String::new();
     let mut file: Option<(String, Vec<u8>)> = None;
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(_) => {
-                return refuse(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    &format!(
-                        "The file must be smaller than {} MB, and sent from the form on this page",
-                        MAX_UPLOAD_BYTES / 1024 / 1024
-                    ),
-                )
-                .await;
+            Err(e) => {
+                let (status, message) = unreadable(&e);
+                return refuse(status, &message).await;
             }
         };
         match field.name() {
@@ -710,15 +726,9 @@ pub async fn upload(State(staff): State<Arc<Staff>>, request: Request) -> Respon
                 let name = file_name(field.file_name());
                 match field.bytes().await {
                     Ok(bytes) => file = Some((name, bytes.to_vec())),
-                    Err(_) => {
-                        return refuse(
-                            StatusCode::PAYLOAD_TOO_LARGE,
-                            &format!(
-                                "The file must be smaller than {} MB",
-                                MAX_UPLOAD_BYTES / 1024 / 1024
-                            ),
-                        )
-                        .await;
+                    Err(e) => {
+                        let (status, message) = unreadable(&e);
+                        return refuse(status, &message).await;
                     }
                 }
             }
@@ -737,6 +747,17 @@ pub async fn upload(State(staff): State<Arc<Staff>>, request: Request) -> Respon
     let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
         return refuse(StatusCode::BAD_REQUEST, "Choose a file to upload").await;
     };
+    // (The body's limit leaves room for the form around the file: the file's own is this.)
+    if bytes.len() > MAX_UPLOAD_BYTES {
+        return refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!(
+                "The file must be smaller than {} MB",
+                MAX_UPLOAD_BYTES / 1024 / 1024
+            ),
+        )
+        .await;
+    }
     let document = match waymark_import::import(&name, &bytes, None, &Vocabulary::default()) {
         Ok(d) => d,
         Err(e) => return refuse(StatusCode::BAD_REQUEST, &e.to_string()).await,

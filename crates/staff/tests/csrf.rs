@@ -2,14 +2,18 @@
 //! changed) when it does not carry their session's token or did not come from the site's own
 //! pages; then the same request with everything right goes through, so each refusal is the
 //! forgery check's and not some other rule's. The sign-in form (its token is in a cookie)
-//! and the set-up form (its secret is in the address) are checked the same way.
+//! and the set-up form (its secret is in the address) are checked the same way, and so are
+//! the indicator and plan forms, the plan's upload form (multipart) among them.
 
 mod common;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use chrono::NaiveDate;
-use common::{Answer, Client, HOST, World, backends, form_urlencoded_body, hidden};
+use common::{
+    Answer, Client, HOST, World, backends, bexley_action_plan, form_urlencoded_body, hidden,
+    multipart_body, with_kpi_table,
+};
 use waymark_domain::Status;
 use waymark_domain::workflow::{ReturnContent, Role};
 use waymark_store::{Act, User, Who};
@@ -49,6 +53,38 @@ async fn post(
         .body(Body::from(form_urlencoded_body(fields)))
         .expect("request");
     client.send(request).await
+}
+
+/// An upload (multipart) with exactly these headers, the token sent as its `csrf` part.
+async fn post_upload(
+    client: &mut Client,
+    token: Option<&str>,
+    file: (&str, &[u8]),
+    origin: Option<&str>,
+    fetch_site: Option<&str>,
+) -> Answer {
+    let cookies: Vec<String> = client
+        .cookies
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    let fields: Vec<(&str, &str)> = token.map(|t| ("csrf", t)).into_iter().collect();
+    let (content_type, body) = multipart_body(&fields, Some(file));
+    let mut builder = Request::builder()
+        .method(Method::POST)
+        .uri("/staff/plan/upload")
+        .header(header::HOST, HOST)
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::COOKIE, cookies.join("; "));
+    if let Some(origin) = origin {
+        builder = builder.header(header::ORIGIN, origin);
+    }
+    if let Some(site) = fetch_site {
+        builder = builder.header("sec-fetch-site", site);
+    }
+    client
+        .send(builder.body(Body::from(body)).expect("request"))
+        .await
 }
 
 /// A signed-in person's browser and the token their pages carry.
@@ -457,6 +493,270 @@ async fn every_signed_in_form_refuses_forgeries_and_accepts_the_real_thing() {
         .await;
         let (status, _, _) = owner.client.get("/staff").await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{backend:?}: signed out");
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[tokio::test]
+async fn every_indicator_and_plan_form_refuses_forgeries_and_accepts_the_real_thing() {
+    let mut wrong = vec![];
+    for backend in backends() {
+        let world = World::new(backend).await;
+        let mut admin = person(&world, "perf@bexley.example", Role::Admin, None).await;
+        let mut owner = person(&world, "owner@bexley.example", Role::Owner, None).await;
+        let reader = person(&world, "councillor@bexley.example", Role::Reader, None).await;
+        let others = reader.csrf.clone();
+        let store = world.store();
+        let cycle = store
+            .open_cycle(
+                &world.org,
+                "2025/26 Q1".parse().expect("period"),
+                NaiveDate::from_ymd_opt(2025, 7, 31).expect("date"),
+                &admin.user,
+                world.clock.now(),
+            )
+            .await
+            .expect("open");
+        with_kpi_table(&world).await;
+        let items = store
+            .indicator_items(&world.org, cycle.id)
+            .await
+            .expect("indicators");
+        let indicator = items.first().expect("an indicator").indicator_id;
+        let activity = store
+            .activities(&world.org, None)
+            .await
+            .expect("activities")
+            .into_iter()
+            .find(|a| a.reference.is_some() && a.in_plan)
+            .expect("an activity");
+        let outcome = store
+            .plan_overview(&world.org, None)
+            .await
+            .expect("plan")
+            .themes
+            .iter()
+            .flat_map(|t| &t.outcomes)
+            .map(|o| o.number.to_string())
+            .next()
+            .expect("an outcome");
+        let label = |what: &str| format!("{backend:?} {what}");
+        let owner_id = owner.user.id.to_string();
+
+        // An indicator: the admin makes the owner its owner, the owner enters its value.
+        let settings = format!("/staff/indicators/{indicator}?period={}", cycle.id);
+        check_form(
+            &world,
+            &mut wrong,
+            &label("saving an indicator's settings"),
+            &mut admin,
+            &others,
+            &settings,
+            &[
+                ("polarity", "higher_is_better"),
+                ("target", "90"),
+                ("tolerance", "5"),
+                ("tolerance_kind", "amount"),
+                ("owner", &owner_id),
+            ],
+            StatusCode::SEE_OTHER,
+        )
+        .await;
+        check_form(
+            &world,
+            &mut wrong,
+            &label("entering an indicator's value"),
+            &mut owner,
+            &others,
+            &format!("/staff/periods/{}/indicators/{indicator}", cycle.id),
+            &[
+                ("revision", "0"),
+                ("value", "86.5%"),
+                ("note", "Quarter end."),
+                ("override_rag", "green"),
+                ("override_reason", "The target is being revised."),
+            ],
+            StatusCode::SEE_OTHER,
+        )
+        .await;
+
+        // The plan's activities.
+        let directorate = activity.directorate.clone();
+        check_form(
+            &world,
+            &mut wrong,
+            &label("adding an activity"),
+            &mut admin,
+            &others,
+            "/staff/plan/activities",
+            &[
+                ("reference", "9.9"),
+                ("title", "Plant 500 street trees in Erith"),
+                ("directorate", &directorate),
+                ("portfolios", "Places"),
+                ("due", "March 2026"),
+            ],
+            StatusCode::SEE_OTHER,
+        )
+        .await;
+        let page = format!("/staff/plan/activities/{}", activity.id);
+        let forms: [(&str, Vec<(&str, &str)>); 5] = [
+            (
+                "editing an activity",
+                vec![
+                    ("action", "edit"),
+                    ("title", "Plant 800 street trees in Erith"),
+                    ("directorate", &directorate),
+                    ("portfolios", "Places"),
+                    ("due", "June 2026"),
+                ],
+            ),
+            (
+                "renumbering an activity",
+                vec![("action", "renumber"), ("reference", "9.10")],
+            ),
+            (
+                "linking an activity to outcomes",
+                vec![("action", "outcomes"), ("outcome", &outcome)],
+            ),
+            (
+                "unlinking an activity from outcomes",
+                vec![("action", "outcomes")],
+            ),
+            ("retiring an activity", vec![("action", "retire")]),
+        ];
+        for (what, fields) in &forms {
+            check_form(
+                &world,
+                &mut wrong,
+                &label(what),
+                &mut admin,
+                &others,
+                &page,
+                fields,
+                StatusCode::SEE_OTHER,
+            )
+            .await;
+        }
+
+        // The plan's indicators.
+        check_form(
+            &world,
+            &mut wrong,
+            &label("adding an indicator"),
+            &mut admin,
+            &others,
+            "/staff/plan/indicators",
+            &[
+                ("indicator_reference", "CP42"),
+                ("indicator_name", "Street trees planted"),
+                ("indicator_frequency", "Quarterly"),
+            ],
+            StatusCode::SEE_OTHER,
+        )
+        .await;
+        let page = format!("/staff/plan/indicators/{indicator}");
+        let forms: [(&str, Vec<(&str, &str)>); 3] = [
+            (
+                "editing an indicator",
+                vec![
+                    ("action", "edit"),
+                    ("name", "Adults who feel safe"),
+                    ("frequency", "Quarterly"),
+                ],
+            ),
+            (
+                "renumbering an indicator",
+                vec![("action", "renumber"), ("reference", "ASC_99")],
+            ),
+            ("retiring an indicator", vec![("action", "retire")]),
+        ];
+        for (what, fields) in &forms {
+            check_form(
+                &world,
+                &mut wrong,
+                &label(what),
+                &mut admin,
+                &others,
+                &page,
+                fields,
+                StatusCode::SEE_OTHER,
+            )
+            .await;
+        }
+
+        // A new revision of the plan, uploaded (multipart): every forgery refused; the real
+        // thing shows a preview (writing nothing), which the admin then confirms.
+        let (name, bytes) = bexley_action_plan();
+        let text = String::from_utf8_lossy(bytes);
+        let first = text
+            .lines()
+            .find(|l| l.contains("Care Act assessments"))
+            .expect("a line of the plan");
+        let revised = text.replace(first, "");
+        let file = (name.rsplit('/').next().unwrap_or(name), revised.as_bytes());
+        let right = admin.csrf.clone();
+        for forgery in forgeries(&right, &others, &admin.elsewhere) {
+            let before = store.row_counts().await.expect("counts");
+            let (status, _, html) = post_upload(
+                &mut admin.client,
+                forgery.token.as_deref(),
+                file,
+                forgery.origin,
+                forgery.fetch_site,
+            )
+            .await;
+            let what = label(&format!("uploading a plan with {}", forgery.what));
+            if status != StatusCode::FORBIDDEN || !html.contains(REFUSED) {
+                wrong.push(format!("{what}: got {status}"));
+            }
+            if hidden(&html, "upload").is_some() {
+                wrong.push(format!("{what}: a preview was made"));
+            }
+            if store.row_counts().await.expect("counts") != before {
+                wrong.push(format!("{what}: something changed"));
+            }
+        }
+        let before = store.row_counts().await.expect("counts");
+        let (status, _, html) = post_upload(
+            &mut admin.client,
+            Some(&right),
+            file,
+            Some(OWN_ORIGIN),
+            Some("same-origin"),
+        )
+        .await;
+        if status != StatusCode::OK || !html.contains("Check what this file changes") {
+            wrong.push(label(&format!(
+                "uploading a plan with everything right: got {status}"
+            )));
+        }
+        if store.row_counts().await.expect("counts") != before {
+            wrong.push(label("uploading a plan: the preview wrote something"));
+        }
+        match hidden(&html, "upload") {
+            Some(upload) => {
+                check_form(
+                    &world,
+                    &mut wrong,
+                    &label("confirming an upload"),
+                    &mut admin,
+                    &others,
+                    "/staff/plan/confirm",
+                    &[("upload", &upload)],
+                    StatusCode::SEE_OTHER,
+                )
+                .await;
+            }
+            None => wrong.push(label("uploading a plan: no preview to confirm")),
+        }
+        let changes = store.plan_changes(&world.org, None).await.expect("changes");
+        if !changes
+            .iter()
+            .any(|c| c.detail.contains("Care Act assessments"))
+        {
+            wrong.push(label("confirming an upload: the plan did not change"));
+        }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }

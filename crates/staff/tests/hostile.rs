@@ -6,16 +6,21 @@
 //! pages, and the public pages once the period is published), as defused cells in every CSV
 //! download, and exactly as written in every JSON one. Text the rules refuse must be refused
 //! with a 400 that names the field, and change nothing.
+//!
+//! The same for the plan's and the indicators' forms: activities' titles, portfolios and due
+//! dates (added, edited, and in an uploaded plan file, whose name is hostile too), indicators'
+//! names and frequencies, and the notes and reasons given with indicators' values.
 
 mod common;
 
 use axum::http::StatusCode;
 use chrono::NaiveDate;
-use common::{Client, World, backends, hidden};
+use common::{Client, World, backends, bexley_action_plan, hidden};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use waymark_domain::workflow::Role;
 use waymark_store::User;
+use waymark_store::plan_edit::MAX_TITLE_CHARS;
 use waymark_web::opendata::cell_safe;
 use waymark_web::render::escape_html;
 
@@ -349,6 +354,20 @@ impl Browser {
         let mut all = vec![("csrf", self.csrf.as_str())];
         all.extend_from_slice(fields);
         let (status, _, body) = self.client.post_raw(path, &all).await;
+        (status, body)
+    }
+
+    /// Upload a plan file from the plan page's form.
+    async fn upload(&mut self, name: &str, bytes: &[u8]) -> (StatusCode, String) {
+        let csrf = self.csrf.clone();
+        let (status, _, body) = self
+            .client
+            .post_multipart(
+                "/staff/plan/upload",
+                &[("csrf", &csrf)],
+                Some((name, bytes)),
+            )
+            .await;
         (status, body)
     }
 }
@@ -1231,4 +1250,1183 @@ async fn hostile_names_addresses_periods_and_sign_ins() {
         }
     }
     found.finish();
+}
+
+/// Payloads a plan's one-line texts accept (titles, portfolios, due dates, indicators' names
+/// and frequencies): trimmed, at most 1,000 characters, no control characters.
+fn plan_texts() -> Vec<String> {
+    texts()
+        .iter()
+        .map(|t| t.trim().to_string())
+        .filter(|t| {
+            !t.is_empty()
+                && t.chars().count() <= MAX_TITLE_CHARS
+                && !t.chars().any(char::is_control)
+        })
+        .collect()
+}
+
+/// The portfolios a form's text names: one a line (or separated by semicolons).
+fn portfolio_list(text: &str) -> Vec<String> {
+    text.split(['\n', ';'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// An uploaded file's name as the staff site shows it: without folders or control
+/// characters, at most 200 characters.
+fn shown_file_name(name: &str) -> String {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let clean: String = last.chars().filter(|c| !c.is_control()).take(200).collect();
+    if clean.trim().is_empty() {
+        "upload.txt".into()
+    } else {
+        clean
+    }
+}
+
+/// Hostile names for an uploaded file (the first is the one imported).
+fn file_names() -> Vec<String> {
+    let mut all: Vec<String> = [
+        "<img src=x onerror=alert(701)>.txt",
+        "'><svg onload=alert(702)>.txt",
+        "{{7*7}}{% raw %}x{% endraw %}.txt",
+        "+cmd|' -C calc'!A0.txt",
+        "@SUM(1+1).txt",
+        "\u{202e}txt.exe",
+        "tab\t<b>bold</b>.txt",
+        "..\\..\\windows\\<i>x</i>.txt",
+        "../../etc/&lt;passwd&gt;.txt",
+    ]
+    .iter()
+    .map(|t| t.to_string())
+    .collect();
+    all.push(format!("{}.txt", "<b>é".repeat(80)));
+    all
+}
+
+/// An activity added through the plan's form, then edited.
+struct Added {
+    reference: String,
+    title: String,
+    former: String,
+    portfolios: Vec<String>,
+    due: String,
+}
+
+/// An indicator added through the plan's form (and renamed, for some), with a value.
+struct Measured {
+    reference: String,
+    name: String,
+    former: Option<String>,
+    frequency: String,
+    note: String,
+    reason: String,
+}
+
+#[tokio::test]
+async fn hostile_plans_and_indicators_are_shown_escaped_on_staff_and_public_pages_and_exports() {
+    let mut found = Findings::default();
+    let texts = texts();
+    let lines = plan_texts();
+    assert!(lines.len() >= 40, "{} one-line payloads", lines.len());
+    let names = file_names();
+    let n = lines.len();
+    let everything: Vec<String> = texts.iter().chain(&lines).chain(&names).cloned().collect();
+    for backend in backends() {
+        let world = World::new(backend).await;
+        let store = world.store();
+        let admin = world.person("perf@bexley.example", Role::Admin, None).await;
+        world
+            .person("councillor@bexley.example", Role::Reader, None)
+            .await;
+        let mut admin_b = Browser::new(&world, "perf@bexley.example").await;
+        let mut reader_b = Browser::new(&world, "councillor@bexley.example").await;
+        let cycle = open_period(&world, &admin).await;
+        let activities = store
+            .activities(&world.org, None)
+            .await
+            .expect("activities");
+        let directorate = activities
+            .iter()
+            .find(|a| a.in_plan)
+            .expect("an activity")
+            .directorate
+            .clone();
+
+        // An uploaded plan: Bexley's, with as many titles as there are payloads replaced by
+        // them. First previewed under every hostile name, then imported under the first.
+        // (A file's lines end at U+2028 and U+2029 too: those payloads are not one line.)
+        let in_file: Vec<&String> = lines
+            .iter()
+            .filter(|t| !t.contains(['\u{2028}', '\u{2029}']))
+            .collect();
+        let (_, bytes) = bexley_action_plan();
+        let mut plan = String::from_utf8(bytes.to_vec()).expect("text");
+        let old_titles: Vec<String> = activities
+            .iter()
+            .filter(|a| a.in_plan)
+            .filter_map(|a| a.plan_title.clone())
+            .filter(|t| t.chars().count() > 30 && plan.matches(t.as_str()).count() == 1)
+            .take(in_file.len())
+            .collect();
+        assert_eq!(old_titles.len(), in_file.len(), "enough titles to replace");
+        for (old, payload) in old_titles.iter().zip(&in_file) {
+            plan = plan.replacen(old.as_str(), payload, 1);
+        }
+        let mut upload = None;
+        for (k, name) in names.iter().enumerate() {
+            let shown = shown_file_name(name);
+            let before = store.row_counts().await.expect("counts");
+            let (status, html) = admin_b.upload(name, plan.as_bytes()).await;
+            let place = format!("{backend:?} previewing {}", short(name));
+            found.check(
+                status == StatusCode::OK || status == StatusCode::BAD_REQUEST,
+                || format!("{place}: got {status}"),
+            );
+            found.check(store.row_counts().await.expect("counts") == before, || {
+                format!("{place}: the preview wrote something")
+            });
+            found.not_raw(&place, &html, name);
+            found.escaped(&place, &html, &shown);
+            if k == 0 {
+                found.check(status == StatusCode::OK, || {
+                    format!("{place}: got {status}: {}", short(&html))
+                });
+                for payload in &in_file {
+                    found.escaped(&place, &html, payload);
+                }
+                upload = hidden(&html, "upload");
+            }
+        }
+        let token = upload.expect("a preview to confirm");
+        let (status, _) = admin_b
+            .post("/staff/plan/confirm", &[("upload", &token)])
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{backend:?}: confirmed");
+        // Each payload is now an activity's title; give each a reference (a public page).
+        let now = store
+            .activities(&world.org, None)
+            .await
+            .expect("activities");
+        let mut uploaded: Vec<(String, String)> = vec![];
+        for (k, payload) in in_file.iter().enumerate() {
+            let title = payload.to_string();
+            let Some(a) = now.iter().find(|a| a.in_plan && a.title == title) else {
+                found.0.push(format!(
+                    "{backend:?} upload: no activity is called {}",
+                    short(&title)
+                ));
+                continue;
+            };
+            let reference = format!("ZU{k}");
+            let (status, html) = admin_b
+                .post(
+                    &format!("/staff/plan/activities/{}", a.id),
+                    &[("action", "renumber"), ("reference", &reference)],
+                )
+                .await;
+            found.check(status == StatusCode::SEE_OTHER, || {
+                format!(
+                    "{backend:?} renumbering {}: {status} {}",
+                    short(&title),
+                    short(&html)
+                )
+            });
+            uploaded.push((reference, title));
+        }
+
+        // Activities added through the form, then edited: every payload is in every field.
+        let mut added: Vec<Added> = vec![];
+        for k in 0..n {
+            let reference = format!("ZH{k}");
+            let [title, portfolios, due, new_title, new_portfolios, new_due] =
+                [0, 1, 2, 3, 4, 5].map(|d| lines[(k + d) % n].as_str());
+            let place = format!("{backend:?} activity {reference}");
+            let (status, html) = admin_b
+                .post(
+                    "/staff/plan/activities",
+                    &[
+                        ("reference", &reference),
+                        ("title", title),
+                        ("directorate", &directorate),
+                        ("portfolios", portfolios),
+                        ("due", due),
+                    ],
+                )
+                .await;
+            found.check(status == StatusCode::SEE_OTHER, || {
+                format!("{place}: adding got {status}: {}", short(&html))
+            });
+            let Some(a) = store
+                .activities(&world.org, None)
+                .await
+                .expect("activities")
+                .into_iter()
+                .find(|a| a.reference.as_deref() == Some(reference.as_str()))
+            else {
+                continue;
+            };
+            let path = format!("/staff/plan/activities/{}", a.id);
+            let (_, html) = admin_b.get(&path).await;
+            for text in [title, due]
+                .into_iter()
+                .map(str::to_string)
+                .chain(portfolio_list(portfolios))
+            {
+                found.escaped(&format!("{place}, its page as added"), &html, &text);
+            }
+            let (status, html) = admin_b
+                .post(
+                    &path,
+                    &[
+                        ("action", "edit"),
+                        ("title", new_title),
+                        ("directorate", &directorate),
+                        ("portfolios", new_portfolios),
+                        ("due", new_due),
+                    ],
+                )
+                .await;
+            found.check(status == StatusCode::SEE_OTHER, || {
+                format!("{place}: editing got {status}: {}", short(&html))
+            });
+            let (_, html) = admin_b.get(&path).await;
+            let place = format!("{place}, its page as edited");
+            for text in [new_title, title, new_due]
+                .into_iter()
+                .map(str::to_string)
+                .chain(portfolio_list(new_portfolios))
+            {
+                found.escaped(&place, &html, &text);
+            }
+            // The title is the edit form's text, not part of its markup.
+            found.check(
+                html.contains(&format!(">{}</textarea>", escape_html(new_title))),
+                || format!("{place}: {} is not the title box's text", short(new_title)),
+            );
+            for text in &everything {
+                found.not_raw(&place, &html, text);
+            }
+            added.push(Added {
+                reference,
+                title: new_title.to_string(),
+                former: title.to_string(),
+                portfolios: portfolio_list(new_portfolios),
+                due: new_due.to_string(),
+            });
+        }
+
+        // Indicators added through the form (every other one renamed), each given a value
+        // with a note and an overriding rating's reason.
+        let mut measured: Vec<Measured> = vec![];
+        for k in 0..n {
+            let reference = format!("ZI{k}");
+            let name = lines[k].as_str();
+            let frequency = lines[(k + 1) % n].as_str();
+            let place = format!("{backend:?} indicator {reference}");
+            let (status, html) = admin_b
+                .post(
+                    "/staff/plan/indicators",
+                    &[
+                        ("indicator_reference", &reference),
+                        ("indicator_name", name),
+                        ("indicator_frequency", frequency),
+                    ],
+                )
+                .await;
+            found.check(status == StatusCode::SEE_OTHER, || {
+                format!("{place}: adding got {status}: {}", short(&html))
+            });
+            let Some((id, ..)) = store
+                .plan_indicators(&world.org)
+                .await
+                .expect("indicators")
+                .into_iter()
+                .find(|i| i.1 == reference)
+            else {
+                continue;
+            };
+            let (name, former) = if k % 2 == 0 {
+                let renamed = lines[(k + 2) % n].as_str();
+                let (status, html) = admin_b
+                    .post(
+                        &format!("/staff/plan/indicators/{id}"),
+                        &[
+                            ("action", "edit"),
+                            ("name", renamed),
+                            ("frequency", frequency),
+                        ],
+                    )
+                    .await;
+                found.check(status == StatusCode::SEE_OTHER, || {
+                    format!("{place}: renaming got {status}: {}", short(&html))
+                });
+                (renamed, Some(name.to_string()))
+            } else {
+                (name, None)
+            };
+            let (_, html) = admin_b.get(&format!("/staff/plan/indicators/{id}")).await;
+            found.escaped(&format!("{place}, its plan page"), &html, name);
+            found.escaped(&format!("{place}, its plan page"), &html, frequency);
+            let note = texts[k % texts.len()].as_str();
+            let reason = texts[(k + 1) % texts.len()].as_str();
+            let entry = format!("/staff/periods/{cycle}/indicators/{id}");
+            let (status, html) = admin_b
+                .post(
+                    &entry,
+                    &[
+                        ("revision", "0"),
+                        ("value", "86.5%"),
+                        ("note", note),
+                        ("override_rag", "amber"),
+                        ("override_reason", reason),
+                    ],
+                )
+                .await;
+            found.check(status == StatusCode::SEE_OTHER, || {
+                format!("{place}: entering a value got {status}: {}", short(&html))
+            });
+            for (who, browser) in [("admin", &mut admin_b), ("reader", &mut reader_b)] {
+                let (status, html) = browser.get(&entry).await;
+                let place = format!("{place}, its value page for the {who}");
+                found.check(status == StatusCode::OK, || format!("{place}: {status}"));
+                for text in [name, frequency, note.trim(), reason.trim(), "86.5%"] {
+                    found.escaped(&place, &html, text);
+                }
+                for text in &everything {
+                    found.not_raw(&place, &html, text);
+                }
+            }
+            let (_, html) = admin_b
+                .get(&format!("/staff/indicators/{id}?period={cycle}"))
+                .await;
+            found.escaped(&format!("{place}, its settings page"), &html, name);
+            measured.push(Measured {
+                reference,
+                name: name.to_string(),
+                former,
+                frequency: frequency.to_string(),
+                note: note.trim().to_string(),
+                reason: reason.trim().to_string(),
+            });
+        }
+
+        // The pages that list them: the plan page, the period's page, the home page.
+        let (_, plan_page) = admin_b.get("/staff/plan").await;
+        let place = format!("{backend:?} plan page");
+        for a in &added {
+            found.escaped(&place, &plan_page, &a.title);
+        }
+        for (_, title) in &uploaded {
+            found.escaped(&place, &plan_page, title);
+        }
+        for i in &measured {
+            found.escaped(&place, &plan_page, &i.name);
+            found.escaped(&place, &plan_page, &i.frequency);
+        }
+        let period_path = format!("/staff/periods/{cycle}");
+        for (who, browser) in [("admin", &mut admin_b), ("reader", &mut reader_b)] {
+            let (_, period) = browser.get(&period_path).await;
+            let place = format!("{backend:?} period page for the {who}");
+            for i in &measured {
+                found.escaped(&place, &period, &i.name);
+            }
+            let (_, home) = browser.get("/staff").await;
+            for text in &everything {
+                found.not_raw(&place, &period, text);
+                found.not_raw(&format!("{backend:?} home for the {who}"), &home, text);
+            }
+        }
+        for text in &everything {
+            found.not_raw(&place, &plan_page, text);
+        }
+
+        // The audit trail: its pages and its downloads.
+        let mut audited: Vec<String> = vec![shown_file_name(&names[0])];
+        for a in &added {
+            audited.extend([a.title.clone(), a.former.clone(), a.due.clone()]);
+            audited.extend(a.portfolios.iter().cloned());
+        }
+        for i in &measured {
+            audited.extend([
+                i.name.clone(),
+                i.frequency.clone(),
+                i.note.clone(),
+                i.reason.clone(),
+            ]);
+            audited.extend(i.former.iter().cloned());
+        }
+        let trail = audit_pages(&mut admin_b).await;
+        let place = format!("{backend:?} audit trail");
+        for text in &everything {
+            found.not_raw(&place, &trail, text);
+        }
+        for text in &audited {
+            found.check(trail.contains(&escape_html(&json_inner(text))), || {
+                format!("{place}: {} is not shown (escaped)", short(text))
+            });
+        }
+        let (status, csv) = admin_b.get("/staff/audit.csv").await;
+        found.check(status == StatusCode::OK, || format!("audit.csv: {status}"));
+        let rows = found.csv(&format!("{backend:?} audit.csv"), &csv);
+        let cells: String = rows
+            .iter()
+            .flat_map(|r| r.values().cloned())
+            .collect::<Vec<_>>()
+            .join("\n");
+        for text in &audited {
+            found.check(cells.contains(&json_inner(text)), || {
+                format!("{backend:?} audit.csv: {} is missing", short(text))
+            });
+        }
+        let (_, json) = admin_b.get("/staff/audit.json").await;
+        let mut all = HashSet::new();
+        strings(
+            &found.json(&format!("{backend:?} audit.json"), &json),
+            &mut all,
+        );
+        let joined: String = all.iter().cloned().collect::<Vec<_>>().join("\n");
+        for text in &audited {
+            found.check(all.contains(text) || joined.contains(text.as_str()), || {
+                format!("{backend:?} audit.json: {} is missing", short(text))
+            });
+        }
+
+        // Publish the period through the site: the values go public.
+        for action in ["lock", "publish"] {
+            let (_, html) = admin_b.get(&period_path).await;
+            let revision = hidden(&html, "revision").expect("period revision");
+            let (status, _) = admin_b
+                .post(
+                    &format!("{period_path}/state"),
+                    &[("action", action), ("revision", &revision)],
+                )
+                .await;
+            assert_eq!(status, StatusCode::SEE_OTHER, "{backend:?} {action}");
+        }
+
+        // The public site: each activity's and indicator's page and JSON, the lists, the
+        // downloads.
+        let mut public = Client::new(world.app.clone());
+        let titled = added
+            .iter()
+            .map(|a| (a.reference.clone(), a.title.clone()))
+            .chain(uploaded.iter().cloned())
+            .collect::<Vec<_>>();
+        for (reference, title) in &titled {
+            let place = format!("{backend:?} public page of {reference}");
+            let (status, _, html) = public.get(&format!("/activities/{reference}")).await;
+            found.check(status == StatusCode::OK, || format!("{place}: {status}"));
+            found.escaped(&place, &html, title);
+            for text in &everything {
+                found.not_raw(&place, &html, text);
+            }
+            let (status, _, json) = public.get(&format!("/api/v1/activities/{reference}")).await;
+            found.check(status == StatusCode::OK, || {
+                format!("{place} JSON: {status}")
+            });
+            let mut all = HashSet::new();
+            strings(&found.json(&place, &json), &mut all);
+            found.check(all.contains(title), || {
+                format!("{place} JSON: {} is missing", short(title))
+            });
+        }
+        for a in &added {
+            let (_, _, html) = public.get(&format!("/activities/{}", a.reference)).await;
+            let place = format!("{backend:?} public page of {}", a.reference);
+            for portfolio in &a.portfolios {
+                found.escaped(&place, &html, portfolio);
+            }
+            let (_, _, json) = public
+                .get(&format!("/api/v1/activities/{}", a.reference))
+                .await;
+            let mut all = HashSet::new();
+            strings(&found.json(&place, &json), &mut all);
+            for portfolio in &a.portfolios {
+                found.check(all.contains(portfolio), || {
+                    format!("{place} JSON: portfolio {} is missing", short(portfolio))
+                });
+            }
+        }
+        for i in &measured {
+            let place = format!("{backend:?} public page of {}", i.reference);
+            let (status, _, html) = public.get(&format!("/indicators/{}", i.reference)).await;
+            found.check(status == StatusCode::OK, || format!("{place}: {status}"));
+            found.escaped(&place, &html, &i.name);
+            found.check(html.contains("86.5%"), || {
+                format!("{place}: the published value is missing")
+            });
+            for text in &everything {
+                found.not_raw(&place, &html, text);
+            }
+        }
+        for path in ["/", "/activities", "/indicators"] {
+            let (status, _, html) = public.get(path).await;
+            let place = format!("{backend:?} public {path}");
+            found.check(status == StatusCode::OK, || format!("{place}: {status}"));
+            for text in &everything {
+                found.not_raw(&place, &html, text);
+            }
+        }
+        let (_, _, csv) = public.get("/data/activities.csv").await;
+        let place = format!("{backend:?} activities.csv");
+        let rows = found.csv(&place, &csv);
+        for (reference, title) in &titled {
+            let cell = rows
+                .iter()
+                .find(|r| r.get("reference") == Some(reference))
+                .and_then(|r| r.get("title").cloned());
+            found.check(cell.as_deref() == Some(cell_safe(title).as_str()), || {
+                format!("{place}: {reference} has {cell:?}, not {}", short(title))
+            });
+        }
+        let (_, _, csv) = public.get("/data/indicators.csv").await;
+        found.csv(&format!("{backend:?} indicators.csv"), &csv);
+        for (path, wanted) in [
+            (
+                "/data/activities.json",
+                titled.iter().map(|(_, t)| t.clone()).collect::<Vec<_>>(),
+            ),
+            (
+                "/api/v1/activities",
+                titled.iter().map(|(_, t)| t.clone()).collect(),
+            ),
+            (
+                "/data/indicators.json",
+                measured.iter().map(|i| i.name.clone()).collect(),
+            ),
+            (
+                "/api/v1/indicators",
+                measured
+                    .iter()
+                    .flat_map(|i| [i.name.clone(), i.frequency.clone()])
+                    .collect(),
+            ),
+        ] {
+            let (status, _, json) = public.get(path).await;
+            let place = format!("{backend:?} {path}");
+            found.check(status == StatusCode::OK, || format!("{place}: {status}"));
+            let mut all = HashSet::new();
+            strings(&found.json(&place, &json), &mut all);
+            for text in &wanted {
+                found.check(all.contains(text), || {
+                    format!("{place}: {} is missing", short(text))
+                });
+            }
+        }
+        let check = store.verify_audit().await.expect("verify");
+        assert!(
+            check.problems.is_empty(),
+            "{backend:?}: {:?}",
+            check.problems
+        );
+    }
+    found.finish();
+    eprintln!(
+        "{n} one-line payloads (titles, portfolios, due dates, names, frequencies), {} notes \
+         and reasons, {} file names",
+        texts.len(),
+        names.len()
+    );
+}
+
+/// References the plan's forms refuse: not one segment of a public page's address, or not
+/// the characters a reference is made of.
+fn refused_references() -> Vec<String> {
+    let mut all: Vec<String> = [
+        "<b>",
+        "\"><script>alert(801)</script>",
+        "a b",
+        "../x",
+        ".",
+        "..",
+        "a/b",
+        "-1",
+        "_x",
+        "é1",
+        "1.1\u{0}",
+        "1.1\u{7}",
+        "{{7*7}}",
+        "=1+1",
+        "'",
+    ]
+    .iter()
+    .map(|t| t.to_string())
+    .collect();
+    all.push("x".repeat(33));
+    all
+}
+
+/// One-line texts the plan's forms refuse: control characters (line breaks too), too long,
+/// and (with `blank`) nothing at all.
+fn refused_lines(blank: bool) -> Vec<String> {
+    let mut all = refused_texts();
+    all.extend([
+        "x".repeat(MAX_TITLE_CHARS + 1),
+        sized("<b>\"'", MAX_TITLE_CHARS + 1),
+        "line\nbreak".into(),
+        "tab\there".into(),
+        "<b>\r</b>".into(),
+    ]);
+    if blank {
+        all.extend([String::new(), "   ".into()]);
+    }
+    all
+}
+
+/// A form that must be refused without naming a field: where it goes, what it says, and the
+/// status it gets.
+struct Bare {
+    path: String,
+    fields: Vec<(&'static str, String)>,
+    status: StatusCode,
+}
+
+#[tokio::test]
+async fn hostile_plans_and_indicators_the_rules_refuse_change_nothing() {
+    let mut found = Findings::default();
+    let mut counted = 0;
+    for backend in backends() {
+        let world = World::new(backend).await;
+        let store = world.store();
+        let admin = world.person("perf@bexley.example", Role::Admin, None).await;
+        let owner = world
+            .person("owner@bexley.example", Role::Owner, None)
+            .await;
+        let reader = world
+            .person("councillor@bexley.example", Role::Reader, None)
+            .await;
+        world
+            .person("second.admin@bexley.example", Role::Admin, None)
+            .await;
+        let mut admin_b = Browser::new(&world, "perf@bexley.example").await;
+        let mut owner_b = Browser::new(&world, "owner@bexley.example").await;
+        let mut second_b = Browser::new(&world, "second.admin@bexley.example").await;
+        let cycle = open_period(&world, &admin).await;
+        common::with_kpi_table(&world).await;
+        let items = store
+            .indicator_items(&world.org, cycle)
+            .await
+            .expect("indicators");
+        let (indicator, other_indicator) = (items[0].indicator_id, items[1].indicator_id);
+        let taken_indicator = items[1].reference.clone();
+        let owner_id = owner.id.to_string();
+        let (status, _) = admin_b
+            .post(
+                &format!("/staff/indicators/{indicator}?period={cycle}"),
+                &[
+                    ("polarity", "higher_is_better"),
+                    ("target", "90"),
+                    ("tolerance", "5"),
+                    ("tolerance_kind", "amount"),
+                    ("owner", &owner_id),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{backend:?}: settings");
+        let chosen = activities(&world, 2).await;
+        let (activity, _) = chosen[0].clone();
+        let taken = chosen[1].1.clone();
+        let directorate = store
+            .activities(&world.org, None)
+            .await
+            .expect("activities")
+            .into_iter()
+            .find(|a| a.id == activity)
+            .expect("the activity")
+            .directorate;
+
+        let mut cases: Vec<Case> = vec![];
+        let mut bare: Vec<Bare> = vec![];
+
+        // Adding an activity: the plan page shows back what was typed.
+        let add = |field: &'static str, value: &str| {
+            ["reference", "title", "directorate", "portfolios", "due"]
+                .iter()
+                .map(|&k| {
+                    let v = if k == field {
+                        value.to_string()
+                    } else {
+                        match k {
+                            "reference" => "ZR1".to_string(),
+                            "title" => "Plant 500 street trees in Erith".into(),
+                            "directorate" => directorate.clone(),
+                            "portfolios" => "Places".into(),
+                            _ => "March 2026".into(),
+                        }
+                    };
+                    (k, v)
+                })
+                .collect::<Vec<_>>()
+        };
+        let edit = |field: &'static str, value: &str| {
+            let mut fields = add(field, value);
+            fields.retain(|(k, _)| *k != "reference");
+            fields.insert(0, ("action", "edit".to_string()));
+            fields
+        };
+        // A form's portfolios are one a line: a line break only separates two.
+        let mut portfolios = refused_lines(false);
+        portfolios.retain(|p| p != "line\nbreak");
+        let activity_path = format!("/staff/plan/activities/{activity}");
+        for (field, bad) in [
+            ("title", refused_lines(true)),
+            ("directorate", refused_lines(true)),
+            ("portfolios", portfolios),
+            ("due", refused_lines(false)),
+        ] {
+            for text in bad {
+                let typed = if text.trim().is_empty() {
+                    String::new()
+                } else {
+                    text.clone()
+                };
+                cases.push(case(
+                    "/staff/plan/activities",
+                    add(field, &text),
+                    field,
+                    typed,
+                ));
+                // (The edit page shows the activity as it is, not what was typed.)
+                cases.push(case(&activity_path, edit(field, &text), field, ""));
+            }
+        }
+        let mut references = refused_references();
+        // Taken, even spelled differently: references are compared as people read them.
+        references.extend([taken.clone(), taken.to_uppercase(), taken.replace('.', "-")]);
+        for reference in &references {
+            cases.push(case(
+                "/staff/plan/activities",
+                add("reference", reference),
+                "reference",
+                reference.clone(),
+            ));
+            cases.push(case(
+                &activity_path,
+                vec![
+                    ("action", "renumber".into()),
+                    ("reference", reference.clone()),
+                ],
+                "reference",
+                "",
+            ));
+        }
+        for outcome in [
+            "one",
+            "-1",
+            "999",
+            "1.5",
+            "",
+            "\"><script>alert(812)</script>",
+        ] {
+            cases.push(case(
+                &activity_path,
+                vec![("action", "outcomes".into()), ("outcome", outcome.into())],
+                "outcome",
+                "",
+            ));
+        }
+        for action in ["<script>alert(813)</script>", "EDIT", "", "delete"] {
+            for path in [
+                activity_path.clone(),
+                format!("/staff/plan/indicators/{indicator}"),
+            ] {
+                bare.push(Bare {
+                    path,
+                    fields: vec![("action", action.into()), ("reference", "ZR9".into())],
+                    status: StatusCode::BAD_REQUEST,
+                });
+            }
+        }
+
+        // The plan's indicators: the plan page shows back what was typed, the indicator's
+        // page shows it as it is.
+        let add_indicator = |field: &'static str, value: &str| {
+            [
+                ("indicator_reference", "ZR_01"),
+                ("indicator_name", "Street trees planted"),
+                ("indicator_frequency", "Quarterly"),
+            ]
+            .iter()
+            .map(|&(k, v)| (k, if k == field { value } else { v }.to_string()))
+            .collect::<Vec<_>>()
+        };
+        let indicator_page = format!("/staff/plan/indicators/{indicator}");
+        let mut indicator_references = refused_references();
+        indicator_references.push(taken_indicator.clone());
+        for reference in &indicator_references {
+            cases.push(case(
+                "/staff/plan/indicators",
+                add_indicator("indicator_reference", reference),
+                "indicator_reference",
+                reference.clone(),
+            ));
+            cases.push(case(
+                &indicator_page,
+                vec![
+                    ("action", "renumber".into()),
+                    ("reference", reference.clone()),
+                ],
+                "reference",
+                "",
+            ));
+        }
+        for (field, edited, bad) in [
+            ("indicator_name", "name", refused_lines(true)),
+            ("indicator_frequency", "frequency", refused_lines(false)),
+        ] {
+            for text in bad {
+                let typed = if text.trim().is_empty() {
+                    String::new()
+                } else {
+                    text.clone()
+                };
+                cases.push(case(
+                    "/staff/plan/indicators",
+                    add_indicator(field, &text),
+                    field,
+                    typed,
+                ));
+                let mut fields = vec![
+                    ("action", "edit".to_string()),
+                    ("name", "Adults who feel safe".into()),
+                    ("frequency", "Annual".into()),
+                ];
+                for f in fields.iter_mut() {
+                    if f.0 == edited {
+                        f.1 = text.clone();
+                    }
+                }
+                cases.push(case(&indicator_page, fields, edited, ""));
+            }
+        }
+
+        // An indicator's settings: what was typed in the text boxes is shown back.
+        let settings_path = format!("/staff/indicators/{indicator}?period={cycle}");
+        let settings = |field: &'static str, value: &str| {
+            [
+                ("polarity", "higher_is_better"),
+                ("target", "90"),
+                ("tolerance", "5"),
+                ("tolerance_kind", "amount"),
+                ("owner", owner_id.as_str()),
+            ]
+            .iter()
+            .map(|&(k, v)| (k, if k == field { value } else { v }.to_string()))
+            .collect::<Vec<_>>()
+        };
+        let reader_id = reader.id.to_string();
+        for (field, values, shown) in [
+            (
+                "polarity",
+                vec![
+                    "\"><script>alert(814)</script>",
+                    "HIGHER_IS_BETTER",
+                    "",
+                    "neutral ",
+                ],
+                false,
+            ),
+            (
+                "target",
+                vec![
+                    "<svg onload=alert(815)>",
+                    "NaN",
+                    "inf",
+                    "-inf",
+                    "1e999",
+                    "ninety",
+                    "9 0",
+                ],
+                true,
+            ),
+            (
+                "tolerance",
+                vec![
+                    "-5",
+                    "<b>5</b>",
+                    "NaN",
+                    "1e999",
+                    "\"><svg onload=alert(816)>",
+                ],
+                true,
+            ),
+            (
+                "tolerance_kind",
+                vec!["<script>alert(817)</script>", "Percent", "amount "],
+                false,
+            ),
+            (
+                "owner",
+                vec![
+                    "1 OR 1=1",
+                    "-1",
+                    "999999",
+                    reader_id.as_str(),
+                    "\"><script>alert(818)</script>",
+                ],
+                false,
+            ),
+        ] {
+            for value in values {
+                let typed = if shown { value } else { "" };
+                cases.push(case(&settings_path, settings(field, value), field, typed));
+            }
+        }
+
+        // Values: the owner's form shows back what was typed.
+        let entry_path = format!("/staff/periods/{cycle}/indicators/{indicator}");
+        let entry = |field: &'static str, value: &str| {
+            [
+                ("revision", "0"),
+                ("value", "86.5%"),
+                ("note", "Quarter end."),
+                ("override_rag", "amber"),
+                ("override_reason", "The target is being revised."),
+            ]
+            .iter()
+            .map(|&(k, v)| (k, if k == field { value } else { v }.to_string()))
+            .collect::<Vec<_>>()
+        };
+        let mut values: Vec<String> = [
+            "<script>alert(819)</script>",
+            "\"><svg onload=alert(820)>",
+            "ninety",
+            "",
+            "   ",
+            // (The number is read with these as spaces, but the value is kept as written.)
+            "86\u{b}%",
+            "86 \u{85}%",
+            "86\u{c}%",
+            "8\u{c}6",
+            "86.5%\n87%",
+            "NaN",
+            "inf",
+            "1e400",
+            "--1",
+            "12,34",
+            "=1+1",
+        ]
+        .iter()
+        .map(|t| t.to_string())
+        .collect();
+        values.push("1".repeat(101));
+        values.push(format!("86.5{}%", " ".repeat(200)));
+        for value in &values {
+            let typed = if value.trim().is_empty() {
+                ""
+            } else {
+                value.as_str()
+            };
+            cases.push(case(&entry_path, entry("value", value), "value", typed));
+        }
+        for text in refused_texts() {
+            for field in ["note", "override_reason"] {
+                cases.push(case(&entry_path, entry(field, &text), field, text.clone()));
+            }
+        }
+        cases.push(case(
+            &entry_path,
+            entry("override_reason", "  \n "),
+            "override_reason",
+            "",
+        ));
+        for rating in [
+            "<script>alert(821)</script>",
+            "RED",
+            "r",
+            "purple",
+            "no_return",
+        ] {
+            cases.push(case(
+                &entry_path,
+                entry("override_rag", rating),
+                "override_rag",
+                "",
+            ));
+        }
+        for revision in ["\"><script>alert(822)</script>", "1 OR 1=1", "", "1e3"] {
+            bare.push(Bare {
+                path: entry_path.clone(),
+                fields: entry("revision", revision),
+                status: StatusCode::BAD_REQUEST,
+            });
+        }
+        // An indicator someone else owns: the owner may not enter it, whatever the form says.
+        for value in ["86.5%", "<script>alert(823)</script>"] {
+            bare.push(Bare {
+                path: format!("/staff/periods/{cycle}/indicators/{other_indicator}"),
+                fields: entry("value", value),
+                status: StatusCode::FORBIDDEN,
+            });
+        }
+
+        // Confirming an upload: only its own admin's preview, and only a preview.
+        let (_, plan) = bexley_action_plan();
+        let (status, html) = admin_b.upload("plan.txt", plan).await;
+        assert_eq!(status, StatusCode::OK, "{backend:?}: a preview");
+        let token = hidden(&html, "upload").expect("token");
+        for upload in [
+            token.clone(),
+            format!("{token}x"),
+            token[1..].to_string(),
+            "\"><script>alert(824)</script>".into(),
+            String::new(),
+        ] {
+            bare.push(Bare {
+                path: "/staff/plan/confirm".into(),
+                fields: vec![("upload", upload)],
+                status: StatusCode::GONE,
+            });
+        }
+
+        let before_all = store.row_counts().await.expect("counts");
+        for Case {
+            path,
+            fields,
+            field,
+            typed,
+        } in &cases
+        {
+            counted += 1;
+            let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let browser = if path.starts_with("/staff/periods/") {
+                &mut owner_b
+            } else {
+                &mut admin_b
+            };
+            let before = store.row_counts().await.expect("counts");
+            let (status, html) = browser.post(path, &pairs).await;
+            let value = fields
+                .iter()
+                .find(|(k, _)| k == field)
+                .map(|(_, v)| v.as_str())
+                .unwrap_or("");
+            let place = format!("{backend:?} {path} with {field} {}", short(value));
+            found.check(status == StatusCode::BAD_REQUEST, || {
+                format!("{place}: got {status}")
+            });
+            found.check(html.contains(&format!("href=\"#{field}\"")), || {
+                format!("{place}: the error does not name the field")
+            });
+            found.check(store.row_counts().await.expect("counts") == before, || {
+                format!("{place}: something changed")
+            });
+            for (_, value) in fields {
+                found.not_raw(&place, &html, value);
+            }
+            if !typed.is_empty() {
+                found.escaped(&place, &html, typed);
+            }
+        }
+        for Bare {
+            path,
+            fields,
+            status: wanted,
+        } in &bare
+        {
+            counted += 1;
+            let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            // Another admin's session confirms, and the owner enters values.
+            let browser = if path.starts_with("/staff/periods/") {
+                &mut owner_b
+            } else if path == "/staff/plan/confirm" {
+                &mut second_b
+            } else {
+                &mut admin_b
+            };
+            let before = store.row_counts().await.expect("counts");
+            let (status, html) = browser.post(path, &pairs).await;
+            let place = format!("{backend:?} {path} with {}", short(&format!("{pairs:?}")));
+            found.check(status == *wanted, || {
+                format!("{place}: got {status}, not {wanted}")
+            });
+            found.check(store.row_counts().await.expect("counts") == before, || {
+                format!("{place}: something changed")
+            });
+            for (_, value) in fields {
+                found.not_raw(&place, &html, value);
+            }
+        }
+
+        // Files the upload refuses: 400 naming the file field, nothing previewed or changed.
+        let limit = waymark_staff::plan_pages::MAX_UPLOAD_BYTES;
+        let mut big = plan.to_vec();
+        big.resize(limit + 1, b'\n');
+        let mut bigger = plan.to_vec();
+        bigger.resize(limit + 128 * 1024, b'\n');
+        for (name, bytes, shown, wanted) in [
+            (
+                "<svg onload=alert(825)>.txt",
+                vec![0u8, 159, 146, 150, 0, 1],
+                true,
+                StatusCode::BAD_REQUEST,
+            ),
+            (
+                "'><img src=x onerror=alert(826)>.txt",
+                b"{{7*7}}\n<script>alert(827)</script>\n".to_vec(),
+                true,
+                StatusCode::BAD_REQUEST,
+            ),
+            ("<b>empty</b>.txt", vec![], false, StatusCode::BAD_REQUEST),
+            // (No header may carry a control character: the part cannot be read at all.)
+            (
+                "bell\u{7}.txt",
+                plan.to_vec(),
+                false,
+                StatusCode::BAD_REQUEST,
+            ),
+            ("<i>huge</i>.txt", big, false, StatusCode::PAYLOAD_TOO_LARGE),
+            (
+                "<i>huger</i>.txt",
+                bigger,
+                false,
+                StatusCode::PAYLOAD_TOO_LARGE,
+            ),
+        ] {
+            counted += 1;
+            let before = store.row_counts().await.expect("counts");
+            let (status, html) = admin_b.upload(name, &bytes).await;
+            let place = format!("{backend:?} uploading {}", short(name));
+            found.check(status == wanted, || {
+                format!("{place}: got {status}, not {wanted}")
+            });
+            found.check(html.contains("href=\"#file\""), || {
+                format!("{place}: the error does not name the field")
+            });
+            found.check(hidden(&html, "upload").is_none(), || {
+                format!("{place}: a preview was made")
+            });
+            found.check(store.row_counts().await.expect("counts") == before, || {
+                format!("{place}: something changed")
+            });
+            found.not_raw(&place, &html, name);
+            if shown {
+                found.escaped(&place, &html, &shown_file_name(name));
+            }
+        }
+        // A large plan within the limit is read.
+        let mut large = plan.to_vec();
+        large.resize(1024 * 1024, b'\n');
+        let (status, html) = admin_b.upload("large-plan.txt", &large).await;
+        found.check(status == StatusCode::OK, || {
+            format!("{backend:?} a 1 MB plan: got {status}: {}", short(&html))
+        });
+        let after_all = store.row_counts().await.expect("counts");
+        found.check(after_all == before_all, || {
+            format!("{backend:?}: something changed: {before_all:?} → {after_all:?}")
+        });
+        // The admin's own preview is still waiting, and confirms.
+        let (status, _) = admin_b
+            .post("/staff/plan/confirm", &[("upload", &token)])
+            .await;
+        found.check(status == StatusCode::SEE_OTHER, || {
+            format!("{backend:?}: the admin's own preview: got {status}")
+        });
+    }
+    found.finish();
+    eprintln!("{counted} refused inputs checked");
 }

@@ -13,7 +13,7 @@ use sqlx::Row;
 use waymark_domain::indicator::{
     EntryInput, IndicatorRules, Polarity, Rag, RagRuleSet, check_entry, direction,
 };
-use waymark_domain::workflow::{Forbidden, PeriodState, Refusal, Role, WrongState};
+use waymark_domain::workflow::{FieldError, Forbidden, PeriodState, Refusal, Role, WrongState};
 
 /// How an indicator is judged now, and who enters it.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,6 +60,39 @@ pub struct IndicatorItem {
     pub revision: i64,
     /// The newest value before this period (for direction of travel): its label and value.
     pub previous: Option<(String, f64)>,
+}
+
+/// Longest value accepted as written, in characters ("£1,234,567.89" is 13).
+pub const MAX_VALUE_CHARS: usize = 100;
+
+/// The entry's checks, and the value's own: it is kept as written, so it must be one short line
+/// (the number parser reads some control characters as spaces).
+fn check_value(input: &EntryInput) -> Result<waymark_domain::indicator::Measure> {
+    let mut problems = match check_entry(input) {
+        Ok(measure) => return value_text(&input.value).map(|()| measure),
+        Err(problems) => problems,
+    };
+    if !problems.iter().any(|p| p.field == "value")
+        && let Err(StoreError::Invalid(mut more)) = value_text(&input.value)
+    {
+        problems.append(&mut more);
+    }
+    Err(StoreError::Invalid(problems))
+}
+
+fn value_text(value: &str) -> Result<()> {
+    let value = value.trim();
+    let message = if value.chars().count() > MAX_VALUE_CHARS {
+        format!("The value must be {MAX_VALUE_CHARS} characters or fewer")
+    } else if value.chars().any(char::is_control) {
+        "The value must not contain control characters or line breaks".into()
+    } else {
+        return Ok(());
+    };
+    Err(StoreError::Invalid(vec![FieldError {
+        field: "value",
+        message,
+    }]))
 }
 
 fn rag_of(text: Option<String>) -> Option<Rag> {
@@ -373,7 +406,7 @@ impl Store {
                 "Someone else entered a value for this indicator while you were working on it. Yours has not been saved: check the latest value and enter yours again.".into(),
             ));
         }
-        let measure = check_entry(input).map_err(StoreError::Invalid)?;
+        let measure = check_value(input)?;
         let rules = item
             .settings
             .as_ref()

@@ -94,17 +94,20 @@ fn check_text(field: &str, text: &str, required: bool) -> Result<()> {
     Ok(())
 }
 
+/// A reference names the activity's or indicator's page on the public site, so it must be
+/// one path segment that page can have: no '/', and not "." or "..".
 fn check_reference(reference: &str) -> Result<()> {
-    let valid = !reference.is_empty()
-        && reference.chars().count() <= 32
+    let valid = reference.chars().count() <= 32
+        && reference.starts_with(|c: char| c.is_ascii_alphanumeric())
         && reference
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '/'));
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
     if valid {
         Ok(())
     } else {
         Err(StoreError::Usage(
-            "a reference is 1 to 32 letters, digits, '.', '-', '_' or '/'".into(),
+            "a reference is 1 to 32 letters, digits, '.', '-' or '_', starting with a letter or digit"
+                .into(),
         ))
     }
 }
@@ -137,8 +140,11 @@ impl ActivityFields {
 }
 
 /// A document recording one edit, so the rows it writes name their source like imported rows.
+/// Its digest (unique within the council) has a random part: the same edit made twice at the
+/// same instant is two documents, not a clash.
 async fn edit_document(tx: &mut Tx, org_id: i64, kind: &str, body: &str, now: &str) -> Result<i64> {
-    let digest: String = Sha256::digest(format!("{org_id}|{now}|{body}").as_bytes())
+    let (nonce, _) = crate::accounts::new_token()?;
+    let digest: String = Sha256::digest(format!("{org_id}|{now}|{nonce}|{body}").as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
@@ -200,17 +206,20 @@ impl Store {
                 .find(|c| c.id == id)
                 .ok_or_else(|| StoreError::NotFound("no such activity".into()))
         };
-        let taken = |reference: &str| {
+        // Another activity's reference, compared as people read them (case and punctuation
+        // aside); an activity's own reference never counts against it.
+        let taken = |reference: &str, own: Option<i64>| {
             current.iter().any(|c| {
-                c.reference
-                    .as_deref()
-                    .is_some_and(|r| fold(r) == fold(reference))
+                Some(c.id) != own
+                    && c.reference
+                        .as_deref()
+                        .is_some_and(|r| fold(r) == fold(reference))
             })
         };
         let (activity, before, after) = match edit {
             PlanEdit::Add { reference, fields } => {
                 if let Some(r) = reference
-                    && taken(r)
+                    && taken(r, None)
                 {
                     return Err(StoreError::Usage(format!(
                         "another activity already has reference {r}"
@@ -314,7 +323,7 @@ impl Store {
                 if c.reference.as_deref() == Some(reference.as_str()) {
                     return Ok(c.id);
                 }
-                if taken(reference) {
+                if taken(reference, Some(c.id)) {
                     return Err(StoreError::Usage(format!(
                         "another activity already has reference {reference}"
                     )));
@@ -479,6 +488,10 @@ impl Store {
                         )
                     }
                     IndicatorEdit::Renumber { reference: new, .. } => {
+                        if *new == reference {
+                            // Nothing to change (and nothing to record).
+                            return Ok(id);
+                        }
                         if let Some(other_id) =
                             reference_taken(new).fetch_optional(&mut *tx).await?
                             && other_id != id
@@ -500,6 +513,11 @@ impl Store {
                         )
                     }
                     _ => {
+                        if retired.is_some() {
+                            return Err(StoreError::Usage(
+                                "this indicator is retired already".into(),
+                            ));
+                        }
                         sqlx::query(
                             "UPDATE indicators SET retired_at = $1 WHERE id = $2 AND retired_at IS NULL",
                         )

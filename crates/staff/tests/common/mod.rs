@@ -296,3 +296,85 @@ pub fn location(headers: &HeaderMap) -> String {
         .unwrap_or("")
         .to_string()
 }
+
+/// A `multipart/form-data` body as a browser's upload form sends it: the text fields, then the
+/// file (its name and bytes). Returns the content type (with the boundary) and the body.
+pub fn multipart_body(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
+    let boundary = "----waymark-test-boundary-7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    if let Some((file_name, bytes)) = file {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/plain\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+impl Client {
+    /// Post a multipart form (an upload) with the client's cookies and Origin.
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &[u8])>,
+    ) -> Answer {
+        let (content_type, body) = multipart_body(fields, file);
+        let mut builder = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::HOST, HOST)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, content_type);
+        if let Some(origin) = &self.origin {
+            builder = builder.header(header::ORIGIN, origin);
+        }
+        self.send(builder.body(Body::from(body)).expect("request"))
+            .await
+    }
+}
+
+/// Bexley's bundled action plan, as a file an admin might upload.
+pub fn bexley_action_plan() -> (&'static str, &'static [u8]) {
+    waymark_import::bundled::BEXLEY
+        .iter()
+        .find(|(name, _)| *name == "bexley/action-delivery-plan-2024-12.txt")
+        .map(|(name, bytes)| (*name, *bytes))
+        .expect("the bundled action plan")
+}
+
+/// Add an indicator table (an invented example in the KPI layout) to the council; its
+/// indicators, by reference.
+pub async fn with_kpi_table(world: &World) {
+    let name = "examples/kpi-table.txt";
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/examples/kpi-table.txt"
+    ))
+    .expect("fixture");
+    let document =
+        waymark_import::import(name, &bytes, None, &Vocabulary::default()).expect("parses");
+    world
+        .store()
+        .import(
+            &world.org,
+            vec![Incoming::new(name, &bytes, document)],
+            Utc::now(),
+            &ReconcileOptions::default(),
+        )
+        .await
+        .expect("import the indicator table");
+}
