@@ -79,6 +79,11 @@ impl Form {
         self.fields.get(name).map(String::as_str).unwrap_or("")
     }
 
+    /// Whether the form sent this field at all.
+    pub fn has(&self, name: &str) -> bool {
+        self.fields.contains_key(name)
+    }
+
     /// Every value sent for a field, in order.
     pub fn all(&self, name: &str) -> Vec<&str> {
         self.repeated

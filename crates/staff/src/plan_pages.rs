@@ -211,6 +211,14 @@ fn field_of(message: &str) -> &'static str {
     }
 }
 
+/// A form field's value as typed, if the refused form sent it; else the stored value.
+fn kept(typed: Option<&Form>, field: &str, stored: String) -> String {
+    match typed {
+        Some(form) if form.has(field) => form.get(field).to_string(),
+        _ => stored,
+    }
+}
+
 /// POST /staff/plan/activities: add an activity.
 pub async fn add_activity(State(staff): State<Arc<Staff>>, request: Request) -> Response {
     let (signed, form) = match signed_form(&staff, request).await {
@@ -267,6 +275,7 @@ async fn activity_page(
     status: StatusCode,
     errors: Value,
     done: Option<&str>,
+    typed: Option<&Form>,
 ) -> Response {
     let activities = match staff.store.activities(&signed.org, None).await {
         Ok(a) => a,
@@ -316,6 +325,14 @@ async fn activity_page(
                     former => a.former_titles.clone(),
                     href => format!("/staff/plan/activities/{}", a.id),
                 },
+                // What the forms show: what was typed, after a refusal; else what is stored.
+                values => context! {
+                    reference => kept(typed, "reference", a.reference.clone().unwrap_or_default()),
+                    title => kept(typed, "title", a.title.clone()),
+                    directorate => kept(typed, "directorate", a.directorate.clone()),
+                    portfolios => kept(typed, "portfolios", a.portfolios.join("\n")),
+                    due => kept(typed, "due", a.due.as_ref().map(|d| d.text.clone()).or(a.status_note.clone()).unwrap_or_default()),
+                },
                 directorates => directorates,
                 outcomes => outcomes,
                 errors => errors,
@@ -348,7 +365,7 @@ pub async fn activity(
                 _ => return None,
             })
         });
-    activity_page(&staff, &signed, id, StatusCode::OK, no_errors(), done).await
+    activity_page(&staff, &signed, id, StatusCode::OK, no_errors(), done, None).await
 }
 
 /// POST /staff/plan/activities/{id}: edit, renumber, retire, or link to outcomes.
@@ -457,6 +474,7 @@ pub async fn change_activity(
                 StatusCode::BAD_REQUEST,
                 errors(field, &sentence(&message)),
                 None,
+                Some(&form),
             )
             .await
         }
@@ -525,6 +543,7 @@ async fn indicator_page(
     status: StatusCode,
     errors: Value,
     done: Option<&str>,
+    typed: Option<&Form>,
 ) -> Response {
     let all = match staff.store.plan_indicators(&signed.org).await {
         Ok(a) => a,
@@ -545,6 +564,11 @@ async fn indicator_page(
         with(
             signed.frame("plan", &reference),
             context! {
+                values => context! {
+                    reference => kept(typed, "reference", reference.clone()),
+                    name => kept(typed, "name", name.clone()),
+                    frequency => kept(typed, "frequency", frequency.clone()),
+                },
                 indicator => context! {
                     reference => reference, name => name, frequency => frequency, retired => retired,
                     href => format!("/staff/plan/indicators/{id}"),
@@ -572,7 +596,7 @@ pub async fn indicator(
         .query()
         .is_some_and(|q| q.contains("done=saved"))
         .then_some("The indicator has been saved.");
-    indicator_page(&staff, &signed, id, StatusCode::OK, no_errors(), done).await
+    indicator_page(&staff, &signed, id, StatusCode::OK, no_errors(), done, None).await
 }
 
 /// POST /staff/plan/indicators/{id}: rename, renumber or retire.
@@ -630,6 +654,7 @@ pub async fn change_indicator(
                 StatusCode::BAD_REQUEST,
                 errors(field, &sentence(&message)),
                 None,
+                Some(&form),
             )
             .await
         }

@@ -168,6 +168,10 @@ async fn admins_maintain_the_plan_and_everyone_else_is_refused() {
             "{backend:?}: a reference in use"
         );
         assert!(html.contains("href=\"#reference\""));
+        assert!(
+            html.contains(&format!("value=\"{taken}\"")),
+            "{backend:?}: what was typed stays in the form"
+        );
         let (status, _, _) = admin.post(&page, &page, &[("action", "retire")]).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
         let now = world
