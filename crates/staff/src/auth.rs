@@ -60,6 +60,26 @@ pub async fn signed_in(staff: &Staff, headers: &HeaderMap) -> Result<Signed, Res
     Ok(Signed { org, user, session })
 }
 
+/// The signed-in admin, or the response for anyone else (sign in, or 403).
+pub async fn signed_admin(staff: &Staff, headers: &HeaderMap) -> Result<Signed, Response> {
+    let signed = signed_in(staff, headers).await?;
+    if signed.user.role != waymark_domain::workflow::Role::Admin {
+        return Err(admins_only(staff, &signed));
+    }
+    Ok(signed)
+}
+
+/// The refusal for a page or form only the performance team may use.
+pub fn admins_only(staff: &Staff, signed: &Signed) -> Response {
+    signed_message(
+        staff,
+        signed,
+        StatusCode::FORBIDDEN,
+        "You cannot do this",
+        "Only the performance team can use this page. Nothing was changed.",
+    )
+}
+
 /// A page saying the database could not be reached (the detail goes to the log).
 pub fn unavailable(staff: &Staff, e: &dyn std::fmt::Display) -> Response {
     eprintln!("waymark: staff request failed: {e}");

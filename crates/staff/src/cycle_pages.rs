@@ -5,14 +5,13 @@
 use crate::Staff;
 use crate::auth::{Signed, signed_form, signed_in, signed_message, unavailable};
 use crate::http::{self, Form};
-use crate::view::with;
+use crate::view::{errors_view, with};
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{Duration, NaiveDate};
 use minijinja::{Value, context};
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use waymark_domain::workflow::{
     self, Actor, FieldError, PeriodAction, PeriodState, ReturnAction, ReturnContent, ReturnState,
@@ -368,28 +367,6 @@ pub async fn open_period(State(staff): State<Arc<Staff>>, request: Request) -> R
         Ok(cycle) => http::see_other(&format!("/staff/periods/{}?done=opened", cycle.id)),
         Err(e) => refusal(&staff, &signed, e),
     }
-}
-
-#[derive(Serialize)]
-struct ErrorView {
-    field: &'static str,
-    message: String,
-}
-
-fn errors_view(errors: &[FieldError]) -> Value {
-    let list: Vec<ErrorView> = errors
-        .iter()
-        .map(|e| ErrorView {
-            field: e.field,
-            message: e.message.clone(),
-        })
-        .collect();
-    let by_field: BTreeMap<&str, String> = errors
-        .iter()
-        .rev()
-        .map(|e| (e.field, e.message.clone()))
-        .collect();
-    context! { list => list, by_field => by_field }
 }
 
 fn done_message(query: Option<&str>) -> Option<&'static str> {

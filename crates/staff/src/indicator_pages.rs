@@ -5,7 +5,7 @@
 use crate::Staff;
 use crate::auth::{Signed, signed_form, signed_in, signed_message, unavailable};
 use crate::http::{self, Form};
-use crate::view::with;
+use crate::view::{errors_view, with};
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -94,19 +94,6 @@ struct Problem {
     errors: Vec<FieldError>,
     conflict: Option<String>,
     input: Option<(String, String, String, String)>,
-}
-
-fn errors_view(errors: &[FieldError]) -> Value {
-    let list: Vec<Value> = errors
-        .iter()
-        .map(|e| context! { field => e.field, message => e.message.clone() })
-        .collect();
-    let by_field: std::collections::BTreeMap<&str, String> = errors
-        .iter()
-        .rev()
-        .map(|e| (e.field, e.message.clone()))
-        .collect();
-    context! { list => list, by_field => by_field }
 }
 
 async fn entry_page(

@@ -1,9 +1,9 @@
 //! Admins' pages: the council's accounts (add one — with its one-time set-up link — change a
 //! role, deactivate) and the audit trail (read, page back, export).
 
-use crate::auth::{Signed, signed_form, signed_in, signed_message, unavailable};
+use crate::auth::{Signed, admins_only, signed_admin, signed_form, signed_message, unavailable};
 use crate::http::{self, Form};
-use crate::view::with;
+use crate::view::{no_errors, one_error, with};
 use crate::{Staff, export};
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -12,25 +12,6 @@ use minijinja::{Value, context};
 use std::sync::Arc;
 use waymark_domain::workflow::Role;
 use waymark_store::{NewUser, StoreError, User, UserChange};
-
-/// The signed-in admin, or the response for anyone else.
-async fn admin(staff: &Staff, headers: &HeaderMap) -> Result<Signed, Response> {
-    let signed = signed_in(staff, headers).await?;
-    if signed.user.role != Role::Admin {
-        return Err(forbidden(staff, &signed));
-    }
-    Ok(signed)
-}
-
-fn forbidden(staff: &Staff, signed: &Signed) -> Response {
-    signed_message(
-        staff,
-        signed,
-        StatusCode::FORBIDDEN,
-        "You cannot do this",
-        "Only the performance team can see this page.",
-    )
-}
 
 fn person_view(u: &User) -> Value {
     context! {
@@ -101,18 +82,10 @@ async fn list_page(
 
 /// GET /staff/people
 pub async fn list(State(staff): State<Arc<Staff>>, headers: HeaderMap) -> Response {
-    match admin(&staff, &headers).await {
+    match signed_admin(&staff, &headers).await {
         Ok(signed) => list_page(&staff, &signed, StatusCode::OK, no_errors(), None).await,
         Err(r) => r,
     }
-}
-
-fn no_errors() -> Value {
-    context! { list => Vec::<Value>::new(), by_field => context! {} }
-}
-
-fn field_error(field: &'static str, message: String) -> Value {
-    context! { list => vec![context! { field => field, message => message.clone() }], by_field => context! { ..Value::from_iter([(field, message)]) } }
 }
 
 /// POST /staff/people: add an account and show its set-up link once.
@@ -122,7 +95,7 @@ pub async fn add(State(staff): State<Arc<Staff>>, request: Request) -> Response 
         Err(r) => return r,
     };
     if signed.user.role != Role::Admin {
-        return forbidden(&staff, &signed);
+        return admins_only(&staff, &signed);
     }
     let echo = |errors: Value| {
         context! {
@@ -138,13 +111,13 @@ pub async fn add(State(staff): State<Arc<Staff>>, request: Request) -> Response 
             &staff,
             &signed,
             StatusCode::BAD_REQUEST,
-            echo(field_error("name", why)),
+            echo(one_error("name", &why)),
             None,
         )
         .await;
     }
     let Some(role) = Role::from_key(form.get("role")) else {
-        let errors = field_error("role", "Choose what this person does".into());
+        let errors = one_error("role", "Choose what this person does");
         return list_page(&staff, &signed, StatusCode::BAD_REQUEST, echo(errors), None).await;
     };
     if let Err(why) = waymark_store::accounts::check_email(form.get("email")) {
@@ -152,7 +125,7 @@ pub async fn add(State(staff): State<Arc<Staff>>, request: Request) -> Response 
             &staff,
             &signed,
             StatusCode::BAD_REQUEST,
-            echo(field_error("email", why)),
+            echo(one_error("email", &why)),
             None,
         )
         .await;
@@ -183,7 +156,7 @@ pub async fn add(State(staff): State<Arc<Staff>>, request: Request) -> Response 
                 &staff,
                 &signed,
                 StatusCode::BAD_REQUEST,
-                echo(field_error(field, why)),
+                echo(one_error(field, &why)),
                 None,
             )
             .await;
@@ -251,7 +224,7 @@ pub async fn person(
     Path(id): Path<i64>,
     headers: HeaderMap,
 ) -> Response {
-    let signed = match admin(&staff, &headers).await {
+    let signed = match signed_admin(&staff, &headers).await {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -272,7 +245,7 @@ pub async fn change(
         Err(r) => return r,
     };
     if signed.user.role != Role::Admin {
-        return forbidden(&staff, &signed);
+        return admins_only(&staff, &signed);
     }
     let user = match find(&staff, &signed, id).await {
         Ok(u) => u,
@@ -320,9 +293,9 @@ pub async fn change(
     };
     // Nobody takes away their own admin access: a council must not lock itself out.
     if user.id == signed.user.id && (change.role != Role::Admin || !change.active) {
-        let errors = field_error(
+        let errors = one_error(
             "role",
-            "You cannot remove your own admin access; ask another admin".into(),
+            "You cannot remove your own admin access; ask another admin",
         );
         return person_page(
             &staff,
@@ -341,7 +314,7 @@ pub async fn change(
     {
         Ok(after) => person_page(&staff, &signed, &after, StatusCode::OK, no_errors(), None).await,
         Err(StoreError::Usage(why)) => {
-            let errors = field_error("directorate", why);
+            let errors = one_error("directorate", &why);
             person_page(
                 &staff,
                 &signed,
@@ -377,10 +350,10 @@ fn name_problem(name: &str) -> Option<String> {
 
 fn parse_change(form: &Form, user: &User) -> Result<UserChange, Value> {
     if let Some(why) = name_problem(form.get("name")) {
-        return Err(field_error("name", why));
+        return Err(one_error("name", &why));
     }
     let role = Role::from_key(form.get("role"))
-        .ok_or_else(|| field_error("role", "Choose what this person does".into()))?;
+        .ok_or_else(|| one_error("role", "Choose what this person does"))?;
     Ok(UserChange {
         name: Some(form.get("name").to_string())
             .filter(|n| !n.trim().is_empty())
@@ -396,7 +369,7 @@ const AUDIT_PAGE: i64 = 50;
 
 /// GET /staff/audit?before=SEQ: the council's audit trail, newest first.
 pub async fn audit(State(staff): State<Arc<Staff>>, request: Request) -> Response {
-    let signed = match admin(&staff, request.headers()).await {
+    let signed = match signed_admin(&staff, request.headers()).await {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -448,7 +421,7 @@ pub async fn audit(State(staff): State<Arc<Staff>>, request: Request) -> Respons
 
 /// GET /staff/audit.csv
 pub async fn audit_csv(State(staff): State<Arc<Staff>>, headers: HeaderMap) -> Response {
-    let signed = match admin(&staff, &headers).await {
+    let signed = match signed_admin(&staff, &headers).await {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -463,7 +436,7 @@ pub async fn audit_csv(State(staff): State<Arc<Staff>>, headers: HeaderMap) -> R
 
 /// GET /staff/audit.json
 pub async fn audit_json(State(staff): State<Arc<Staff>>, headers: HeaderMap) -> Response {
-    let signed = match admin(&staff, &headers).await {
+    let signed = match signed_admin(&staff, &headers).await {
         Ok(s) => s,
         Err(r) => return r,
     };

@@ -3,11 +3,13 @@
 //! file, previewed, then confirmed. Admins only; every change is audited by the store.
 
 use crate::Staff;
-use crate::auth::{Signed, signed_form, signed_in, signed_message, unavailable};
+use crate::auth::{
+    Signed, admins_only, signed_admin, signed_form, signed_in, signed_message, unavailable,
+};
 use crate::http::{self, Form, same_origin, same_secret};
-use crate::view::with;
+use crate::view::{no_errors, one_error, with};
 use axum::extract::{Multipart, Path, Request, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
 use minijinja::{Value, context};
@@ -62,38 +64,9 @@ impl Uploads {
     }
 }
 
-async fn admin(staff: &Staff, headers: &HeaderMap) -> Result<Signed, Response> {
-    let signed = signed_in(staff, headers).await?;
-    if signed.user.role != Role::Admin {
-        return Err(forbidden(staff, &signed));
-    }
-    Ok(signed)
-}
-
-fn forbidden(staff: &Staff, signed: &Signed) -> Response {
-    signed_message(
-        staff,
-        signed,
-        StatusCode::FORBIDDEN,
-        "You cannot do this",
-        "Only the performance team can change the plan. Nothing was changed.",
-    )
-}
-
-fn errors(field: &'static str, message: &str) -> Value {
-    context! {
-        list => vec![context! { field => field, message => message }],
-        by_field => Value::from_iter([(field, message.to_string())]),
-    }
-}
-
-fn no_errors() -> Value {
-    context! { list => Vec::<Value>::new(), by_field => context! {} }
-}
-
 /// GET /staff/plan: the plan's activities and indicators, and the upload form.
 pub async fn plan(State(staff): State<Arc<Staff>>, request: Request) -> Response {
-    let signed = match admin(&staff, request.headers()).await {
+    let signed = match signed_admin(&staff, request.headers()).await {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -226,7 +199,7 @@ pub async fn add_activity(State(staff): State<Arc<Staff>>, request: Request) -> 
         Err(r) => return r,
     };
     if signed.user.role != Role::Admin {
-        return forbidden(&staff, &signed);
+        return admins_only(&staff, &signed);
     }
     let reference = Some(form.get("reference").trim().to_string()).filter(|r| !r.is_empty());
     let edit = PlanEdit::Add {
@@ -250,7 +223,7 @@ pub async fn add_activity(State(staff): State<Arc<Staff>>, request: Request) -> 
                 &signed,
                 StatusCode::BAD_REQUEST,
                 None,
-                errors(field_of(&message), &sentence(&message)),
+                one_error(field_of(&message), &sentence(&message)),
                 echo,
             )
             .await
@@ -348,7 +321,7 @@ pub async fn activity(
     Path(id): Path<i64>,
     request: Request,
 ) -> Response {
-    let signed = match admin(&staff, request.headers()).await {
+    let signed = match signed_admin(&staff, request.headers()).await {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -379,7 +352,7 @@ pub async fn change_activity(
         Err(r) => return r,
     };
     if signed.user.role != Role::Admin {
-        return forbidden(&staff, &signed);
+        return admins_only(&staff, &signed);
     }
     let who = signed.user.who();
     let now = staff.now();
@@ -472,7 +445,7 @@ pub async fn change_activity(
                 &signed,
                 id,
                 StatusCode::BAD_REQUEST,
-                errors(field, &sentence(&message)),
+                one_error(field, &sentence(&message)),
                 None,
                 Some(&form),
             )
@@ -496,7 +469,7 @@ pub async fn add_indicator(State(staff): State<Arc<Staff>>, request: Request) ->
         Err(r) => return r,
     };
     if signed.user.role != Role::Admin {
-        return forbidden(&staff, &signed);
+        return admins_only(&staff, &signed);
     }
     let edit = IndicatorEdit::Add {
         reference: form.get("indicator_reference").trim().to_string(),
@@ -527,7 +500,7 @@ pub async fn add_indicator(State(staff): State<Arc<Staff>>, request: Request) ->
                 &signed,
                 StatusCode::BAD_REQUEST,
                 None,
-                errors(field, &sentence(&message)),
+                one_error(field, &sentence(&message)),
                 echo,
             )
             .await
@@ -587,7 +560,7 @@ pub async fn indicator(
     Path(id): Path<i64>,
     request: Request,
 ) -> Response {
-    let signed = match admin(&staff, request.headers()).await {
+    let signed = match signed_admin(&staff, request.headers()).await {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -610,7 +583,7 @@ pub async fn change_indicator(
         Err(r) => return r,
     };
     if signed.user.role != Role::Admin {
-        return forbidden(&staff, &signed);
+        return admins_only(&staff, &signed);
     }
     let edit = match form.get("action") {
         "edit" => IndicatorEdit::Edit {
@@ -652,7 +625,7 @@ pub async fn change_indicator(
                 &signed,
                 id,
                 StatusCode::BAD_REQUEST,
-                errors(field, &sentence(&message)),
+                one_error(field, &sentence(&message)),
                 None,
                 Some(&form),
             )
@@ -689,7 +662,7 @@ pub async fn upload(State(staff): State<Arc<Staff>>, request: Request) -> Respon
         Err(r) => return r,
     };
     if signed.user.role != Role::Admin {
-        return forbidden(&staff, &signed);
+        return admins_only(&staff, &signed);
     }
     let refuse = |status: StatusCode, message: &str| {
         let staff = staff.clone();
@@ -705,7 +678,7 @@ pub async fn upload(State(staff): State<Arc<Staff>>, request: Request) -> Respon
                 &signed,
                 status,
                 None,
-                errors("file", &message),
+                one_error("file", &message),
                 context! {},
             )
             .await
@@ -853,7 +826,7 @@ pub async fn confirm(State(staff): State<Arc<Staff>>, request: Request) -> Respo
         Err(r) => return r,
     };
     if signed.user.role != Role::Admin {
-        return forbidden(&staff, &signed);
+        return admins_only(&staff, &signed);
     }
     let now = staff.now();
     let Some(upload) = staff

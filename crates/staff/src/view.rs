@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use minijinja::{Environment, Value, context};
 use serde::Serialize;
-use waymark_domain::workflow::Role;
+use waymark_domain::workflow::{FieldError, Role};
 use waymark_store::{Organisation, Session, User};
 
 const TEMPLATES: [(&str, &str); 18] = [
@@ -146,4 +146,32 @@ pub fn anonymous_frame(title: &str) -> Value {
 /// Merge a page's own values into its frame.
 pub fn with(frame: Value, page: Value) -> Value {
     context! { ..page, ..frame }
+}
+
+/// Form errors as the templates use them: a list for the error summary, and each field's
+/// message (its first) for the field itself.
+pub fn errors_view(errors: &[FieldError]) -> Value {
+    let list: Vec<Value> = errors
+        .iter()
+        .map(|e| context! { field => e.field, message => e.message.clone() })
+        .collect();
+    let by_field: std::collections::BTreeMap<&str, String> = errors
+        .iter()
+        .rev()
+        .map(|e| (e.field, e.message.clone()))
+        .collect();
+    context! { list => list, by_field => by_field }
+}
+
+/// One field's error.
+pub fn one_error(field: &'static str, message: &str) -> Value {
+    errors_view(&[FieldError {
+        field,
+        message: message.to_string(),
+    }])
+}
+
+/// No errors (the templates still expect the shape).
+pub fn no_errors() -> Value {
+    errors_view(&[])
 }
