@@ -416,6 +416,8 @@ mod tests {
                 file: "report.txt".into(),
                 line: Some(line),
             }),
+            corrective_action: None,
+            reason: None,
         }
     }
 

@@ -71,6 +71,13 @@ pub struct ReturnRecord {
     pub status_label: String,
     pub note: Option<String>,
     pub source: Option<SourceRef>,
+    /// For Amber and Red, what will be done to bring the activity back on track (returns
+    /// made through the quarterly workflow carry it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corrective_action: Option<String>,
+    /// For Ceased, why the activity stopped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// A stored reconciliation decision for one report row or one unmatched plan activity.

@@ -429,6 +429,8 @@ mod tests {
             status_label: status.name().to_string(),
             note: None,
             source: None,
+            corrective_action: None,
+            reason: None,
         }
     }
 

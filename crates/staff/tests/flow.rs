@@ -381,6 +381,10 @@ async fn the_whole_cycle_reaches_the_public_site_only_when_published() {
             after.contains("2025/26 Q1"),
             "{backend:?}: for the new period"
         );
+        assert!(
+            after.contains("What is being done:</strong> Extra sessions on 5 and 12 August."),
+            "{backend:?}: the corrective action is published with it"
+        );
 
         let check = world.store().verify_audit().await.expect("verify");
         assert!(

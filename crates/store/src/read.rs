@@ -324,7 +324,8 @@ pub(crate) async fn standing(
              WHERE org_id = $1 AND recorded_at < $2 {newest_period} AND document_id IS NOT NULL
              GROUP BY period)
          SELECT u.activity_id, u.reference, u.title, d.name, u.period, u.status, u.status_label, u.note,
-                doc.file_name, u.line, u.id, CASE WHEN u.document_id IS NULL THEN 1 ELSE 0 END
+                doc.file_name, u.line, u.id, CASE WHEN u.document_id IS NULL THEN 1 ELSE 0 END,
+                u.corrective_action, u.reason
          FROM updates u
          LEFT JOIN newest n ON n.period = u.period
          JOIN directorates d ON d.id = u.directorate_id
@@ -358,6 +359,8 @@ pub(crate) async fn standing(
                 status_label: r.try_get(6)?,
                 note: r.try_get(7)?,
                 source: source(r.try_get(8)?, r.try_get(9)?),
+                corrective_action: r.try_get(12)?,
+                reason: r.try_get(13)?,
             };
             Ok(Standing {
                 record,

@@ -641,6 +641,8 @@ pub fn activity(r: &Renderer, site: &Site, key: &str) -> Option<Rendered> {
                 status => StatusView::of(h.status),
                 label => h.status_label.clone(),
                 note => h.note.clone(),
+                corrective_action => h.corrective_action.clone(),
+                reason => h.reason.clone(),
             }
         })
         .collect();
