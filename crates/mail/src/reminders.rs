@@ -78,7 +78,10 @@ pub fn plan(
             continue;
         }
         let deadline = cycle.deadline.format("%-d %B %Y");
-        let due_soon = today >= cycle.deadline - Duration::days(rules.days_before);
+        let due_soon = cycle
+            .deadline
+            .checked_sub_signed(Duration::days(rules.days_before))
+            .is_none_or(|from| today >= from);
         // Owners: returns not submitted yet.
         let mut by_owner: BTreeMap<i64, Vec<&CycleItem>> = BTreeMap::new();
         if due_soon {
@@ -274,7 +277,9 @@ pub async fn send_reminders(
                 .await
             {
                 Ok(()) => {
-                    store
+                    // Sent: a failure to record it means one more reminder tomorrow, not a
+                    // stop for everyone after this person.
+                    if let Err(e) = store
                         .record_reminder(
                             &org,
                             &reminder.to,
@@ -283,7 +288,13 @@ pub async fn send_reminders(
                             reminder.items,
                             now,
                         )
-                        .await?;
+                        .await
+                    {
+                        eprintln!(
+                            "waymark: a reminder to {} was sent but not recorded: {e}",
+                            reminder.to.email
+                        );
+                    }
                     sent.push(reminder);
                 }
                 Err(e) => failures.push(format!("{}: {e}", reminder.to.email)),

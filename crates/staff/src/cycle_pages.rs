@@ -342,11 +342,18 @@ pub async fn open_period(State(staff): State<Arc<Staff>>, request: Request) -> R
             message: "Enter a quarter, like 2025/26 Q1".into(),
         });
     }
-    let deadline = NaiveDate::parse_from_str(form.get("deadline").trim(), "%Y-%m-%d");
+    // A deadline within a year or so of the quarter; anything else is a typing slip.
+    let deadline = NaiveDate::parse_from_str(form.get("deadline").trim(), "%Y-%m-%d")
+        .ok()
+        .filter(|d| match &period {
+            Ok(p) => *d >= p.start() && *d <= p.end() + Duration::days(366),
+            Err(_) => true,
+        })
+        .ok_or(());
     if deadline.is_err() {
         errors.push(FieldError {
             field: "deadline",
-            message: "Enter the date returns are due, like 2025-07-31".into(),
+            message: "Enter the date returns are due, like 2025-07-31, from the quarter's start to a year after its end".into(),
         });
     }
     let (Ok(period), Ok(deadline), true) = (period, deadline, errors.is_empty()) else {

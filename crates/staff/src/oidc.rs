@@ -318,17 +318,21 @@ pub async fn callback(State(staff): State<Arc<Staff>>, request: Request) -> Resp
         }
     };
     let subject = format!("{} {}", claims.issuer().as_str(), claims.subject().as_str());
-    // Entra ID gives the address as `email` or, for work accounts, `preferred_username`.
-    let email = claims
-        .email()
-        .map(|e| e.as_str().to_string())
+    // The address used to find the account the first time: `email` only when the provider
+    // says it verified it; otherwise the provider's own user name (Entra ID's
+    // `preferred_username` is the user principal name, which the council's directory controls).
+    let verified_email = match claims.email_verified() {
+        Some(true) => claims.email().map(|e| e.as_str().to_string()),
+        _ => None,
+    };
+    let email = verified_email
         .or_else(|| claims.preferred_username().map(|u| u.as_str().to_string()))
         .unwrap_or_default();
     let found = match staff.store.user_by_oidc_subject(&subject).await {
         Ok(Some(user)) => Some(user),
         Ok(None) => match staff.store.user_by_email(&email).await {
             // An account not yet linked, or linked to this very subject.
-            Ok(Some(user)) if user.oidc_subject.is_none() => {
+            Ok(Some(user)) if user.oidc_subject.is_none() && user.active => {
                 match staff.store.link_oidc_subject(&user, &subject, now).await {
                     Ok(linked) => Some(linked),
                     Err(e) => return unavailable(&staff, &e),

@@ -64,6 +64,8 @@ struct Provider {
     /// Signs ID tokens; the impostor's key when a test wants a forged token.
     signer: Mutex<CoreRsaPrivateSigningKey>,
     person: Mutex<(String, String)>,
+    /// Whether the provider says it verified the address.
+    verified: Mutex<bool>,
     grants: Mutex<HashMap<String, Grant>>,
 }
 
@@ -136,6 +138,7 @@ async fn token(State(p): State<Arc<Provider>>, body: String) -> Response {
             .into_response();
     }
     let (subject, email) = p.person.lock().expect("person").clone();
+    let verified = *p.verified.lock().expect("verified");
     let now = chrono::Utc::now();
     let claims = CoreIdTokenClaims::new(
         IssuerUrl::new(p.issuer.clone()).expect("issuer"),
@@ -143,7 +146,8 @@ async fn token(State(p): State<Arc<Provider>>, body: String) -> Response {
         now + chrono::Duration::minutes(5),
         now,
         StandardClaims::new(SubjectIdentifier::new(subject))
-            .set_email(Some(EndUserEmail::new(email))),
+            .set_email(Some(EndUserEmail::new(email)))
+            .set_email_verified(Some(verified)),
         EmptyAdditionalClaims {},
     )
     .set_nonce(Some(Nonce::new(grant.nonce)));
@@ -195,6 +199,7 @@ async fn provider() -> Arc<Provider> {
         key: key(),
         signer: Mutex::new(key()),
         person: Mutex::new(("subject-1".into(), "perf@bexley.example".into())),
+        verified: Mutex::new(true),
         grants: Mutex::new(HashMap::new()),
     });
     let app = Router::new()
@@ -301,6 +306,30 @@ async fn single_sign_on_links_an_existing_account_and_refuses_everything_else() 
             StatusCode::FORBIDDEN,
             "{backend:?}: state bound to the browser"
         );
+
+        // An address the provider has not verified links nothing.
+        let owner = world
+            .person("owner@bexley.example", Role::Owner, None)
+            .await;
+        *idp.verified.lock().expect("verified") = false;
+        *idp.person.lock().expect("person") = ("subject-9".into(), "owner@bexley.example".into());
+        let mut unverified = Client::new(world.app.clone());
+        let (_, headers, _) = unverified.get("/staff/sign-in/sso").await;
+        let back = through_provider(&location(&headers)).await;
+        let (status, _, _) = unverified.get(&back).await;
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "{backend:?}: an unverified address links nothing"
+        );
+        let still = world
+            .store()
+            .user(owner.id)
+            .await
+            .expect("read")
+            .expect("user");
+        assert_eq!(still.oidc_subject, None, "{backend:?}");
+        *idp.verified.lock().expect("verified") = true;
 
         // Someone the council has no account for.
         *idp.person.lock().expect("person") = ("subject-2".into(), "stranger@example.org".into());

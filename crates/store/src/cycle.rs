@@ -917,7 +917,7 @@ async fn publish_approved(
          JOIN return_versions v ON v.return_id = r.id AND v.revision = r.revision
          JOIN activities a ON a.id = r.activity_id
          JOIN activity_versions av ON av.id = (SELECT MAX(id) FROM activity_versions WHERE activity_id = a.id)
-         WHERE r.cycle_id = $1 AND r.state = 'approved'
+         WHERE r.cycle_id = $1 AND r.state = 'approved' AND a.merged_into IS NULL
            AND (r.published_revision IS NULL OR r.published_revision < r.revision)
          ORDER BY a.id",
     )

@@ -401,6 +401,16 @@ impl Store {
                 return Err(StoreError::Refused(WrongState::PeriodPublished.into()));
             }
         }
+        let retired: Option<String> =
+            sqlx::query_scalar("SELECT retired_at FROM indicators WHERE id = $1")
+                .bind(indicator_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if retired.is_some() {
+            return Err(StoreError::Usage(
+                "this indicator is retired: it no longer takes values".into(),
+            ));
+        }
         if item.revision != expected_revision {
             return Err(StoreError::Conflict(
                 "Someone else entered a value for this indicator while you were working on it. Yours has not been saved: check the latest value and enter yours again.".into(),
@@ -491,7 +501,7 @@ pub(crate) async fn publish_indicators(
         "SELECT e.id, e.indicator_id, e.text, e.value, e.unit, e.computed_rag, e.override_rag,
                 e.direction, i.reference
          FROM indicator_entries e JOIN indicators i ON i.id = e.indicator_id
-         WHERE e.cycle_id = $1
+         WHERE e.cycle_id = $1 AND i.retired_at IS NULL
            AND e.revision = (SELECT MAX(n.revision) FROM indicator_entries n
                              WHERE n.indicator_id = e.indicator_id AND n.cycle_id = e.cycle_id)
            AND NOT EXISTS (SELECT 1 FROM indicator_values v WHERE v.entry_id = e.id)
