@@ -6,6 +6,9 @@
 // (staff.mjs, with the plan and its indicators in staff-plan.mjs), once per `staff-link=` (an
 // admin's set-up link from `waymark user add`); it changes the site's data, so give it a fresh
 // demo database of its own.
+// A site named `static` is the static copy made by `waymark publish`, on a plain file server
+// under a sub-path (static.mjs): its files are found by following links, and each page is toured
+// in one of the modes.
 import { chromium } from 'playwright-core';
 import { cspPage, openCspMode } from './csp.mjs';
 import { discoverSite } from './discover.mjs';
@@ -13,6 +16,7 @@ import { compareJourney, keyboardJourney, paginationJourney, searchJourney } fro
 import { closeMode, MODES, openMode } from './modes.mjs';
 import { Results } from './results.mjs';
 import { STAFF_JOURNEYS, staffJourneys } from './staff.mjs';
+import { discoverStatic, staticSummary, staticTasks } from './static.mjs';
 import { tourPage } from './tour.mjs';
 
 const CHROMIUM = process.env.WAYMARK_CHROMIUM || '/usr/bin/chromium';
@@ -23,7 +27,7 @@ const PARALLEL = Number(process.env.WAYMARK_BROWSER_PARALLEL || 2);
 const WATCHDOG_MS = 8 * 60_000;
 
 const USAGE =
-  'usage: node tests/browser/run.mjs [NAME=]BASE_URL... [staff=BASE_URL staff-link=SETUP_URL...]   (for example demo=http://127.0.0.1:8080/)';
+  'usage: node tests/browser/run.mjs [NAME=]BASE_URL... [staff=BASE_URL staff-link=SETUP_URL...] [static=BASE_URL]   (for example demo=http://127.0.0.1:8080/)';
 const staffLinks = [];
 const args = process.argv.slice(2).filter((arg) => {
   const m = arg.match(/^staff-link=(https?:\/\/.+)$/);
@@ -98,12 +102,19 @@ function modesFor(/* site */) {
 
 const sites = [];
 const staffSites = [];
+const staticSites = [];
 try {
   for (const [i, target] of targets.entries()) {
     const results = allResults[i];
     if (target.name === 'staff') {
       staffSites.push({ ...target, links: staffLinks, results, pages: 0 });
       console.log(`Testing the staff site at ${target.base}: ${STAFF_JOURNEYS.map((j) => `${j.period} with JavaScript ${j.js ? 'on' : 'off'}`).join(', then ')}\n`);
+      continue;
+    }
+    if (target.name === 'static') {
+      const site = await discoverStatic(target.base, target.name, results);
+      staticSites.push(site);
+      console.log(`Testing the static copy at ${target.base}: ${site.files} files, ${site.pages.length} pages, each toured in one mode\n`);
       continue;
     }
     const site = await discoverSite(target.base, target.name);
@@ -187,6 +198,7 @@ try {
       },
     });
   }
+  for (const site of staticSites) tasks.push(...staticTasks(browser, site));
   await inParallel(tasks, PARALLEL);
 } catch (err) {
   const g = allResults[0].group('browser test run');
@@ -225,6 +237,7 @@ for (const site of staffSites) {
       `${r.pageLoads} page loads; checks passed: ${r.passed}; failed: ${r.failed}; skipped: ${r.skipped}`,
   );
 }
+for (const site of staticSites) console.log(staticSummary(site));
 console.log(`Page loads: ${total.pageLoads} in ${seconds} s`);
 console.log(`Checks passed: ${total.passed}; failed: ${total.failed}; skipped: ${total.skipped}`);
 // The plain closing line that CI reads.

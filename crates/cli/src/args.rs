@@ -47,6 +47,12 @@ pub enum Command {
     Demo(DemoArgs),
     /// Serve the public website, open data and JSON API from an existing database.
     Serve(ServeArgs),
+    /// Write the whole public site (pages, downloads, API documents, assets) as files for any
+    /// static web server, at a domain's root or under a sub-path.
+    Publish(PublishArgs),
+    /// Write a report: the annual performance report, the quarterly exception report (Amber,
+    /// Red, overdue and missing returns, movements) or one cabinet member's portfolio report.
+    Report(ReportArgs),
     /// Back the database up to a new SQLite file, consistent even while others write.
     Backup(BackupArgs),
     /// Restore a backup file into the database (created if needed).
@@ -322,6 +328,57 @@ pub struct DemoArgs {
     /// http:// and the address served on). Over https://, cookies are Secure and host-bound.
     #[arg(long, env = "WAYMARK_URL")]
     pub url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// The directory to write (created; it must not exist, or be empty).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Replace the directory when it holds an earlier export (never anything else).
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Which report.
+    #[arg(value_enum)]
+    pub kind: ReportKind,
+    /// A quarter ("2024/25 Q4", 2024-25-q4) or, for the annual report, a year ("2024/25": its
+    /// latest quarter with returns). Default: the latest period with returns.
+    #[arg(long)]
+    pub period: Option<String>,
+    /// The cabinet portfolio of a portfolio report, as the plan names it.
+    #[arg(long)]
+    pub portfolio: Option<String>,
+    #[arg(long, value_enum)]
+    pub format: ReportFormat,
+    /// The file to write (replaced if it exists).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Include the period's submitted and approved returns not yet published; the report is
+    /// marked DRAFT on every page.
+    #[arg(long)]
+    pub draft: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ReportKind {
+    Annual,
+    Exceptions,
+    Portfolio,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ReportFormat {
+    Html,
+    Pdf,
+    Xlsx,
+    Docx,
+    Md,
+    Csv,
+    Json,
 }
 
 #[derive(Debug, Args)]

@@ -22,6 +22,9 @@
 //! client_id = "…"
 //! client_secret_env = "WAYMARK_OIDC_SECRET"
 //! label = "Sign in with your Bexley account"
+//!
+//! [reports]
+//! templates = "report-templates"   # report.html, report.md, report.typ, brand.toml
 //! ```
 
 use crate::Failure;
@@ -39,6 +42,16 @@ pub struct Config {
     pub reminders: ReminderRules,
     /// Single sign-on with the council's identity provider (OpenID Connect).
     pub oidc: Option<waymark_staff::oidc::OidcConfig>,
+    #[serde(default)]
+    pub reports: Reports,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reports {
+    /// The council's report templates and brand (`report.html`, `report.md`, `report.typ`,
+    /// `brand.toml`); relative to the configuration file.
+    pub templates: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -72,7 +85,14 @@ impl Config {
         let text = std::fs::read_to_string(path).map_err(|e| {
             Failure::Input(format!("cannot read the configuration file {shown}: {e}"))
         })?;
-        Config::parse(&shown.to_string(), &text)
+        let mut config = Config::parse(&shown.to_string(), &text)?;
+        // A templates folder is found beside the configuration file, wherever Waymark runs.
+        if let (Some(folder), Some(parent)) = (&config.reports.templates, path.parent())
+            && folder.is_relative()
+        {
+            config.reports.templates = Some(parent.join(folder));
+        }
+        Ok(config)
     }
 
     pub fn parse(name: &str, text: &str) -> Result<Config, Failure> {

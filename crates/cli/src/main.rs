@@ -6,6 +6,8 @@ mod config;
 mod demo;
 mod outcome_file;
 mod output;
+mod publish;
+mod report;
 mod serve;
 mod staff;
 mod synth;

@@ -106,6 +106,7 @@ async fn run(
     let local = listener.local_addr()?;
     let mut site = Site::new(store.clone());
     site.log_renders = true;
+    site.renderer.reporter = crate::report::reporter(&config)?;
     let site = Arc::new(site);
     // Fail early if the data cannot be read; then render councils in the background, so a
     // restart listens at once (a visitor who comes first gets their council rendered on demand).
@@ -141,6 +142,7 @@ async fn run(
         );
     }
     let mut staff = Staff::new(store.clone(), StaffConfig::new(&base));
+    staff.reporter = site.renderer.reporter.clone();
     if let Some(oidc) = &config.oidc {
         staff.sso = Some(
             waymark_staff::oidc::Sso::new(oidc.clone())

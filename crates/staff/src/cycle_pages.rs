@@ -454,12 +454,36 @@ pub async fn period(
                 items => shown,
                 progress => all,
                 show_progress => is_admin || signed.user.role == Role::Reader,
+                reports => (signed.user.role != Role::Owner).then(|| report_links(&staff, &cycle)),
                 actions => actions,
                 done => done_message(request.uri().query()),
                 indicators => indicators,
             },
         ),
     )
+}
+
+/// Links to the period's DRAFT reports in every format.
+fn report_links(staff: &Staff, cycle: &waymark_store::Cycle) -> Vec<Value> {
+    let formats = staff.reporter.formats();
+    [
+        waymark_report::Kind::Annual,
+        waymark_report::Kind::Exceptions,
+    ]
+    .into_iter()
+    .map(|kind| {
+        context! {
+            name => match kind {
+                waymark_report::Kind::Annual => "Annual performance report (year to date)",
+                _ => "Exception report: Amber, Red, overdue and missing returns",
+            },
+            links => formats.iter().map(|f| context! {
+                href => format!("/staff/periods/{}/reports/{}.{}", cycle.id, kind.key(), f.key()),
+                label => f.name(),
+            }).collect::<Vec<_>>(),
+        }
+    })
+    .collect()
 }
 
 /// POST /staff/periods/{cycle}/state: lock, unlock, publish or reopen (admins).

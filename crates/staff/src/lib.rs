@@ -18,6 +18,7 @@ pub mod oidc;
 pub mod password;
 pub mod people;
 pub mod plan_pages;
+pub mod report_pages;
 pub mod view;
 
 pub use config::StaffConfig;
@@ -42,6 +43,8 @@ pub struct Staff {
     pub uploads: plan_pages::Uploads,
     /// Single sign-on with the council's identity provider, when configured.
     pub sso: Option<oidc::Sso>,
+    /// Writes the DRAFT reports (the council's templates and, from the command line, PDF).
+    pub reporter: Arc<waymark_report::Reporter>,
 }
 
 impl Staff {
@@ -53,6 +56,7 @@ impl Staff {
             view: view::View::default(),
             uploads: plan_pages::Uploads::default(),
             sso: None,
+            reporter: Arc::new(waymark_report::Reporter::default()),
         }
     }
 
@@ -83,6 +87,10 @@ pub fn router(staff: Arc<Staff>) -> Router {
             get(cycle_pages::periods).post(cycle_pages::open_period),
         )
         .route("/staff/periods/{cycle}", get(cycle_pages::period))
+        .route(
+            "/staff/periods/{cycle}/reports/{file}",
+            get(report_pages::report),
+        )
         .route(
             "/staff/periods/{cycle}/state",
             post(cycle_pages::change_period),

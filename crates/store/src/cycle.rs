@@ -431,6 +431,33 @@ impl Store {
         items_in(&mut conn, org.id, cycle_id, None).await
     }
 
+    /// Every saved return of a cycle as it stands now (its newest revision), by activity id:
+    /// what a DRAFT report shows before the period is published.
+    pub async fn cycle_returns(
+        &self,
+        org: &Organisation,
+        cycle_id: i64,
+    ) -> Result<Vec<(i64, ReturnVersion)>> {
+        let mut conn = self.pool.acquire().await?;
+        cycle_in(&mut conn, org.id, cycle_id).await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {VERSION_COLUMNS}, r.activity_id
+             FROM staff_returns r
+             JOIN return_versions v ON v.return_id = r.id AND v.revision = r.revision
+             JOIN users ac ON ac.id = v.actor_id
+             JOIN users au ON au.id = v.author_id
+             WHERE r.org_id = $1 AND r.cycle_id = $2
+             ORDER BY r.activity_id"
+        )))
+        .bind(org.id)
+        .bind(cycle_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(16)?, read_version(r)?)))
+            .collect()
+    }
+
     /// Lock, unlock, publish or reopen a period. `expected_revision` is the revision the admin
     /// saw: if another admin changed the period since, nothing happens (a conflict).
     /// Publishing writes every approved return not yet published to the public record.

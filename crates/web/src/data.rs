@@ -25,6 +25,8 @@ pub struct CouncilData {
     /// Rows with no period: the plan as it stands before any return.
     pub plan_rows: Vec<ActivityRow>,
     pub indicators: Vec<Indicator>,
+    /// The same values as `indicators`, as the store gave them (reports read these).
+    pub indicator_values: Vec<IndicatorValueView>,
     pub rule: HeadlineRule,
     pub directorates: Vec<Named>,
     pub portfolios: Vec<Named>,
@@ -123,6 +125,7 @@ impl CouncilData {
                 .iter()
                 .flat_map(|a| a.portfolios.iter().map(String::as_str)),
         ));
+        let indicator_values = values.clone();
         let mut indicators: Vec<Indicator> = vec![];
         for value in values {
             match indicators.last_mut() {
@@ -158,6 +161,7 @@ impl CouncilData {
             rows,
             plan_rows,
             indicators,
+            indicator_values,
             rule,
             directorates,
             portfolios,

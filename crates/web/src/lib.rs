@@ -8,6 +8,7 @@
 pub mod api;
 pub mod chart;
 pub mod data;
+pub mod export;
 pub mod filters;
 pub mod opendata;
 pub mod page;

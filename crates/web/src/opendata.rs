@@ -8,16 +8,7 @@ use waymark_domain::stats::unique_returns;
 use waymark_domain::{Period, Status};
 
 /// A spreadsheet must not run a cell as a formula: text starting with = + - @ gets a leading '.
-pub fn cell_safe(text: &str) -> String {
-    // A plain number ("-1.2") is data, not a formula.
-    if text.parse::<f64>().is_ok() {
-        return text.to_string();
-    }
-    match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
-        _ => text.to_string(),
-    }
-}
+pub use waymark_report::tabular::cell_safe;
 
 pub trait CsvRecord {
     fn header() -> Vec<&'static str>;

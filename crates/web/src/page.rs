@@ -28,6 +28,8 @@ pub struct Page {
     /// `Content-Disposition` for downloads.
     pub download: Option<String>,
     pub cache_control: &'static str,
+    /// A content security policy of the page's own, in place of the site's.
+    pub csp: Option<String>,
 }
 
 impl Page {
@@ -50,6 +52,7 @@ impl Page {
             download: None,
             // Pages change whenever data is published: revalidate each time (cheap: 304).
             cache_control: "no-cache",
+            csp: None,
         }
     }
 
@@ -110,6 +113,11 @@ impl Page {
         if head && !not_modified {
             let length = gzip.map_or(self.body.len(), |g| g.len());
             headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+        }
+        if let Some(csp) = &self.csp
+            && let Ok(value) = HeaderValue::from_str(csp)
+        {
+            headers.insert(header::CONTENT_SECURITY_POLICY, value);
         }
         if let Some(disposition) = &self.download
             && let Ok(value) = HeaderValue::from_str(disposition)

@@ -305,6 +305,12 @@ fn render_route(r: &Renderer, site: &Site, route: &Route, query: &str) -> Option
         Route::Indicator(reference) => html(render::indicator(r, site, reference)?),
         Route::Reports => html(render::reports(r, site)),
         Route::Report(period) => html(render::report(r, site, *period)?),
+        Route::ReportFile {
+            period,
+            kind,
+            portfolio,
+            format,
+        } => report_file(r, data, *period, *kind, portfolio.as_deref(), *format)?,
         Route::Data => html(render::data_page(r, site)),
         Route::Accessibility => html(render::accessibility(r, site)),
         Route::Search => return None,
@@ -334,6 +340,92 @@ fn render_route(r: &Renderer, site: &Site, route: &Route, query: &str) -> Option
         Route::ApiIndicators => json(&api::indicators(data)),
     };
     Some(page)
+}
+
+/// The reports each period offers for download: the annual and exception reports, and one per
+/// cabinet portfolio, in every format the site can write.
+pub fn report_routes(r: &Renderer, data: &CouncilData, period: Period) -> Vec<Route> {
+    let formats = r.reporter.formats();
+    let mut routes = vec![];
+    let mut add = |kind, portfolio: Option<String>| {
+        for format in &formats {
+            routes.push(Route::ReportFile {
+                period,
+                kind,
+                portfolio: portfolio.clone(),
+                format: *format,
+            });
+        }
+    };
+    add(waymark_report::Kind::Annual, None);
+    add(waymark_report::Kind::Exceptions, None);
+    for p in &data.portfolios {
+        add(waymark_report::Kind::Portfolio, Some(p.slug.clone()));
+    }
+    routes
+}
+
+/// A report built from the published record (never anything unpublished) as a download.
+fn report_file(
+    r: &Renderer,
+    data: &CouncilData,
+    period: Period,
+    kind: waymark_report::Kind,
+    portfolio: Option<&str>,
+    format: waymark_report::Format,
+) -> Option<Page> {
+    if !data.periods.contains(&period) || !r.reporter.formats().contains(&format) {
+        return None;
+    }
+    let portfolio = match portfolio {
+        Some(slug) => Some(data.portfolio(slug)?.name.clone()),
+        None => None,
+    };
+    let sources = waymark_report::Sources {
+        org: &data.org,
+        overview: &data.overview,
+        activities: &data.activities,
+        returns: &data.returns,
+        stats: &data.stats,
+        indicators: &data.indicator_values,
+        rule: &data.rule,
+        draft: false,
+        today: chrono::Utc::now().date_naive(),
+    };
+    let request = waymark_report::Request {
+        kind,
+        period,
+        portfolio,
+    };
+    let made = waymark_report::build(&sources, &request)
+        .and_then(|doc| Ok((r.reporter.render(&doc, format)?, doc)));
+    match made {
+        Ok((bytes, doc)) => {
+            let mut page = Page::new(StatusCode::OK, format.media_type(), bytes);
+            page.download = Some(format!(
+                "{}; filename=\"{}\"",
+                if format == waymark_report::Format::Html {
+                    "inline"
+                } else {
+                    "attachment"
+                },
+                doc.file_name(&data.org.slug, &period.slug(), format.key())
+            ));
+            if format == waymark_report::Format::Html {
+                page.csp = Some(waymark_report::html_csp(&String::from_utf8_lossy(
+                    &page.body,
+                )));
+            }
+            Some(page)
+        }
+        Err(e) => {
+            eprintln!(
+                "waymark: report {} for {period} could not be made: {e}",
+                kind.key()
+            );
+            Some(error_page())
+        }
+    }
 }
 
 fn download(data: &CouncilData, prefix: &str, dataset: Dataset, format: Format) -> Page {

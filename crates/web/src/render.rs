@@ -58,6 +58,9 @@ pub const ORDER: [Status; 7] = [
 
 pub struct Renderer {
     env: Environment<'static>,
+    /// Writes the report downloads (the command line gives it the council's templates and a
+    /// PDF writer).
+    pub reporter: std::sync::Arc<waymark_report::Reporter>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -68,13 +71,27 @@ type Rendered = Result<String, RenderError>;
 
 impl Renderer {
     pub fn new() -> Result<Renderer, RenderError> {
+        Renderer::with_mode(false)
+    }
+
+    /// For `waymark publish`: templates leave out what needs a server (the activity list's
+    /// filters, the comparison's period choice) and say where to go instead.
+    pub fn for_export() -> Result<Renderer, RenderError> {
+        Renderer::with_mode(true)
+    }
+
+    fn with_mode(static_export: bool) -> Result<Renderer, RenderError> {
         let mut env = html_environment();
         for (name, source) in TEMPLATES {
             env.add_template(name, source)?;
         }
         let statuses: Vec<StatusView> = ORDER.iter().map(|s| StatusView::of(*s)).collect();
         env.add_global("statuses", Value::from_serialize(&statuses));
-        Ok(Renderer { env })
+        env.add_global("static_export", static_export);
+        Ok(Renderer {
+            env,
+            reporter: std::sync::Arc::new(waymark_report::Reporter::default()),
+        })
     }
 
     fn render(&self, name: &str, ctx: Value) -> Rendered {
@@ -805,6 +822,28 @@ pub fn report(r: &Renderer, site: &Site, period: Period) -> Option<Rendered> {
             None => directorates.push((name, vec![view])),
         }
     }
+    let formats = r.reporter.formats();
+    let links = |kind: waymark_report::Kind, portfolio: Option<String>| -> Vec<Value> {
+        formats
+            .iter()
+            .map(|format| {
+                context! {
+                    href => site.href(&Route::ReportFile { period, kind, portfolio: portfolio.clone(), format: *format }),
+                    label => format.name(),
+                    short => format.key().to_uppercase(),
+                }
+            })
+            .collect()
+    };
+    let downloads = context! {
+        year => period.year.to_string(),
+        annual => links(waymark_report::Kind::Annual, None),
+        exceptions => links(waymark_report::Kind::Exceptions, None),
+        portfolios => data.portfolios.iter().map(|p| context! {
+            name => p.name.clone(),
+            links => links(waymark_report::Kind::Portfolio, Some(p.slug.clone())),
+        }).collect::<Vec<_>>(),
+    };
     let title = format!("Progress at {}", period_name(period));
     let ctx = context! {
         ..site.base(&title, Section::Reports, vec![("Reports".into(), site.href(&Route::Reports))]),
@@ -823,6 +862,7 @@ pub fn report(r: &Renderer, site: &Site, period: Period) -> Option<Rendered> {
                 by_portfolio => site.groups(&s.by_portfolio, site.portfolio_link()),
                 by_theme => site.groups(&s.by_theme, |_| None),
                 changes,
+                downloads,
                 directorates => directorates.into_iter().map(|(name, rows)| context! { name, rows }).collect::<Vec<_>>(),
             }
         }

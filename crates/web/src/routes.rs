@@ -19,6 +19,13 @@ pub enum Route {
     Indicator(String),
     Reports,
     Report(Period),
+    /// A report as a file: the annual or exception report, or one portfolio's (by slug).
+    ReportFile {
+        period: Period,
+        kind: waymark_report::Kind,
+        portfolio: Option<String>,
+        format: waymark_report::Format,
+    },
     Search,
     Data,
     Download(Dataset, Format),
@@ -151,6 +158,26 @@ fn council_route(parts: &[&str]) -> Option<Route> {
         ["indicators", reference] => Route::Indicator((*reference).to_string()),
         ["reports"] => Route::Reports,
         ["reports", period] => Route::Report(period_slug(period)?),
+        ["reports", period, file] => {
+            let (name, extension) = file.rsplit_once('.')?;
+            let kind = waymark_report::Kind::from_key(name)
+                .filter(|k| *k != waymark_report::Kind::Portfolio)?;
+            Route::ReportFile {
+                period: period_slug(period)?,
+                kind,
+                portfolio: None,
+                format: waymark_report::Format::from_key(extension)?,
+            }
+        }
+        ["reports", period, "portfolios", file] => {
+            let (slug, extension) = file.rsplit_once('.')?;
+            Route::ReportFile {
+                period: period_slug(period)?,
+                kind: waymark_report::Kind::Portfolio,
+                portfolio: Some(slug.to_string()),
+                format: waymark_report::Format::from_key(extension)?,
+            }
+        }
         ["search"] => Route::Search,
         ["data"] => Route::Data,
         ["data", file] => {
@@ -205,6 +232,20 @@ pub fn path(prefix: &str, route: &Route) -> String {
         Route::Indicator(reference) => format!("/indicators/{}", encode(reference)),
         Route::Reports => "/reports".into(),
         Route::Report(period) => format!("/reports/{}", period.slug()),
+        Route::ReportFile {
+            period,
+            kind,
+            portfolio,
+            format,
+        } => match portfolio {
+            Some(slug) => format!(
+                "/reports/{}/portfolios/{}.{}",
+                period.slug(),
+                encode(slug),
+                format.key()
+            ),
+            None => format!("/reports/{}/{}.{}", period.slug(), kind.key(), format.key()),
+        },
         Route::Search => "/search".into(),
         Route::Data => "/data".into(),
         Route::Download(dataset, format) => {

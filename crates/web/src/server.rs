@@ -20,6 +20,9 @@ pub const MAX_QUERY: usize = 2048;
 /// GET and HEAD carry no body; anything larger than this is refused outright.
 pub const MAX_BODY: u64 = 16 * 1024;
 
+/// robots.txt: empty, so every crawler may read every page.
+pub(crate) const ROBOTS_TXT: &[u8] = b"";
+
 mod assets {
     include!(concat!(env!("OUT_DIR"), "/assets.rs"));
 }
@@ -34,6 +37,11 @@ pub fn app(site: Arc<Site>) -> Router {
         .with_state(site)
 }
 
+/// The front-end assets built into this binary: file name and bytes.
+pub fn asset_files() -> &'static [(&'static str, &'static [u8])] {
+    assets::ASSETS
+}
+
 /// Whether the front-end assets were built into this binary.
 pub fn assets_built() -> bool {
     assets::ASSETS
@@ -45,10 +53,14 @@ pub fn assets_built() -> bool {
 /// policy, no sniffing, no framing, no referrer across sites, no powerful features.
 pub async fn security_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
+    // A page may bring a policy of its own (a report is a standalone document with its
+    // styles inside it); everything else gets the site's.
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        );
+    }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -110,8 +122,12 @@ async fn handle(
         Target::Global(Global::Asset(name)) => return asset(&name).respond(&headers, head),
         Target::Global(Global::OpenApi) => return openapi().respond(&headers, head),
         Target::Global(Global::Robots) => {
-            return Page::new(StatusCode::OK, "text/plain; charset=utf-8", b"".to_vec())
-                .respond(&headers, head);
+            return Page::new(
+                StatusCode::OK,
+                "text/plain; charset=utf-8",
+                ROBOTS_TXT.to_vec(),
+            )
+            .respond(&headers, head);
         }
         _ => {}
     }
@@ -221,9 +237,9 @@ async fn global_page(site: &Site, state: &State, global: Global, query: &str) ->
     page
 }
 
-const SITE_NAME: &str = "Councils' corporate plans";
+pub(crate) const SITE_NAME: &str = "Councils' corporate plans";
 
-async fn build_global(
+pub(crate) async fn build_global(
     site: &Site,
     state: &State,
     global: &Global,

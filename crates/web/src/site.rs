@@ -71,6 +71,17 @@ impl Council {
         self.pages.lock().ok()?.get(key).cloned()
     }
 
+    /// The keys of every page kept (for `waymark publish`, which writes them all out).
+    pub fn paths(&self) -> Vec<String> {
+        let mut keys: Vec<String> = self
+            .pages
+            .lock()
+            .map(|pages| pages.keys().cloned().collect())
+            .unwrap_or_default();
+        keys.sort();
+        keys
+    }
+
     /// Keep a page rendered on demand (a filtered list), up to a bound.
     pub fn keep(&self, key: String, page: Arc<Page>) {
         if let Ok(mut pages) = self.pages.lock()

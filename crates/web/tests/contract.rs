@@ -708,3 +708,50 @@ fn a_site_with_several_councils_serves_them_under_their_slugs() {
         }
     })
 }
+
+/// The report page offers each report in every format the site writes; files are made from the
+/// published record, HTML ones with a policy naming their own styles only.
+#[test]
+fn report_files_download_from_the_report_page() {
+    run(async {
+        let _hold = hold(&[Fixture::Bexley]).await;
+        for backend in backends() {
+            let app = shared(Fixture::Bexley, backend).await;
+            let page = expect(&app, "/reports/2024-25-q4", 200, HTML).await.text();
+            for href in [
+                "/reports/2024-25-q4/annual.html",
+                "/reports/2024-25-q4/exceptions.xlsx",
+                "/reports/2024-25-q4/annual.docx",
+            ] {
+                assert!(page.contains(href), "{href} not offered");
+            }
+            let csv = expect(&app, "/reports/2024-25-q4/exceptions.csv", 200, "text/csv").await;
+            assert!(
+                csv.header(header::CONTENT_DISPOSITION)
+                    .is_some_and(|d| d.starts_with("attachment")
+                        && d.contains("bexley-exceptions-2024-25-q4.csv")),
+                "{:?}",
+                csv.header(header::CONTENT_DISPOSITION)
+            );
+            assert!(csv.text().starts_with("Table,"));
+            let html = expect(&app, "/reports/2024-25-q4/annual.html", 200, HTML).await;
+            let csp = html.header(header::CONTENT_SECURITY_POLICY).expect("csp");
+            assert!(csp.contains("style-src 'sha256-"), "{csp}");
+            assert!(html.text().contains("Annual performance report 2024/25"));
+            // No PDF writer in this build of the site: no PDF offered, none served.
+            assert!(!page.contains("annual.pdf"));
+            app.get("/reports/2024-25-q4/annual.pdf")
+                .await
+                .assert(404, HTML);
+            app.get("/reports/2024-25-q4/portfolios/nobody.md")
+                .await
+                .assert(404, HTML);
+            app.get("/reports/2019-20-q4/annual.md")
+                .await
+                .assert(404, HTML);
+            app.get("/reports/2024-25-q4/portfolio.md")
+                .await
+                .assert(404, HTML);
+        }
+    });
+}

@@ -1,0 +1,1090 @@
+//! The three reports, each built from the sources into a [`Document`]: what they say and in
+//! which order. Formats decide only how it looks.
+
+use crate::ReportError;
+use crate::document::{
+    Bar, Cell, Chart, Claim, Column, ColumnKind, Document, Headline, Kind, STATUS_ORDER, Section,
+    Segment, Table, status_label,
+};
+use crate::sources::Sources;
+use std::collections::{HashMap, HashSet};
+use waymark_domain::records::{ActivityRecord, ReturnRecord};
+use waymark_domain::stats::{Breakdown, PeriodStats, StatusCounts, unique_returns};
+use waymark_domain::text::fold;
+use waymark_domain::{Period, Quarter, Status};
+
+/// What to report on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub kind: Kind,
+    pub period: Period,
+    /// The cabinet portfolio of a portfolio report, as published (matched loosely).
+    pub portfolio: Option<String>,
+}
+
+pub fn build(sources: &Sources, request: &Request) -> Result<Document, ReportError> {
+    let period = request.period;
+    let stats = sources.stats.get(&period).ok_or_else(|| {
+        ReportError::Unavailable(format!(
+            "nothing has been reported for {}",
+            period_name(period)
+        ))
+    })?;
+    let view = View::new(sources, period);
+    match request.kind {
+        Kind::Annual => Ok(annual(sources, &view, stats)),
+        Kind::Exceptions => Ok(exceptions(sources, &view, stats)),
+        Kind::Portfolio => {
+            let asked = request.portfolio.as_deref().ok_or_else(|| {
+                ReportError::Unavailable(format!(
+                    "a portfolio report needs --portfolio NAME; portfolios: {}",
+                    portfolio_names(sources).join("; ")
+                ))
+            })?;
+            let name = portfolio_names(sources)
+                .into_iter()
+                .find(|n| fold(n) == fold(asked) || crate::slug(n) == crate::slug(asked))
+                .ok_or_else(|| {
+                    ReportError::Unavailable(format!(
+                        "no cabinet portfolio is called '{asked}'; portfolios: {}",
+                        portfolio_names(sources).join("; ")
+                    ))
+                })?;
+            Ok(portfolio(sources, &view, stats, &name))
+        }
+    }
+}
+
+/// Every cabinet portfolio named in the plan, in order of first appearance.
+pub fn portfolio_names(sources: &Sources) -> Vec<String> {
+    let mut seen = HashSet::new();
+    sources
+        .activities
+        .iter()
+        .flat_map(|a| a.portfolios.iter())
+        .filter(|p| !p.trim().is_empty() && seen.insert(fold(p)))
+        .cloned()
+        .collect()
+}
+
+/// "2024/25 Q4 (year end)"
+pub fn period_name(period: Period) -> String {
+    match period.quarter {
+        Quarter::Q4 => format!("{period} (year end)"),
+        _ => period.to_string(),
+    }
+}
+
+/// One period's counted returns, each with its activity where there is one.
+struct View<'a> {
+    period: Period,
+    lines: Vec<Line<'a>>,
+    by_id: HashMap<i64, &'a ActivityRecord>,
+}
+
+#[derive(Clone, Copy)]
+struct Line<'a> {
+    ret: &'a ReturnRecord,
+    activity: Option<&'a ActivityRecord>,
+}
+
+impl<'a> View<'a> {
+    fn new(sources: &Sources<'a>, period: Period) -> View<'a> {
+        let by_id: HashMap<i64, &ActivityRecord> =
+            sources.activities.iter().map(|a| (a.id, a)).collect();
+        let lines = sources
+            .returns
+            .get(&period)
+            .map(|rs| {
+                unique_returns(rs)
+                    .into_iter()
+                    .map(|ret| Line {
+                        ret,
+                        activity: ret.activity_id.and_then(|id| by_id.get(&id).copied()),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        View {
+            period,
+            lines,
+            by_id,
+        }
+    }
+
+    fn statuses(&self, sources: &Sources<'a>, period: Period) -> HashMap<String, (Status, String)> {
+        sources
+            .returns
+            .get(&period)
+            .map(|rs| {
+                unique_returns(rs)
+                    .into_iter()
+                    .map(|r| (identity(r), (r.status, title_of(r, &self.by_id))))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// What identifies an activity across periods: its id, else its published reference.
+fn identity(r: &ReturnRecord) -> String {
+    match r.activity_id {
+        Some(id) => format!("#{id}"),
+        None => format!("ref:{}", fold(&r.reference)),
+    }
+}
+
+fn title_of(r: &ReturnRecord, by_id: &HashMap<i64, &ActivityRecord>) -> String {
+    r.activity_id
+        .and_then(|id| by_id.get(&id))
+        .map_or_else(|| r.title.clone(), |a| a.title.clone())
+}
+
+fn headline(stats: &PeriodStats) -> Headline {
+    Headline {
+        figure: format!(
+            "{} of {} ({})",
+            stats.numerator,
+            stats.denominator,
+            percent(stats.percent)
+        ),
+        numerator: stats.numerator,
+        denominator: stats.denominator,
+        percent: stats.percent,
+        label: format!("activities {}", stats.rule_name),
+        rule: stats.rule.clone(),
+        claims: stats
+            .claims
+            .iter()
+            .map(|c| Claim {
+                text: c.text.clone(),
+                consistent: c.consistent,
+                note: c.note.clone(),
+            })
+            .collect(),
+    }
+}
+
+fn percent(p: Option<f64>) -> String {
+    p.map_or_else(|| "n/a".into(), |p| format!("{p:.1}%"))
+}
+
+fn document(sources: &Sources, kind: Kind, title: String, period: Period) -> Document {
+    Document {
+        kind,
+        title,
+        council: sources.org.name.clone(),
+        period: period_name(period),
+        subject: None,
+        draft: sources.draft,
+        generated: sources.today.format("%-d %B %Y").to_string(),
+        introduction: vec![],
+        headline: None,
+        sections: vec![],
+    }
+}
+
+/// Hands out spreadsheet tab names: short, unique, and free of the characters Excel refuses.
+#[derive(Default)]
+struct Sheets(HashSet<String>);
+
+impl Sheets {
+    fn name(&mut self, wanted: &str) -> String {
+        let clean: String = wanted
+            .chars()
+            .map(|c| if "[]:*?/\\'".contains(c) { ' ' } else { c })
+            .collect();
+        let base: String = clean.trim().chars().take(28).collect();
+        let base = if base.trim().is_empty() {
+            "Table".to_string()
+        } else {
+            base.trim().to_string()
+        };
+        let mut name = base.clone();
+        let mut n = 2;
+        while !self.0.insert(name.to_lowercase()) {
+            name = format!("{base} {n}");
+            n += 1;
+        }
+        name
+    }
+}
+
+fn columns(spec: &[(&str, ColumnKind)]) -> Vec<Column> {
+    spec.iter()
+        .map(|(heading, kind)| Column {
+            heading: heading.to_string(),
+            kind: *kind,
+        })
+        .collect()
+}
+
+/// A table of status counts per group with the headline share of each.
+fn mix_table(
+    sheets: &mut Sheets,
+    id: &str,
+    caption: &str,
+    group_heading: &str,
+    groups: &[(String, StatusCounts, Option<f64>)],
+) -> Table {
+    let mut spec = vec![(group_heading, ColumnKind::Text)];
+    let labels: Vec<&str> = STATUS_ORDER.iter().map(|s| status_label(*s)).collect();
+    for label in &labels {
+        spec.push((label, ColumnKind::Count));
+    }
+    spec.push(("Total", ColumnKind::Count));
+    spec.push(("Complete or on track", ColumnKind::Percent));
+    let rows = groups
+        .iter()
+        .map(|(name, counts, share)| {
+            let mut row = vec![Cell::text(name.clone())];
+            row.extend(STATUS_ORDER.iter().map(|s| Cell::count(counts.get(*s))));
+            row.push(Cell::count(counts.total()));
+            row.push(Cell::percent(*share));
+            row
+        })
+        .collect();
+    Table {
+        id: id.into(),
+        caption: caption.into(),
+        sheet: sheets.name(caption),
+        columns: columns(&spec),
+        rows,
+        empty: "Nothing was reported.".into(),
+    }
+}
+
+fn breakdown_groups(list: &[Breakdown]) -> Vec<(String, StatusCounts, Option<f64>)> {
+    list.iter()
+        .map(|b| (b.name.clone(), b.counts.clone(), b.percent))
+        .collect()
+}
+
+fn chart(title: String, groups: &[(String, StatusCounts, Option<f64>)]) -> Chart {
+    Chart {
+        title,
+        bars: groups
+            .iter()
+            .map(|(label, counts, _)| Bar {
+                label: label.clone(),
+                segments: STATUS_ORDER
+                    .iter()
+                    .filter(|s| counts.get(**s) > 0)
+                    .map(|s| Segment {
+                        status: *s,
+                        label: status_label(*s),
+                        count: counts.get(*s),
+                    })
+                    .collect(),
+                total: counts.total(),
+            })
+            .collect(),
+    }
+}
+
+fn reference(line: &Line) -> String {
+    line.activity
+        .and_then(|a| a.reference.clone())
+        .unwrap_or_else(|| line.ret.reference.clone())
+}
+
+fn title(line: &Line) -> String {
+    line.activity
+        .map_or_else(|| line.ret.title.clone(), |a| a.title.clone())
+}
+
+fn directorate(line: &Line) -> String {
+    line.activity
+        .map(|a| a.directorate.clone())
+        .filter(|d| !d.trim().is_empty())
+        .unwrap_or_else(|| line.ret.directorate.clone())
+}
+
+fn text_or(value: &Option<String>, otherwise: &str) -> Cell {
+    Cell::text(
+        value
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .unwrap_or(otherwise),
+    )
+}
+
+/// Sorted as a reader looks for them: by reference, numbers in number order.
+fn sort_lines(lines: &mut [Line]) {
+    lines.sort_by_key(|l| natural_key(&reference(l)));
+}
+
+fn natural_key(reference: &str) -> Vec<(u64, String)> {
+    reference
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|p| !p.is_empty())
+        .map(|p| (p.parse::<u64>().unwrap_or(u64::MAX), p.to_lowercase()))
+        .collect()
+}
+
+/// Amber or Red lines with commentary and corrective action.
+fn exception_table(
+    sheets: &mut Sheets,
+    id: &str,
+    caption: &str,
+    lines: &[Line],
+    empty: &str,
+) -> Table {
+    Table {
+        id: id.into(),
+        caption: caption.into(),
+        sheet: sheets.name(caption),
+        columns: columns(&[
+            ("Ref", ColumnKind::Text),
+            ("Activity", ColumnKind::Prose),
+            ("Directorate", ColumnKind::Text),
+            ("Status", ColumnKind::Status),
+            ("Commentary", ColumnKind::Prose),
+            ("Corrective action", ColumnKind::Prose),
+        ]),
+        rows: lines
+            .iter()
+            .map(|l| {
+                vec![
+                    Cell::text(reference(l)),
+                    Cell::text(title(l)),
+                    Cell::text(directorate(l)),
+                    Cell::status(l.ret.status),
+                    text_or(&l.ret.note, "No commentary was given."),
+                    text_or(&l.ret.corrective_action, "None recorded."),
+                ]
+            })
+            .collect(),
+        empty: empty.into(),
+    }
+}
+
+fn activity_table(
+    sheets: &mut Sheets,
+    id: &str,
+    caption: &str,
+    lines: &[Line],
+    with_directorate: bool,
+) -> Table {
+    let mut spec = vec![("Ref", ColumnKind::Text), ("Activity", ColumnKind::Prose)];
+    if with_directorate {
+        spec.push(("Directorate", ColumnKind::Text));
+    }
+    spec.push(("Status", ColumnKind::Status));
+    spec.push(("Commentary", ColumnKind::Prose));
+    Table {
+        id: id.into(),
+        caption: caption.into(),
+        sheet: sheets.name(caption),
+        columns: columns(&spec),
+        rows: lines
+            .iter()
+            .map(|l| {
+                let mut row = vec![Cell::text(reference(l)), Cell::text(title(l))];
+                if with_directorate {
+                    row.push(Cell::text(directorate(l)));
+                }
+                row.push(Cell::status(l.ret.status));
+                row.push(text_or(&l.ret.note, ""));
+                row
+            })
+            .collect(),
+        empty: "No activity was reported.".into(),
+    }
+}
+
+/// How a status moved: Better, Worse or Changed (when the two cannot be ranked).
+fn movement(from: Status, to: Status) -> (&'static str, u8) {
+    let rank = |s: Status| match s {
+        Status::Complete => Some(3),
+        Status::Green => Some(2),
+        Status::Amber => Some(1),
+        Status::Red => Some(0),
+        _ => None,
+    };
+    match (rank(from), rank(to)) {
+        (Some(a), Some(b)) if b < a => ("Worse", 0),
+        (Some(a), Some(b)) if b > a => ("Better", 2),
+        _ => ("Changed", 1),
+    }
+}
+
+/// Status changes between two periods, worst news first.
+fn movements_section(
+    sources: &Sources,
+    view: &View,
+    sheets: &mut Sheets,
+    id: &str,
+    heading: String,
+    earlier: Option<Period>,
+    keep: &dyn Fn(&str) -> bool,
+) -> Section {
+    let Some(earlier) = earlier else {
+        return Section {
+            id: id.into(),
+            heading,
+            paragraphs: vec![format!(
+                "There is no earlier period on record to compare {} with.",
+                period_name(view.period)
+            )],
+            chart: None,
+            tables: vec![],
+        };
+    };
+    let now = view.statuses(sources, view.period);
+    let before = view.statuses(sources, earlier);
+    let mut changed: Vec<(u8, String, String, Status, Status, &str)> = vec![];
+    let (mut new, mut unchanged) = (0, 0);
+    let refs: HashMap<String, String> = view
+        .lines
+        .iter()
+        .map(|l| (identity(l.ret), reference(l)))
+        .collect();
+    for (key, (status, title)) in &now {
+        if !keep(key) {
+            continue;
+        }
+        match before.get(key) {
+            Some((was, _)) if was == status => unchanged += 1,
+            Some((was, _)) => {
+                let (word, order) = movement(*was, *status);
+                changed.push((
+                    order,
+                    refs.get(key).cloned().unwrap_or_default(),
+                    title.clone(),
+                    *was,
+                    *status,
+                    word,
+                ));
+            }
+            None => new += 1,
+        }
+    }
+    changed.sort_by_key(|a| (a.0, natural_key(&a.1)));
+    let worse = changed.iter().filter(|c| c.5 == "Worse").count();
+    let better = changed.iter().filter(|c| c.5 == "Better").count();
+    let caption = format!("Status changes since {}", period_name(earlier));
+    Section {
+        id: id.into(),
+        heading,
+        paragraphs: vec![format!(
+            "Compared with {}: {} activities changed status ({worse} worse, {better} better), {new} reported for the first time, {unchanged} unchanged.",
+            period_name(earlier),
+            changed.len()
+        )],
+        chart: None,
+        tables: vec![Table {
+            id: format!("{id}-table"),
+            sheet: sheets.name("Status changes"),
+            caption,
+            columns: columns(&[
+                ("Ref", ColumnKind::Text),
+                ("Activity", ColumnKind::Prose),
+                ("Was", ColumnKind::Status),
+                ("Now", ColumnKind::Status),
+                ("Movement", ColumnKind::Text),
+            ]),
+            rows: changed
+                .iter()
+                .map(|(_, r, t, was, now, word)| {
+                    vec![
+                        Cell::text(r.clone()),
+                        Cell::text(t.clone()),
+                        Cell::status(*was),
+                        Cell::status(*now),
+                        Cell::text(*word),
+                    ]
+                })
+                .collect(),
+            empty: "No activity changed status.".into(),
+        }],
+    }
+}
+
+fn annual(sources: &Sources, view: &View, stats: &PeriodStats) -> Document {
+    let period = view.period;
+    let mut doc = document(
+        sources,
+        Kind::Annual,
+        format!("Annual performance report {}", period.year),
+        period,
+    );
+    let mut sheets = Sheets::default();
+    sheets.name("Summary");
+    sheets.name("Chart data");
+    doc.introduction = vec![format!(
+        "How {} delivered its corporate plan in {}: the position at {}, from {} returns ({} rows published).",
+        sources.org.name,
+        period.year,
+        period_name(period),
+        stats.total,
+        stats.rows
+    )];
+    if let Some(mission) = sources.overview.mission.as_ref().filter(|m| !m.is_empty()) {
+        doc.introduction
+            .push(format!("The plan's mission: {mission}"));
+    }
+    doc.headline = Some(headline(stats));
+
+    let mut all = vec![(
+        "All directorates".to_string(),
+        stats.counts.clone(),
+        stats.percent,
+    )];
+    all.extend(breakdown_groups(&stats.by_directorate));
+    let mut mix = Section {
+        id: "status-mix".into(),
+        heading: "How activities stand".into(),
+        paragraphs: vec![format!(
+            "{} activities were reported: {}.",
+            stats.total,
+            counts_in_words(&stats.counts)
+        )],
+        chart: Some(chart(
+            format!(
+                "Status of activities by directorate, {}",
+                period_name(period)
+            ),
+            &all,
+        )),
+        tables: vec![mix_table(
+            &mut sheets,
+            "by-directorate",
+            "Activities by status and directorate",
+            "Directorate",
+            &all,
+        )],
+    };
+    if !stats.by_portfolio.is_empty() {
+        mix.tables.push(mix_table(
+            &mut sheets,
+            "by-portfolio",
+            "Activities by status and cabinet portfolio",
+            "Portfolio",
+            &breakdown_groups(&stats.by_portfolio),
+        ));
+    }
+    if !stats.by_theme.is_empty() {
+        mix.tables.push(mix_table(
+            &mut sheets,
+            "by-theme",
+            "Activities by status and priority theme",
+            "Priority theme",
+            &breakdown_groups(&stats.by_theme),
+        ));
+    }
+    doc.sections.push(mix);
+
+    // One table per directorate, in the order the breakdown gives them.
+    let order: Vec<&str> = stats
+        .by_directorate
+        .iter()
+        .map(|b| b.name.as_str())
+        .collect();
+    let mut by_directorate: Vec<(String, Vec<Line>)> = vec![];
+    for line in &view.lines {
+        let name = directorate(line);
+        match by_directorate.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, lines)) => lines.push(*line),
+            None => by_directorate.push((name, vec![*line])),
+        }
+    }
+    by_directorate
+        .sort_by_key(|(name, _)| order.iter().position(|n| n == name).unwrap_or(order.len()));
+    let mut tables = vec![];
+    for (name, mut lines) in by_directorate {
+        sort_lines(&mut lines);
+        tables.push(activity_table(
+            &mut sheets,
+            &format!("directorate-{}", crate::slug(&name)),
+            &name,
+            &lines,
+            false,
+        ));
+    }
+    doc.sections.push(Section {
+        id: "directorates".into(),
+        heading: "Activities by directorate".into(),
+        paragraphs: vec![
+            "Every activity reported, with the status and commentary its directorate gave.".into(),
+        ],
+        chart: None,
+        tables,
+    });
+
+    let mut ceased: Vec<Line> = view
+        .lines
+        .iter()
+        .filter(|l| l.ret.status == Status::Ceased)
+        .copied()
+        .collect();
+    sort_lines(&mut ceased);
+    doc.sections.push(Section {
+        id: "ceased".into(),
+        heading: "Activities that stopped".into(),
+        paragraphs: vec![format!(
+            "{} activities were ceased; each with the reason given.",
+            ceased.len()
+        )],
+        chart: None,
+        tables: vec![Table {
+            id: "ceased-table".into(),
+            caption: "Ceased activities and why".into(),
+            sheet: sheets.name("Ceased"),
+            columns: columns(&[
+                ("Ref", ColumnKind::Text),
+                ("Activity", ColumnKind::Prose),
+                ("Directorate", ColumnKind::Text),
+                ("Reason", ColumnKind::Prose),
+            ]),
+            rows: ceased
+                .iter()
+                .map(|l| {
+                    let reason = l.ret.reason.clone().or_else(|| l.ret.note.clone());
+                    vec![
+                        Cell::text(reference(l)),
+                        Cell::text(title(l)),
+                        Cell::text(directorate(l)),
+                        text_or(&reason, "No reason was published."),
+                    ]
+                })
+                .collect(),
+            empty: "No activity was ceased.".into(),
+        }],
+    });
+
+    doc.sections
+        .push(indicators_section(sources, &mut sheets, period));
+    let earlier = sources.last_year(period);
+    doc.sections.push(movements_section(
+        sources,
+        view,
+        &mut sheets,
+        "changes",
+        "Changes since last year".into(),
+        earlier,
+        &|_| true,
+    ));
+    doc
+}
+
+fn counts_in_words(counts: &StatusCounts) -> String {
+    let parts: Vec<String> = STATUS_ORDER
+        .iter()
+        .filter(|s| counts.get(**s) > 0)
+        .map(|s| format!("{} {}", counts.get(*s), status_label(*s)))
+        .collect();
+    if parts.is_empty() {
+        "none".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// Indicators grouped by the section they were published under (the plan's priority themes
+/// where the council's indicator table is arranged that way), each with its value for the
+/// report's year (or the latest before it) and the one before.
+fn indicators_section(sources: &Sources, sheets: &mut Sheets, period: Period) -> Section {
+    let year = period.year.to_string();
+    let mut groups: Vec<(String, Vec<Vec<Cell>>)> = vec![];
+    let mut seen = HashSet::new();
+    for first in sources.indicators {
+        if !seen.insert(first.reference.clone()) {
+            continue;
+        }
+        let values: Vec<_> = sources
+            .indicators
+            .iter()
+            .filter(|v| {
+                v.reference == first.reference
+                    && v.year.get(..7).unwrap_or(&v.year) <= year.as_str()
+            })
+            .collect();
+        let Some(latest) = values.last() else {
+            continue;
+        };
+        let before = values.len().checked_sub(2).and_then(|i| values.get(i));
+        let section = first
+            .section
+            .clone()
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| "Other indicators".into());
+        let row = vec![
+            Cell::text(first.reference.clone()),
+            Cell::text(first.name.clone()),
+            Cell::text(latest.year.clone()),
+            Cell::text(latest.text.clone()),
+            Cell::text(latest.rag.clone().unwrap_or_default()),
+            Cell::text(latest.direction.clone().unwrap_or_default()),
+            Cell::text(
+                before
+                    .map(|b| format!("{} ({})", b.text, b.year))
+                    .unwrap_or_default(),
+            ),
+        ];
+        match groups.iter_mut().find(|(s, _)| *s == section) {
+            Some((_, rows)) => rows.push(row),
+            None => groups.push((section, vec![row])),
+        }
+    }
+    let count: usize = groups.iter().map(|(_, r)| r.len()).sum();
+    Section {
+        id: "indicators".into(),
+        heading: "Indicators by priority".into(),
+        paragraphs: vec![if count == 0 {
+            "No indicator values have been published.".into()
+        } else {
+            format!(
+                "{count} indicators, each with its latest value up to {year} and the one before."
+            )
+        }],
+        chart: None,
+        tables: groups
+            .into_iter()
+            .map(|(section, rows)| Table {
+                id: format!("indicators-{}", crate::slug(&section)),
+                sheet: sheets.name(&format!("KPI {section}")),
+                caption: format!("Indicators: {section}"),
+                columns: columns(&[
+                    ("Ref", ColumnKind::Text),
+                    ("Indicator", ColumnKind::Prose),
+                    ("Year", ColumnKind::Text),
+                    ("Value", ColumnKind::Text),
+                    ("RAG", ColumnKind::Text),
+                    ("Direction of travel", ColumnKind::Text),
+                    ("Previous value", ColumnKind::Text),
+                ]),
+                rows,
+                empty: "No values.".into(),
+            })
+            .collect(),
+    }
+}
+
+fn exceptions(sources: &Sources, view: &View, stats: &PeriodStats) -> Document {
+    let period = view.period;
+    let mut doc = document(
+        sources,
+        Kind::Exceptions,
+        format!("Exception report {}", period_name(period)),
+        period,
+    );
+    let mut sheets = Sheets::default();
+    sheets.name("Summary");
+    sheets.name("Chart data");
+    let pick = |status: Status| {
+        let mut lines: Vec<Line> = view
+            .lines
+            .iter()
+            .filter(|l| l.ret.status == status)
+            .copied()
+            .collect();
+        sort_lines(&mut lines);
+        lines
+    };
+    let red = pick(Status::Red);
+    let amber = pick(Status::Amber);
+    let overdue = overdue_lines(view);
+    let missing = missing_activities(sources, view);
+    doc.introduction = vec![format!(
+        "For Cabinet and scrutiny: the activities that need attention at {}. {} Red, {} Amber, {} past their due date and not complete, {} without a return.",
+        period_name(period),
+        red.len(),
+        amber.len(),
+        overdue.len(),
+        missing.len()
+    )];
+    doc.headline = Some(headline(stats));
+    let mut all = vec![(
+        "All directorates".to_string(),
+        stats.counts.clone(),
+        stats.percent,
+    )];
+    all.extend(breakdown_groups(&stats.by_directorate));
+    doc.sections.push(Section {
+        id: "status-mix".into(),
+        heading: "Status at a glance".into(),
+        paragraphs: vec![format!("{}.", counts_in_words(&stats.counts))],
+        chart: Some(chart(
+            format!(
+                "Status of activities by directorate, {}",
+                period_name(period)
+            ),
+            &all,
+        )),
+        tables: vec![mix_table(
+            &mut sheets,
+            "by-directorate",
+            "Activities by status and directorate",
+            "Directorate",
+            &all,
+        )],
+    });
+    doc.sections.push(Section {
+        id: "red".into(),
+        heading: "Red: off track".into(),
+        paragraphs: vec![],
+        chart: None,
+        tables: vec![exception_table(
+            &mut sheets,
+            "red-table",
+            "Red activities",
+            &red,
+            "No activity was Red.",
+        )],
+    });
+    doc.sections.push(Section {
+        id: "amber".into(),
+        heading: "Amber: at risk".into(),
+        paragraphs: vec![],
+        chart: None,
+        tables: vec![exception_table(
+            &mut sheets,
+            "amber-table",
+            "Amber activities",
+            &amber,
+            "No activity was Amber.",
+        )],
+    });
+    doc.sections.push(Section {
+        id: "overdue".into(),
+        heading: "Overdue".into(),
+        paragraphs: vec![format!(
+            "Activities whose due date passed by the end of {} and that were not complete.",
+            period_name(period)
+        )],
+        chart: None,
+        tables: vec![Table {
+            id: "overdue-table".into(),
+            caption: "Overdue activities".into(),
+            sheet: sheets.name("Overdue"),
+            columns: columns(&[
+                ("Ref", ColumnKind::Text),
+                ("Activity", ColumnKind::Prose),
+                ("Directorate", ColumnKind::Text),
+                ("Due", ColumnKind::Text),
+                ("Status", ColumnKind::Status),
+                ("Commentary", ColumnKind::Prose),
+            ]),
+            rows: overdue
+                .iter()
+                .map(|(l, due)| {
+                    vec![
+                        Cell::text(reference(l)),
+                        Cell::text(title(l)),
+                        Cell::text(directorate(l)),
+                        Cell::text(due.clone()),
+                        Cell::status(l.ret.status),
+                        text_or(&l.ret.note, ""),
+                    ]
+                })
+                .collect(),
+            empty: "No activity was overdue.".into(),
+        }],
+    });
+    doc.sections.push(Section {
+        id: "missing".into(),
+        heading: "Missing returns".into(),
+        paragraphs: vec![if sources.draft {
+            "Plan activities with no submitted or approved return for the period yet.".into()
+        } else {
+            "Plan activities with no return published for the period.".into()
+        }],
+        chart: None,
+        tables: vec![Table {
+            id: "missing-table".into(),
+            caption: "Activities without a return".into(),
+            sheet: sheets.name("Missing returns"),
+            columns: columns(&[
+                ("Ref", ColumnKind::Text),
+                ("Activity", ColumnKind::Prose),
+                ("Directorate", ColumnKind::Text),
+                ("Last status", ColumnKind::Text),
+            ]),
+            rows: missing
+                .iter()
+                .map(|(a, last)| {
+                    vec![
+                        Cell::text(a.reference.clone().unwrap_or_default()),
+                        Cell::text(a.title.clone()),
+                        Cell::text(a.directorate.clone()),
+                        Cell::text(last.clone()),
+                    ]
+                })
+                .collect(),
+            empty: "Every plan activity has a return.".into(),
+        }],
+    });
+    let previous = sources.previous(period);
+    doc.sections.push(movements_section(
+        sources,
+        view,
+        &mut sheets,
+        "movements",
+        "Movements since last quarter".into(),
+        previous,
+        &|_| true,
+    ));
+    doc
+}
+
+/// Lines whose activity's deadline fell on or before the period's end and are not complete.
+fn overdue_lines<'a>(view: &View<'a>) -> Vec<(Line<'a>, String)> {
+    let end = view.period.end();
+    let mut lines: Vec<(Line, String)> = view
+        .lines
+        .iter()
+        .filter(|l| !l.ret.status.is_closed())
+        .filter_map(|l| {
+            let due = l.activity?.due.as_ref()?;
+            let deadline = due.deadline()?;
+            (deadline <= end).then(|| (*l, due.text.clone()))
+        })
+        .collect();
+    lines.sort_by_key(|(l, _)| natural_key(&reference(l)));
+    lines
+}
+
+/// Plan activities with no counted return in the period (or one saying "no return"), with the
+/// status they last had.
+fn missing_activities<'a>(
+    sources: &Sources<'a>,
+    view: &View<'a>,
+) -> Vec<(&'a ActivityRecord, String)> {
+    let reported: HashSet<i64> = view
+        .lines
+        .iter()
+        .filter(|l| l.ret.status != Status::NoReturn)
+        .filter_map(|l| l.ret.activity_id)
+        .collect();
+    let mut out: Vec<(&ActivityRecord, String)> = sources
+        .activities
+        .iter()
+        .filter(|a| a.in_plan && !reported.contains(&a.id))
+        .map(|a| {
+            let last = sources
+                .returns
+                .range(..view.period)
+                .rev()
+                .find_map(|(p, rs)| {
+                    rs.iter()
+                        .find(|r| r.activity_id == Some(a.id))
+                        .map(|r| format!("{} ({})", status_label(r.status), p))
+                })
+                .unwrap_or_else(|| "Never reported".into());
+            (a, last)
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        natural_key(a.0.reference.as_deref().unwrap_or(""))
+            .cmp(&natural_key(b.0.reference.as_deref().unwrap_or("")))
+    });
+    out
+}
+
+fn portfolio(sources: &Sources, view: &View, _stats: &PeriodStats, name: &str) -> Document {
+    let period = view.period;
+    let mut doc = document(
+        sources,
+        Kind::Portfolio,
+        format!("Portfolio report: {name}, {}", period_name(period)),
+        period,
+    );
+    doc.subject = Some(name.to_string());
+    let mut sheets = Sheets::default();
+    sheets.name("Summary");
+    sheets.name("Chart data");
+    let wanted = fold(name);
+    let in_portfolio = |a: &ActivityRecord| a.portfolios.iter().any(|p| fold(p) == wanted);
+    let mut lines: Vec<Line> = view
+        .lines
+        .iter()
+        .filter(|l| l.activity.is_some_and(in_portfolio))
+        .copied()
+        .collect();
+    sort_lines(&mut lines);
+    let mut counts = StatusCounts::default();
+    for l in &lines {
+        counts.add(l.ret.status);
+    }
+    let (numerator, denominator) = sources.rule.apply(lines.iter().map(|l| l.ret.status));
+    let share = waymark_domain::headline::percent_one_decimal(numerator, denominator);
+    doc.introduction = vec![format!(
+        "The activities of the {name} portfolio at {}: {} reported.",
+        period_name(period),
+        lines.len()
+    )];
+    doc.headline = Some(Headline {
+        figure: format!("{numerator} of {denominator} ({})", percent(share)),
+        numerator,
+        denominator,
+        percent: share,
+        label: format!("activities {}", sources.rule.name),
+        rule: sources.rule.describe(),
+        claims: vec![],
+    });
+    let groups = vec![(name.to_string(), counts.clone(), share)];
+    doc.sections.push(Section {
+        id: "status-mix".into(),
+        heading: "Status at a glance".into(),
+        paragraphs: vec![format!("{}.", counts_in_words(&counts))],
+        chart: Some(chart(
+            format!(
+                "Status of the portfolio's activities, {}",
+                period_name(period)
+            ),
+            &groups,
+        )),
+        tables: vec![mix_table(
+            &mut sheets,
+            "mix",
+            "Activities by status",
+            "Portfolio",
+            &groups,
+        )],
+    });
+    let exceptions: Vec<Line> = lines
+        .iter()
+        .filter(|l| matches!(l.ret.status, Status::Red | Status::Amber))
+        .copied()
+        .collect();
+    doc.sections.push(Section {
+        id: "exceptions".into(),
+        heading: "Red and Amber".into(),
+        paragraphs: vec![],
+        chart: None,
+        tables: vec![exception_table(
+            &mut sheets,
+            "exceptions-table",
+            "Red and Amber activities",
+            &exceptions,
+            "No activity in this portfolio was Red or Amber.",
+        )],
+    });
+    doc.sections.push(Section {
+        id: "activities".into(),
+        heading: "Every activity".into(),
+        paragraphs: vec![],
+        chart: None,
+        tables: vec![activity_table(
+            &mut sheets,
+            "activities-table",
+            "Activities in the portfolio",
+            &lines,
+            true,
+        )],
+    });
+    let ids: HashSet<String> = lines.iter().map(|l| identity(l.ret)).collect();
+    let previous = sources.previous(period);
+    doc.sections.push(movements_section(
+        sources,
+        view,
+        &mut sheets,
+        "movements",
+        "Movements since last quarter".into(),
+        previous,
+        &|key| ids.contains(key),
+    ));
+    doc
+}

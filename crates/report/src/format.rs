@@ -1,0 +1,155 @@
+//! The formats a report comes in, and the one place that turns a document into the bytes of
+//! each.
+
+use crate::templates::Templates;
+use crate::{Brand, Document, ReportError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    Html,
+    Pdf,
+    Xlsx,
+    Docx,
+    Md,
+    Csv,
+    Json,
+}
+
+impl Format {
+    pub const ALL: [Format; 7] = [
+        Format::Html,
+        Format::Pdf,
+        Format::Xlsx,
+        Format::Docx,
+        Format::Md,
+        Format::Csv,
+        Format::Json,
+    ];
+
+    /// The word on the command line and the file extension.
+    pub fn key(self) -> &'static str {
+        match self {
+            Format::Html => "html",
+            Format::Pdf => "pdf",
+            Format::Xlsx => "xlsx",
+            Format::Docx => "docx",
+            Format::Md => "md",
+            Format::Csv => "csv",
+            Format::Json => "json",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.key() == key)
+    }
+
+    /// What a download link calls it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Html => "Web page (HTML, print-friendly)",
+            Format::Pdf => "PDF",
+            Format::Xlsx => "Spreadsheet (XLSX)",
+            Format::Docx => "Word document (DOCX)",
+            Format::Md => "Markdown",
+            Format::Csv => "CSV",
+            Format::Json => "JSON",
+        }
+    }
+
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Format::Html => "text/html; charset=utf-8",
+            Format::Pdf => "application/pdf",
+            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            Format::Docx => {
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            }
+            Format::Md => "text/markdown; charset=utf-8",
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::Json => "application/json",
+        }
+    }
+}
+
+/// The content security policy for a report's HTML served on the web: nothing may load but
+/// the images and fonts inside it, and only its own `<style>` elements apply (named by their
+/// hashes, so a council's template may have several and nothing injected can add one).
+pub fn html_csp(html: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hashes = vec![];
+    let mut rest = html;
+    while let Some(start) = rest.find("<style>") {
+        let after = &rest[start + "<style>".len()..];
+        let Some(end) = after.find("</style>") else {
+            break;
+        };
+        let digest = Sha256::digest(&after.as_bytes()[..end]);
+        hashes.push(format!("'sha256-{}'", crate::templates::base64(&digest)));
+        rest = &after[end..];
+    }
+    let styles = if hashes.is_empty() {
+        "'none'".to_string()
+    } else {
+        hashes.join(" ")
+    };
+    format!(
+        "default-src 'none'; style-src {styles}; img-src data:; font-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
+}
+
+/// Writes a PDF: the typst crate provides one; the crates that serve pages take it as a
+/// function so they need not build typst themselves.
+pub type PdfWriter = fn(&Document, &Brand, Option<&str>) -> Result<Vec<u8>, ReportError>;
+
+/// The council's templates and brand with the writers for every format.
+pub struct Reporter {
+    pub templates: Templates,
+    pdf: Option<PdfWriter>,
+}
+
+impl Reporter {
+    pub fn new(templates: Templates, pdf: Option<PdfWriter>) -> Reporter {
+        Reporter { templates, pdf }
+    }
+
+    /// The formats this reporter can write (PDF only with a PDF writer).
+    pub fn formats(&self) -> Vec<Format> {
+        Format::ALL
+            .into_iter()
+            .filter(|f| *f != Format::Pdf || self.pdf.is_some())
+            .collect()
+    }
+
+    pub fn render(&self, doc: &Document, format: Format) -> Result<Vec<u8>, ReportError> {
+        let brand = &self.templates.brand;
+        match format {
+            Format::Html => self.templates.html(doc).map(String::into_bytes),
+            Format::Md => self.templates.markdown(doc).map(String::into_bytes),
+            Format::Csv => crate::tabular::csv(doc),
+            Format::Json => crate::tabular::json(doc),
+            Format::Xlsx => crate::xlsx::xlsx(doc, brand),
+            Format::Docx => crate::docx::docx(doc, brand),
+            Format::Pdf => match self.pdf {
+                Some(write) => write(doc, brand, self.templates.typst.as_deref()),
+                None => Err(ReportError::Unavailable(
+                    "this build of Waymark cannot write PDF".into(),
+                )),
+            },
+        }
+    }
+}
+
+impl Default for Reporter {
+    fn default() -> Self {
+        Reporter::new(Templates::builtin(), None)
+    }
+}
+
+impl std::fmt::Debug for Reporter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reporter")
+            .field("formats", &self.formats())
+            .field("brand", &self.templates.brand)
+            .finish()
+    }
+}

@@ -1,0 +1,106 @@
+//! DRAFT reports on the staff site: the period's submitted and approved returns laid over the
+//! published record, before anything is published. For the performance team, directors and
+//! readers (who see submitted returns anyway); owners see only their own returns, so not these.
+
+use crate::Staff;
+use crate::auth::signed_in;
+use crate::http;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+use std::sync::Arc;
+use waymark_domain::workflow::Role;
+use waymark_report::{Format, Kind, Published, ReportError, Request};
+use waymark_store::StoreError;
+
+/// GET /staff/periods/{cycle}/reports/{kind}.{format}[?portfolio=NAME]
+pub async fn report(
+    State(staff): State<Arc<Staff>>,
+    Path((cycle_id, file)): Path<(i64, String)>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let signed = match signed_in(&staff, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if signed.user.role == Role::Owner {
+        return crate::auth::signed_message(
+            &staff,
+            &signed,
+            StatusCode::FORBIDDEN,
+            "You cannot see this",
+            "Draft reports are for the performance team, directors and readers.",
+        );
+    }
+    let parsed = file
+        .rsplit_once('.')
+        .and_then(|(kind, format)| Some((Kind::from_key(kind)?, Format::from_key(format)?)));
+    let Some((kind, format)) = parsed.filter(|(_, f)| staff.reporter.formats().contains(f)) else {
+        return not_found(&staff, &signed);
+    };
+    let cycle = match staff.store.cycle(&signed.org, cycle_id).await {
+        Ok(c) => c,
+        Err(StoreError::NotFound(_)) => return not_found(&staff, &signed),
+        Err(e) => return crate::auth::unavailable(&staff, &e),
+    };
+    let today = staff.now().date_naive();
+    let built = async {
+        let published = Published::load(&staff.store, &signed.org)
+            .await?
+            .with_unpublished(&staff.store, cycle.period)
+            .await?;
+        let doc = waymark_report::build(
+            &published.sources(today),
+            &Request {
+                kind,
+                period: cycle.period,
+                portfolio: query.get("portfolio").cloned(),
+            },
+        )?;
+        let bytes = staff.reporter.render(&doc, format)?;
+        Ok::<_, ReportError>((doc, bytes))
+    }
+    .await;
+    match built {
+        Ok((doc, bytes)) => {
+            let name = doc.file_name(&signed.org.slug, &cycle.period.slug(), format.key());
+            let csp = (format == Format::Html)
+                .then(|| waymark_report::html_csp(&String::from_utf8_lossy(&bytes)));
+            let mut response = http::download(format.media_type(), &name, bytes);
+            // A standalone document: its styles are inside it.
+            if let Some(value) = csp.and_then(|c| HeaderValue::from_str(&c).ok()) {
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_SECURITY_POLICY, value);
+            }
+            response
+        }
+        Err(ReportError::Unavailable(m)) => crate::auth::signed_message(
+            &staff,
+            &signed,
+            StatusCode::NOT_FOUND,
+            "This report cannot be made",
+            &m,
+        ),
+        Err(e) => {
+            eprintln!("waymark: draft report: {e}");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The report could not be made.",
+            )
+                .into_response()
+        }
+    }
+}
+
+fn not_found(staff: &Staff, signed: &crate::auth::Signed) -> Response {
+    crate::auth::signed_message(
+        staff,
+        signed,
+        StatusCode::NOT_FOUND,
+        "Page not found",
+        "There is no such report. Reports are annual, exceptions or portfolio, as html, pdf, xlsx, docx, md, csv or json.",
+    )
+}

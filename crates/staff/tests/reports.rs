@@ -1,0 +1,135 @@
+//! DRAFT reports on the staff site: a period's submitted return shows in the draft exception
+//! report (marked DRAFT) and nowhere on the public site until the period is published; owners
+//! cannot fetch draft reports.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{World, backends, location};
+use waymark_domain::workflow::Role;
+
+#[tokio::test]
+async fn a_submitted_return_is_in_the_draft_report_and_not_the_public_one() {
+    for backend in backends() {
+        let world = World::new(backend).await;
+        let activities = world
+            .store()
+            .activities(&world.org, None)
+            .await
+            .expect("activities");
+        let activity = activities
+            .iter()
+            .find(|a| a.reference.is_some() && a.in_plan)
+            .expect("a plan activity");
+        world.person("perf@bexley.example", Role::Admin, None).await;
+        let owner = world
+            .person("owner@bexley.example", Role::Owner, None)
+            .await;
+        world
+            .person("councillor@bexley.example", Role::Reader, None)
+            .await;
+        let mut admin = world.signed_in("perf@bexley.example").await;
+        let mut owner_client = world.signed_in("owner@bexley.example").await;
+        let mut reader = world.signed_in("councillor@bexley.example").await;
+
+        let (status, headers, _) = admin
+            .post(
+                "/staff/periods",
+                "/staff/periods",
+                &[("period", "2025/26 Q1"), ("deadline", "2025-07-31")],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{backend:?}");
+        let cycle_path = location(&headers)
+            .split('?')
+            .next()
+            .unwrap_or("")
+            .to_string();
+        let return_path = format!("{cycle_path}/activities/{}", activity.id);
+        let owner_id = owner.id.to_string();
+        admin
+            .post(
+                &return_path,
+                &format!("{return_path}/owner"),
+                &[("owner", &owner_id)],
+            )
+            .await;
+        let commentary = "Procurement <paused> pending the budget review";
+        let (status, _, _) = owner_client
+            .post(
+                &return_path,
+                &return_path,
+                &[
+                    ("action", "submit"),
+                    ("revision", "0"),
+                    ("status", "red"),
+                    ("commentary", commentary),
+                    ("corrective_action", "A revised business case in September."),
+                    ("reason", ""),
+                    ("evidence", ""),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{backend:?}");
+
+        // The period page offers the draft reports to the admin and readers, not to owners.
+        let (_, _, page) = admin.get(&cycle_path).await;
+        let csv = format!("{cycle_path}/reports/exceptions.csv");
+        assert!(page.contains(&csv), "{backend:?}: draft reports offered");
+        let (_, _, owner_page) = owner_client.get(&cycle_path).await;
+        assert!(
+            !owner_page.contains("/reports/"),
+            "owners are not offered drafts"
+        );
+        let (status, _, _) = owner_client.get(&csv).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{backend:?}");
+
+        // The reader's draft exception report holds the submitted Red return, marked DRAFT.
+        let (status, headers, body) = reader.get(&csv).await;
+        assert_eq!(status, StatusCode::OK, "{backend:?}");
+        assert!(
+            headers["content-disposition"]
+                .to_str()
+                .unwrap_or("")
+                .contains("-draft.csv"),
+            "{headers:?}"
+        );
+        let reference = activity.reference.clone().unwrap_or_default();
+        let red_row = body
+            .lines()
+            .find(|l| l.starts_with("Red activities,") && l.contains(&format!(",{reference},")))
+            .unwrap_or_else(|| panic!("{backend:?}: no Red row for {reference} in\n{body}"));
+        assert!(red_row.contains("A revised business case in September."));
+        let (status, _, md) = admin
+            .get(&format!("{cycle_path}/reports/exceptions.md"))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(md.contains("**DRAFT:**") && md.contains("# DRAFT: Exception report 2025/26 Q1"));
+        assert!(
+            md.contains("Procurement &lt;paused&gt;") || md.contains("Procurement &lt;paused\\>"),
+            "{md}"
+        );
+        let (status, headers, html) = admin
+            .get(&format!("{cycle_path}/reports/annual.html"))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("DRAFT: Annual performance report 2025/26"));
+        assert!(
+            headers["content-security-policy"]
+                .to_str()
+                .unwrap_or("")
+                .contains("style-src 'sha256-")
+        );
+
+        // Nothing unpublished reaches the public site: no such period there yet.
+        let mut public = common::Client::new(world.app.clone());
+        let (status, _, _) = public.get("/reports/2025-26-q1/exceptions.csv").await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{backend:?}");
+
+        // Unknown reports and formats are 404s.
+        for bad in ["annual.exe", "yearly.csv", "exceptions"] {
+            let (status, _, _) = admin.get(&format!("{cycle_path}/reports/{bad}")).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{bad}");
+        }
+    }
+}
