@@ -110,7 +110,25 @@ export async function discoverStatic(base, name, results) {
   }
   p.done();
 
-  // Not linked from anywhere: the page a host shows for a missing file.
+  // Not linked from anywhere: the page a host shows for a missing file, at any depth, so its
+  // links start with the path given to `waymark publish --base-path`.
+  const n = results.group(`${name}: the 404 page's links start with ${root.pathname} and answer`);
+  try {
+    const body = await (await fetch(new URL('404.html', root))).text();
+    let count = 0;
+    for (const ref of referencesIn(body)) {
+      if (ref.value.startsWith('#') || /^[a-z][a-z0-9+.-]*:/i.test(ref.value)) continue;
+      count += 1;
+      n.check(ref.value.startsWith(root.pathname), `${ref.value} starts with ${root.pathname}`);
+      const res = await fetch(new URL(ref.value, root));
+      await res.arrayBuffer();
+      n.check(res.status === 200, `${ref.value} answers 200`, `${res.status}`);
+    }
+    n.check(count >= 5, 'the 404 page links into the site', `${count} links`);
+  } catch (err) {
+    n.error(err);
+  }
+  n.done();
   pages.push({ name: '404.html', path: `${root.pathname}404.html`, status: 200 });
   for (const page of pages) delete page.body;
   return { name, base, pages, files: seen.size, references, results };

@@ -338,6 +338,11 @@ pub struct PublishArgs {
     /// Replace the directory when it holds an earlier export (never anything else).
     #[arg(long)]
     pub force: bool,
+    /// The path the site will be served from, such as / or /performance/. The 404 page,
+    /// which a server shows at any missing address, needs it for its links to work at every
+    /// depth; every other link is relative and works anywhere.
+    #[arg(long, value_name = "PATH")]
+    pub base_path: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -250,7 +250,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Demo(args) => crate::serve::demo(&db, &args.addr, args.url, config).await,
         Command::Serve(args) => crate::serve::serve(&db, &args.addr, args.url, config).await,
-        Command::Publish(args) => crate::publish::run(&db, &args.out, args.force, &config).await,
+        Command::Publish(args) => crate::publish::run(&db, &args, &config).await,
         Command::Remind(args) => crate::serve::remind(&db, &config, args.dry_run).await,
         Command::Report(args) => crate::report::run(&db, council.as_deref(), &config, &args).await,
         Command::Backup(args) => crate::transfer::backup(&db, &args.out).await,

@@ -1,20 +1,27 @@
 //! `waymark publish --out DIR`: the public site as files, for a council to host anywhere.
 
 use crate::Failure;
-use std::path::Path;
+use crate::args::PublishArgs;
 use std::time::Instant;
 use waymark_store::Store;
-use waymark_web::export::{ExportError, ExportOptions, export};
+use waymark_web::export::{ExportError, ExportOptions, base_path, export};
 
 /// Links that named no page are listed up to this many; the rest are counted.
 const SHOWN_LINKS: usize = 10;
 
 pub async fn run(
     db: &str,
-    out: &Path,
-    force: bool,
+    args: &PublishArgs,
     config: &crate::config::Config,
 ) -> Result<(), Failure> {
+    let out = args.out.as_path();
+    // Checked before anything is read, so a mistake costs nothing.
+    let base = args
+        .base_path
+        .as_deref()
+        .map(base_path)
+        .transpose()
+        .map_err(Failure::Input)?;
     let reporter = crate::report::reporter(config)?;
     let started = Instant::now();
     // Publishing only reads: it never creates a database.
@@ -23,8 +30,9 @@ pub async fn run(
         store,
         out,
         &ExportOptions {
-            force,
+            force: args.force,
             reporter: Some(reporter),
+            base_path: base.clone(),
         },
     )
     .await
@@ -71,9 +79,16 @@ pub async fn run(
         summary.rendering.as_secs_f64(),
         summary.writing.as_secs_f64()
     );
-    println!(
-        "Every link is relative: copy the directory to any web server, at the root or under a \
-         path; point its 404 page at 404.html."
-    );
+    match &base {
+        Some(base) => println!(
+            "Every link is relative: copy the directory to any web server, at the root or under \
+             a path; point its 404 page at 404.html, whose links start with {base}."
+        ),
+        None => println!(
+            "Every link is relative: copy the directory to any web server, at the root or under \
+             a path; point its 404 page at 404.html (give --base-path for its links to work at \
+             addresses below the top level)."
+        ),
+    }
     Ok(())
 }

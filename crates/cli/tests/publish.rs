@@ -493,3 +493,137 @@ fn publishing_never_creates_a_database() {
     assert!(!db.exists());
     assert!(!parent.path().join("site").exists());
 }
+
+#[test]
+fn with_a_base_path_the_404_page_links_from_any_depth() {
+    let db = demo_db();
+    let parent = tempfile::tempdir().expect("temp dir");
+    let root = parent.path().join("site");
+    let mut args: Vec<std::ffi::OsString> = vec!["publish".into(), "--out".into()];
+    args.push(root.as_os_str().to_owned());
+    args.extend(["--base-path".into(), "/performance".into()]);
+    let said = ok(db.run(args));
+    assert!(said.contains("start with /performance/"), "{said}");
+
+    let files = files_under(&root);
+    let not_found = std::fs::read_to_string(root.join("404.html")).expect("404 page");
+    let mut followed = 0;
+    for link in links_in(&not_found) {
+        if link.contains("://") || link.starts_with('#') {
+            continue;
+        }
+        let path = link.split('#').next().unwrap_or("");
+        let file = path
+            .strip_prefix("/performance/")
+            .unwrap_or_else(|| panic!("404.html: {link} does not start with the base path"));
+        let file: Vec<String> = file.split('/').map(percent_decode).collect();
+        let file = file.join("/");
+        assert!(files.contains(&file), "404.html: {link} names no file");
+        followed += 1;
+    }
+    assert!(followed >= 5, "only {followed} links on the 404 page");
+    // Every other page keeps relative links.
+    let checked = check_links_except_404(&root);
+    assert!(checked > 3_000, "only {checked} links followed");
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(root.join(waymark_web::export::MANIFEST)).expect("manifest"),
+    )
+    .expect("manifest JSON");
+    assert_eq!(manifest["base_path"], "/performance/");
+
+    // A path that is not one is refused before anything is written.
+    for bad in [
+        "performance",
+        "//example.org/",
+        "/a/../b/",
+        "/a//b/",
+        "/a b/",
+        "/\"><script>alert(1)</script>/",
+    ] {
+        let out = parent.path().join("refused");
+        let mut args: Vec<std::ffi::OsString> = vec!["publish".into(), "--out".into()];
+        args.push(out.as_os_str().to_owned());
+        args.extend(["--base-path".into(), bad.into()]);
+        let refused = db.run(args);
+        assert_eq!(refused.status.code(), Some(2), "{bad}");
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(stderr.contains("--base-path"), "{bad}: {stderr}");
+        assert!(!out.exists(), "{bad}: something was written");
+    }
+}
+
+/// `check_links` on a copy of the export without its 404 page (whose links are not relative
+/// when a base path is given).
+fn check_links_except_404(root: &Path) -> usize {
+    let copy = tempfile::tempdir().expect("temp dir");
+    for file in files_under(root) {
+        if file == "404.html" {
+            continue;
+        }
+        let to = copy.path().join(&file);
+        std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(root.join(&file), &to).expect("copy");
+    }
+    check_links(copy.path())
+}
+
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("read dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn what_a_killed_export_left_is_cleared_and_an_earlier_export_put_back() {
+    let db = demo_db();
+    let parent = tempfile::tempdir().expect("temp dir");
+    let root = parent.path().join("site");
+
+    // Killed while writing: its lock file (no longer locked) and half an export.
+    std::fs::write(parent.path().join(".site.lock-4000001"), "").expect("lock");
+    let half = parent.path().join(".site.publishing-4000001");
+    std::fs::create_dir_all(half.join("activities")).expect("mkdir");
+    std::fs::write(half.join("index.html"), "half").expect("write");
+    ok(publish(&db, &root, false));
+    assert_eq!(entries(parent.path()), ["site"]);
+
+    // Killed between moving the earlier export aside and the new one into place.
+    let aside = parent.path().join(".site.replaced-4000002");
+    std::fs::rename(&root, &aside).expect("move aside");
+    std::fs::write(parent.path().join(".site.lock-4000002"), "").expect("lock");
+    let refused = publish(&db, &root, false);
+    assert_eq!(refused.status.code(), Some(2), "the earlier export is back");
+    assert_eq!(entries(parent.path()), ["site"]);
+    assert!(root.join("index.html").is_file());
+    assert!(root.join(waymark_web::export::MANIFEST).is_file());
+    ok(publish(&db, &root, true));
+    assert_eq!(entries(parent.path()), ["site"]);
+}
+
+#[test]
+fn a_second_export_of_the_same_directory_waits_for_the_first() {
+    let db = demo_db();
+    let parent = tempfile::tempdir().expect("temp dir");
+    let root = parent.path().join("site");
+    // Another export running: its lock file is locked.
+    let running = parent.path().join(".site.lock-4000003");
+    let held = std::fs::File::create(&running).expect("lock file");
+    held.lock().expect("lock");
+    let refused = publish(&db, &root, false);
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("another waymark publish (process 4000003)"),
+        "{stderr}"
+    );
+    assert!(!root.exists());
+    assert_eq!(entries(parent.path()), [".site.lock-4000003"]);
+
+    // Once it has gone, its lock is cleared and the export runs.
+    drop(held);
+    ok(publish(&db, &root, false));
+    assert_eq!(entries(parent.path()), ["site"]);
+}

@@ -18,7 +18,14 @@
 //! which names the same page and can never clash with a directory's own index.
 //!
 //! The export is written to a temporary directory beside the target and renamed into place
-//! at the end, so an interrupted export never leaves half a site where the old one was.
+//! at the end, so an interrupted export never leaves half a site where the old one was. While
+//! it runs, a lock file beside the target (`.site.lock-PID`) keeps a second export of the same
+//! directory from starting; the next export finds what a killed one left (an unlocked lock
+//! file) and clears it, putting an earlier export back if it was caught mid-swap.
+//!
+//! The 404 page is the one file a static server shows at other addresses, at any depth, so
+//! its relative links are right only at the top level; given the path the site is served
+//! from (`--base-path /performance/`), its links start with that path instead.
 
 use crate::filters::{self, Filters};
 use crate::page::{HTML, JSON, Page};
@@ -50,6 +57,46 @@ pub struct ExportOptions {
     pub force: bool,
     /// Writes the report downloads (the command line's, with PDF); the built-in one otherwise.
     pub reporter: Option<std::sync::Arc<waymark_report::Reporter>>,
+    /// The path the site will be served from, checked by [`base_path`]: the 404 page's links
+    /// start with it. `None` leaves them relative like every other page's.
+    pub base_path: Option<String>,
+}
+
+/// A path to serve the export from, as `--base-path` takes it: `/` or `/a/b/` (the trailing
+/// `/` may be left off). Only unreserved URL characters, so it goes into links as it is.
+pub fn base_path(given: &str) -> Result<String, String> {
+    let refuse = |why: &str| Err(format!("--base-path {given:?}: {why}"));
+    if !given.starts_with('/') || given.starts_with("//") {
+        return refuse(
+            "give the path the site is served from, starting with / (such as /performance/)",
+        );
+    }
+    let mut path = given.to_string();
+    if !path.ends_with('/') {
+        path.push('/');
+    }
+    // Between the first and last `/`: nothing for `/` itself.
+    let inner = &path[1..];
+    let inner = inner.strip_suffix('/').unwrap_or(inner);
+    if path != "/"
+        && inner
+            .split('/')
+            .any(|s| s.is_empty() || s == "." || s == "..")
+    {
+        return refuse("an empty, . or .. segment");
+    }
+    if let Some(c) = path
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '.' | '_' | '~')))
+    {
+        return refuse(&format!(
+            "{c:?} is not allowed (letters, digits, - . _ ~ and /)"
+        ));
+    }
+    if path.len() > 200 {
+        return refuse("longer than 200 characters");
+    }
+    Ok(path)
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -121,7 +168,11 @@ pub async fn export(
     out: &Path,
     options: &ExportOptions,
 ) -> Result<ExportSummary, ExportError> {
-    let target = Target::check(out, options.force)?;
+    let base = match &options.base_path {
+        Some(given) => Some(base_path(given).map_err(ExportError::Refused)?),
+        None => None,
+    };
+    let target = Target::check(out, options.force, base)?;
     let mut site = Site::new(store);
     site.renderer = Renderer::for_export()?;
     if let Some(reporter) = &options.reporter {
@@ -398,6 +449,9 @@ fn link_key(address: &str) -> String {
 #[derive(Debug, Clone, Default)]
 pub struct Links {
     files: HashMap<String, String>,
+    /// The 404 page's links start with this (it sits at the root, so its relative links
+    /// are the files' own paths).
+    not_found_base: Option<String>,
 }
 
 impl Links {
@@ -408,6 +462,21 @@ impl Links {
                 .into_iter()
                 .map(|(address, file)| (link_key(&address), file))
                 .collect(),
+            not_found_base: None,
+        }
+    }
+
+    /// Links on the 404 page start with `base` (from [`base_path`]).
+    pub fn with_base_path(mut self, base: Option<String>) -> Links {
+        self.not_found_base = base;
+        self
+    }
+
+    /// The link written in the file `from` to the file `to`.
+    fn link(&self, from: &str, to: &str) -> String {
+        match &self.not_found_base {
+            Some(base) if from == NOT_FOUND_FILE => format!("{base}{}", relative_path(from, to)),
+            _ => relative_path(from, to),
         }
     }
 
@@ -435,7 +504,7 @@ impl Links {
         let Some(to) = self.file_for(address) else {
             return Some(Err(()));
         };
-        let mut link = relative_path(from, to);
+        let mut link = self.link(from, to);
         if let Some(fragment) = fragment {
             link.push('#');
             link.push_str(fragment);
@@ -462,7 +531,7 @@ impl Links {
                 Ok(link) => Some(link),
                 Err(()) => {
                     unresolved.push(url.to_string());
-                    Some(relative_path(file, NOT_FOUND_FILE))
+                    Some(self.link(file, NOT_FOUND_FILE))
                 }
             })
         } else if content_type.starts_with("text/css") {
@@ -623,10 +692,29 @@ struct Target {
     name: String,
     /// An earlier export is there and will be replaced.
     replace: bool,
+    base_path: Option<String>,
+    /// Held until the export is done (or given up).
+    _lock: Lock,
+}
+
+/// `.site.lock-PID` beside the target, locked while this process exports there. A lock file
+/// that can be locked belongs to a process that is gone.
+struct Lock {
+    path: PathBuf,
+    file: std::fs::File,
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        // Removed while still locked, so no other export takes a dying lock for a stale one
+        // while this one's temporary directories may still be there.
+        let _ = std::fs::remove_file(&self.path);
+        let _ = self.file.unlock();
+    }
 }
 
 impl Target {
-    fn check(out: &Path, force: bool) -> Result<Target, ExportError> {
+    fn check(out: &Path, force: bool, base_path: Option<String>) -> Result<Target, ExportError> {
         let name = out
             .file_name()
             .and_then(|n| n.to_str())
@@ -649,6 +737,7 @@ impl Target {
                 parent.display()
             )));
         }
+        let lock = take_lock(&parent, &name, out)?;
         let replace = match std::fs::symlink_metadata(out) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
             Err(e) => return Err(io(out)(e)),
@@ -688,6 +777,8 @@ impl Target {
             parent,
             name,
             replace,
+            base_path,
+            _lock: lock,
         })
     }
 
@@ -728,13 +819,13 @@ fn write_all(target: &Target, collected: Collected) -> Result<ExportSummary, Exp
         .iter()
         .filter_map(|i| Some((i.path.clone()?, i.file.clone())))
         .collect();
-    let links = Links::new(manifest_pages.clone());
+    let links = Links::new(manifest_pages.clone()).with_base_path(target.base_path.clone());
 
     let temp = target.beside("publishing");
     if temp.exists() {
         std::fs::remove_dir_all(&temp).map_err(io(&temp))?;
     }
-    let written = write_files(&temp, &unique, &links, &manifest_pages, councils);
+    let written = write_files(&temp, &unique, &links, &manifest_pages, councils, target);
     let summary = match written {
         Ok(mut summary) => {
             summary.skipped = skipped;
@@ -758,6 +849,7 @@ fn write_files(
     links: &Links,
     pages: &BTreeMap<String, String>,
     councils: usize,
+    target: &Target,
 ) -> Result<ExportSummary, ExportError> {
     std::fs::create_dir(temp).map_err(io(temp))?;
     let mut summary = ExportSummary {
@@ -794,6 +886,7 @@ fn write_files(
         "generator": "waymark publish",
         "version": env!("CARGO_PKG_VERSION"),
         "not_found": NOT_FOUND_FILE,
+        "base_path": target.base_path,
         "files": pages,
     });
     let bytes = serde_json::to_vec_pretty(&manifest).unwrap_or_default();
@@ -803,6 +896,62 @@ fn write_files(
     summary.bytes += bytes.len() as u64;
     summary.unresolved_links = unresolved.into_iter().collect();
     Ok(summary)
+}
+
+/// Lock this process's file beside the target, after refusing to start while another export
+/// of it runs and clearing what one that was killed left behind.
+fn take_lock(parent: &Path, name: &str, out: &Path) -> Result<Lock, ExportError> {
+    let path = parent.join(format!(".{name}.lock-{}", std::process::id()));
+    let file = std::fs::File::create(&path).map_err(io(&path))?;
+    file.try_lock().map_err(|e| io(&path)(e.into()))?;
+    let lock = Lock { path, file };
+
+    let prefix = format!(".{name}.");
+    let mut gone = vec![];
+    for entry in std::fs::read_dir(parent).map_err(io(parent))? {
+        let entry = entry.map_err(io(parent))?;
+        let file_name = entry.file_name();
+        let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
+            continue;
+        };
+        let Some(pid) = rest.strip_prefix("lock-") else {
+            continue;
+        };
+        if pid == std::process::id().to_string() {
+            continue;
+        }
+        let other = entry.path();
+        let Ok(held) = std::fs::File::open(&other) else {
+            continue; // finished and removed since
+        };
+        match held.try_lock() {
+            Ok(()) => gone.push((pid.to_string(), other, held)),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(ExportError::Refused(format!(
+                    "another waymark publish (process {pid}) is writing {} now: wait for it to finish",
+                    out.display()
+                )));
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(io(&other)(e)),
+        }
+    }
+    for (pid, other, _held) in gone {
+        // A swap cut short between its two renames: the earlier export goes back in place.
+        let replaced = parent.join(format!(".{name}.replaced-{pid}"));
+        if replaced.is_dir() {
+            if out.exists() {
+                std::fs::remove_dir_all(&replaced).map_err(io(&replaced))?;
+            } else {
+                std::fs::rename(&replaced, out).map_err(io(out))?;
+            }
+        }
+        let publishing = parent.join(format!(".{name}.publishing-{pid}"));
+        if publishing.is_dir() {
+            std::fs::remove_dir_all(&publishing).map_err(io(&publishing))?;
+        }
+        std::fs::remove_file(&other).map_err(io(&other))?;
+    }
+    Ok(lock)
 }
 
 /// Rename the finished export into place. An earlier export is moved aside first and removed
@@ -839,6 +988,54 @@ pub fn manifest_files(manifest: &[u8]) -> Option<Vec<(String, String)>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base_paths_are_plain_absolute_paths() {
+        assert_eq!(base_path("/").as_deref(), Ok("/"));
+        assert_eq!(base_path("/performance").as_deref(), Ok("/performance/"));
+        assert_eq!(base_path("/a/b.c/").as_deref(), Ok("/a/b.c/"));
+        for bad in [
+            "", "a/", "//host/", "/a//b", "/../", "/a/./", "/a b", "/a?b", "/%2e%2e/",
+        ] {
+            let refused = base_path(bad).expect_err(bad);
+            assert!(refused.starts_with("--base-path"), "{refused}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever is given, an accepted base path is `/`-delimited, plain and inside the
+        /// site's own host: safe to put before a link as it is.
+        #[test]
+        fn accepted_base_paths_are_safe(given in "[/a-z.%?# \"<-]{0,12}") {
+            if let Ok(path) = base_path(&given) {
+                proptest::prop_assert!(path.starts_with('/') && path.ends_with('/'));
+                proptest::prop_assert!(path == "/" || !path.contains("//"));
+                proptest::prop_assert!(!path.split('/').any(|s| s == "." || s == ".."));
+                proptest::prop_assert!(path.chars().all(|c| c.is_ascii_alphanumeric() || "/-._~".contains(c)));
+            }
+        }
+    }
+
+    #[test]
+    fn the_404_page_links_from_the_base_path() {
+        let links = Links::new([(
+            "/activities".to_string(),
+            "activities/index.html".to_string(),
+        )])
+        .with_base_path(Some("/site/".into()));
+        let html = br#"<a href="/activities">a</a><a href="/gone">g</a>"#;
+        let (page, _) = links.rewrite(NOT_FOUND_FILE, HTML, html);
+        assert_eq!(
+            std::str::from_utf8(&page).unwrap_or_default(),
+            r#"<a href="/site/activities/index.html">a</a><a href="/site/404.html">g</a>"#
+        );
+        // Other pages keep relative links.
+        let (page, _) = links.rewrite("themes/index.html", HTML, html);
+        assert_eq!(
+            std::str::from_utf8(&page).unwrap_or_default(),
+            r#"<a href="../activities/index.html">a</a><a href="../404.html">g</a>"#
+        );
+    }
 
     #[test]
     fn addresses_become_files() {
