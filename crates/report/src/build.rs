@@ -12,6 +12,7 @@ use waymark_domain::records::{ActivityRecord, ReturnRecord};
 use waymark_domain::stats::{Breakdown, PeriodStats, StatusCounts, unique_returns};
 use waymark_domain::text::fold;
 use waymark_domain::{Period, Quarter, Status};
+use waymark_store::ThemeView;
 
 /// What to report on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -682,12 +683,52 @@ fn counts_in_words(counts: &StatusCounts) -> String {
     }
 }
 
-/// Indicators grouped by the section they were published under (the plan's priority themes
-/// where the council's indicator table is arranged that way), each with its value for the
-/// report's year (or the latest before it) and the one before.
+/// Lower-case words of letters and digits, each with a space either side, so that one phrase
+/// can be found in another only as whole words.
+fn words(text: &str) -> String {
+    let mut out = String::from(" ");
+    for word in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        out.push_str(&word.to_lowercase());
+        out.push(' ');
+    }
+    out
+}
+
+/// The priority theme an indicator table's heading names: by the theme's title (the longest
+/// that appears, as whole words), else by "theme N" or "priority N". Councils arrange their
+/// indicator tables under their themes' headings; a heading naming none gives `None`.
+pub(crate) fn theme_named<'t>(heading: &str, themes: &'t [ThemeView]) -> Option<&'t ThemeView> {
+    let heading = words(heading);
+    let by_title = themes
+        .iter()
+        .filter(|t| {
+            let title = words(&t.title);
+            title.len() > 2 && heading.contains(&title)
+        })
+        .max_by_key(|t| t.title.len());
+    if by_title.is_some() {
+        return by_title;
+    }
+    let tokens: Vec<&str> = heading.split_whitespace().collect();
+    tokens.windows(2).find_map(|pair| {
+        let number: i64 = pair[1].parse().ok()?;
+        matches!(pair[0], "theme" | "priority")
+            .then(|| themes.iter().find(|t| t.number == number))
+            .flatten()
+    })
+}
+
+/// Indicators grouped by the priority theme their table's heading names (in the plan's
+/// order), then those under headings that name none, each with its value for the report's
+/// year (or the latest before it) and the one before.
 fn indicators_section(sources: &Sources, sheets: &mut Sheets, period: Period) -> Section {
     let year = period.year.to_string();
-    let mut groups: Vec<(String, Vec<Vec<Cell>>)> = vec![];
+    let themes = &sources.overview.themes;
+    // (theme's position in the plan, or after them all; caption; table id; rows)
+    let mut groups: Vec<(usize, String, String, Vec<Vec<Cell>>)> = vec![];
     let mut seen = HashSet::new();
     for first in sources.indicators {
         if !seen.insert(first.reference.clone()) {
@@ -710,6 +751,21 @@ fn indicators_section(sources: &Sources, sheets: &mut Sheets, period: Period) ->
             .clone()
             .filter(|s| !s.trim().is_empty())
             .unwrap_or_else(|| "Other indicators".into());
+        let (order, caption, id) = match theme_named(&section, themes) {
+            Some(theme) => (
+                themes
+                    .iter()
+                    .position(|t| t.number == theme.number)
+                    .unwrap_or_default(),
+                format!("Priority theme {}: {}", theme.number, theme.title),
+                format!("indicators-theme-{}", theme.number),
+            ),
+            None => (
+                themes.len(),
+                section.clone(),
+                format!("indicators-{}", crate::slug(&section)),
+            ),
+        };
         let row = vec![
             Cell::text(first.reference.clone()),
             Cell::text(first.name.clone()),
@@ -723,29 +779,44 @@ fn indicators_section(sources: &Sources, sheets: &mut Sheets, period: Period) ->
                     .unwrap_or_default(),
             ),
         ];
-        match groups.iter_mut().find(|(s, _)| *s == section) {
-            Some((_, rows)) => rows.push(row),
-            None => groups.push((section, vec![row])),
+        match groups.iter_mut().find(|g| g.2 == id) {
+            Some(group) => group.3.push(row),
+            None => groups.push((order, caption, id, vec![row])),
         }
     }
-    let count: usize = groups.iter().map(|(_, r)| r.len()).sum();
+    // Stable: headings naming no theme keep the order they were published in.
+    groups.sort_by_key(|g| g.0);
+    let count: usize = groups.iter().map(|g| g.3.len()).sum();
+    let unplaced: usize = groups
+        .iter()
+        .filter(|g| g.0 == themes.len())
+        .map(|g| g.3.len())
+        .sum();
+    let mut paragraphs = vec![if count == 0 {
+        "No indicator values have been published.".into()
+    } else {
+        format!(
+            "{count} indicators, each with its latest value up to {year} and the one before, \
+             under the priority theme their table's heading names."
+        )
+    }];
+    if unplaced > 0 {
+        paragraphs.push(format!(
+            "{unplaced} of them sit under headings that name no priority theme, and are listed \
+             under those headings."
+        ));
+    }
     Section {
         id: "indicators".into(),
-        heading: "Indicators by priority".into(),
-        paragraphs: vec![if count == 0 {
-            "No indicator values have been published.".into()
-        } else {
-            format!(
-                "{count} indicators, each with its latest value up to {year} and the one before."
-            )
-        }],
+        heading: "Indicators by priority theme".into(),
+        paragraphs,
         chart: None,
         tables: groups
             .into_iter()
-            .map(|(section, rows)| Table {
-                id: format!("indicators-{}", crate::slug(&section)),
-                sheet: sheets.name(&format!("KPI {section}")),
-                caption: format!("Indicators: {section}"),
+            .map(|(_, caption, id, rows)| Table {
+                sheet: sheets.name(&format!("KPI {caption}")),
+                caption: format!("Indicators: {caption}"),
+                id,
                 columns: columns(&[
                     ("Ref", ColumnKind::Text),
                     ("Indicator", ColumnKind::Prose),
@@ -1087,4 +1158,44 @@ fn portfolio(sources: &Sources, view: &View, _stats: &PeriodStats, name: &str) -
         &|key| ids.contains(key),
     ));
     doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn theme(number: i64, title: &str) -> ThemeView {
+        ThemeView {
+            number,
+            title: title.into(),
+            summary: String::new(),
+            outcomes: vec![],
+        }
+    }
+
+    #[test]
+    fn a_heading_names_a_theme_by_title_or_number() {
+        let themes = [
+            theme(1, "Aspiration for our residents"),
+            theme(2, "Ambition for our Borough"),
+            theme(3, "An Efficient and Effective Council"),
+            theme(4, "Council"),
+        ];
+        let named = |h: &str| theme_named(h, &themes).map(|t| t.number);
+        assert_eq!(
+            named("Priority theme 1: Aspiration for our residents"),
+            Some(1)
+        );
+        assert_eq!(named("AMBITION FOR OUR BOROUGH – indicators"), Some(2));
+        // The longest title that appears wins over a shorter one inside it.
+        assert_eq!(named("An efficient and effective council"), Some(3));
+        assert_eq!(named("Council tax"), Some(4));
+        assert_eq!(named("Theme 2"), Some(2));
+        assert_eq!(named("Priority 3 measures"), Some(3));
+        // Whole words only, and a number no theme has names none.
+        assert_eq!(named("Councillors' casework"), None);
+        assert_eq!(named("Theme 9"), None);
+        assert_eq!(named("Contextual measures"), None);
+        assert_eq!(named(""), None);
+    }
 }

@@ -228,6 +228,67 @@ async fn the_exception_report_lists_red_amber_missing_and_movements() {
 }
 
 #[tokio::test]
+async fn the_annual_report_lists_indicators_under_their_priority_themes() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let org = load_synth(&db.store).await;
+        let published = Published::load(&db.store, &org).await.expect("load");
+        let sources = published.sources(today());
+        let doc = build(
+            &sources,
+            &Request {
+                kind: Kind::Annual,
+                period: year_end(),
+                portfolio: None,
+            },
+        )
+        .expect("annual");
+        let themes = &published.overview.themes;
+        assert!(!themes.is_empty());
+        let tables: Vec<_> = doc
+            .tables()
+            .filter(|t| t.id.starts_with("indicators-"))
+            .collect();
+        assert!(!tables.is_empty(), "{backend:?}: no indicator tables");
+        // One table per theme, in the plan's order, each named for its theme.
+        let mut last = 0;
+        for t in &tables {
+            let number: i64 =
+                t.id.strip_prefix("indicators-theme-")
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or_else(|| panic!("{}: not a theme's table", t.id));
+            assert!(number > last, "{backend:?}: themes out of order");
+            last = number;
+            let theme = themes.iter().find(|th| th.number == number).expect("theme");
+            assert_eq!(
+                t.caption,
+                format!("Indicators: Priority theme {number}: {}", theme.title)
+            );
+        }
+        // Every indicator once, under the theme its table heading gave it.
+        let mut listed = BTreeSet::new();
+        for t in &tables {
+            for row in &t.rows {
+                assert!(listed.insert(row[0].text.clone()), "{} twice", row[0].text);
+                let heading = sources
+                    .indicators
+                    .iter()
+                    .find(|v| v.reference == row[0].text)
+                    .and_then(|v| v.section.clone())
+                    .expect("section");
+                assert!(heading.contains(&t.caption["Indicators: ".len()..]));
+            }
+        }
+        let all: BTreeSet<String> = sources
+            .indicators
+            .iter()
+            .map(|v| v.reference.clone())
+            .collect();
+        assert_eq!(listed, all, "{backend:?}");
+    }
+}
+
+#[tokio::test]
 async fn a_portfolio_report_holds_only_that_portfolio() {
     for backend in backends() {
         let db = TestDb::new(backend).await;
