@@ -59,7 +59,7 @@ pub async fn run(
     };
     if args.draft {
         published = published
-            .with_unpublished(&store, period)
+            .with_unpublished(&store, period, |_| true)
             .await
             .map_err(failure)?;
     }

@@ -226,8 +226,8 @@ pub fn compute(
     }
 }
 
-/// A sort key in which "outcome 2" comes before "outcome 10".
-fn natural_key(text: &str) -> String {
+/// A sort key in which "outcome 2" comes before "outcome 10" (and "A2" before "A10").
+pub fn natural_key(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     let mut digits = String::new();
     for ch in text.chars().chain(std::iter::once(' ')) {

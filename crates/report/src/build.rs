@@ -9,7 +9,7 @@ use crate::document::{
 use crate::sources::Sources;
 use std::collections::{HashMap, HashSet};
 use waymark_domain::records::{ActivityRecord, ReturnRecord};
-use waymark_domain::stats::{Breakdown, PeriodStats, StatusCounts, unique_returns};
+use waymark_domain::stats::{Breakdown, PeriodStats, StatusCounts, natural_key, unique_returns};
 use waymark_domain::text::fold;
 use waymark_domain::{Period, Quarter, Status};
 use waymark_store::ThemeView;
@@ -283,10 +283,13 @@ fn chart(title: String, groups: &[(String, StatusCounts, Option<f64>)]) -> Chart
     }
 }
 
+/// The council's reference; none for an activity it gave none (publishing stores those as
+/// `unreferenced-ID` only to count each once).
 fn reference(line: &Line) -> String {
-    line.activity
-        .and_then(|a| a.reference.clone())
-        .unwrap_or_else(|| line.ret.reference.clone())
+    match line.activity {
+        Some(a) => a.reference.clone().unwrap_or_default(),
+        None => line.ret.reference.clone(),
+    }
 }
 
 fn title(line: &Line) -> String {
@@ -294,11 +297,13 @@ fn title(line: &Line) -> String {
         .map_or_else(|| line.ret.title.clone(), |a| a.title.clone())
 }
 
+/// The directorate the return was made under (as the status mix counts it), else the
+/// activity's present one.
 fn directorate(line: &Line) -> String {
-    line.activity
-        .map(|a| a.directorate.clone())
+    Some(line.ret.directorate.clone())
         .filter(|d| !d.trim().is_empty())
-        .unwrap_or_else(|| line.ret.directorate.clone())
+        .or_else(|| line.activity.map(|a| a.directorate.clone()))
+        .unwrap_or_default()
 }
 
 fn text_or(value: &Option<String>, otherwise: &str) -> Cell {
@@ -311,17 +316,15 @@ fn text_or(value: &Option<String>, otherwise: &str) -> Cell {
     )
 }
 
-/// Sorted as a reader looks for them: by reference, numbers in number order.
-fn sort_lines(lines: &mut [Line]) {
-    lines.sort_by_key(|l| natural_key(&reference(l)));
+/// Numbers in number order, case and punctuation aside.
+fn sort_key(reference: &str) -> String {
+    natural_key(&fold(reference))
 }
 
-fn natural_key(reference: &str) -> Vec<(u64, String)> {
-    reference
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|p| !p.is_empty())
-        .map(|p| (p.parse::<u64>().unwrap_or(u64::MAX), p.to_lowercase()))
-        .collect()
+/// Sorted as a reader looks for them: by reference, numbers in number order ("A2" before
+/// "A10"), then by title (activities without a reference).
+fn sort_lines(lines: &mut [Line]) {
+    lines.sort_by_key(|l| (sort_key(&reference(l)), title(l)));
 }
 
 /// Amber or Red lines with commentary and corrective action.
@@ -462,7 +465,7 @@ fn movements_section(
             None => new += 1,
         }
     }
-    changed.sort_by_key(|a| (a.0, natural_key(&a.1)));
+    changed.sort_by_key(|a| (a.0, sort_key(&a.1)));
     let worse = changed.iter().filter(|c| c.5 == "Worse").count();
     let better = changed.iter().filter(|c| c.5 == "Better").count();
     let caption = format!("Status changes since {}", period_name(earlier));
@@ -577,24 +580,36 @@ fn annual(sources: &Sources, view: &View, stats: &PeriodStats) -> Document {
     }
     doc.sections.push(mix);
 
-    // One table per directorate, in the order the breakdown gives them.
-    let order: Vec<&str> = stats
+    // One table per directorate, named and ordered as the breakdown (and its chart) has
+    // them: spellings that fold alike ("Place", "PLACE") are one directorate.
+    let order: Vec<(String, &str)> = stats
         .by_directorate
         .iter()
-        .map(|b| b.name.as_str())
+        .map(|b| (fold(&b.name), b.name.as_str()))
         .collect();
-    let mut by_directorate: Vec<(String, Vec<Line>)> = vec![];
+    let mut by_directorate: Vec<(String, String, Vec<Line>)> = vec![];
     for line in &view.lines {
         let name = directorate(line);
-        match by_directorate.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, lines)) => lines.push(*line),
-            None => by_directorate.push((name, vec![*line])),
+        let key = fold(&name);
+        match by_directorate.iter_mut().find(|(k, _, _)| *k == key) {
+            Some((_, _, lines)) => lines.push(*line),
+            None => {
+                let shown = order
+                    .iter()
+                    .find(|(k, _)| *k == key)
+                    .map_or(name, |(_, n)| n.to_string());
+                by_directorate.push((key, shown, vec![*line]));
+            }
         }
     }
-    by_directorate
-        .sort_by_key(|(name, _)| order.iter().position(|n| n == name).unwrap_or(order.len()));
+    by_directorate.sort_by_key(|(key, _, _)| {
+        order
+            .iter()
+            .position(|(k, _)| k == key)
+            .unwrap_or(order.len())
+    });
     let mut tables = vec![];
-    for (name, mut lines) in by_directorate {
+    for (_, name, mut lines) in by_directorate {
         sort_lines(&mut lines);
         tables.push(activity_table(
             &mut sheets,
@@ -957,11 +972,16 @@ fn exceptions(sources: &Sources, view: &View, stats: &PeriodStats) -> Document {
     doc.sections.push(Section {
         id: "missing".into(),
         heading: "Missing returns".into(),
-        paragraphs: vec![if sources.draft {
-            "Plan activities with no submitted or approved return for the period yet.".into()
-        } else {
-            "Plan activities with no return published for the period.".into()
-        }],
+        paragraphs: vec![
+            if sources.draft {
+                "Plan activities with no submitted or approved return for the period yet.".into()
+            } else {
+                "Plan activities with no return published for the period.".into()
+            },
+            "For a quarter before the latest, an activity counts only if it had reported \
+             before that quarter (one added to the plan since was not yet expected)."
+                .into(),
+        ],
         chart: None,
         tables: vec![Table {
             id: "missing-table".into(),
@@ -1013,12 +1033,16 @@ fn overdue_lines<'a>(view: &View<'a>) -> Vec<(Line<'a>, String)> {
             (deadline <= end).then(|| (*l, due.text.clone()))
         })
         .collect();
-    lines.sort_by_key(|(l, _)| natural_key(&reference(l)));
+    lines.sort_by_key(|(l, _)| sort_key(&reference(l)));
     lines
 }
 
 /// Plan activities with no counted return in the period (or one saying "no return"), with the
 /// status they last had.
+/// Activities of the plan with no return in the view's period, each with its last status
+/// before it. The plan is today's: for the latest period every activity in it is expected;
+/// for an earlier one, only those that had reported before it (one added since, with no
+/// return until later, was not yet in the plan then).
 fn missing_activities<'a>(
     sources: &Sources<'a>,
     view: &View<'a>,
@@ -1029,11 +1053,12 @@ fn missing_activities<'a>(
         .filter(|l| l.ret.status != Status::NoReturn)
         .filter_map(|l| l.ret.activity_id)
         .collect();
+    let latest = sources.periods().last().is_none_or(|p| *p <= view.period);
     let mut out: Vec<(&ActivityRecord, String)> = sources
         .activities
         .iter()
         .filter(|a| a.in_plan && !reported.contains(&a.id))
-        .map(|a| {
+        .filter_map(|a| {
             let last = sources
                 .returns
                 .range(..view.period)
@@ -1042,14 +1067,17 @@ fn missing_activities<'a>(
                     rs.iter()
                         .find(|r| r.activity_id == Some(a.id))
                         .map(|r| format!("{} ({})", status_label(r.status), p))
-                })
-                .unwrap_or_else(|| "Never reported".into());
-            (a, last)
+                });
+            match last {
+                Some(last) => Some((a, last)),
+                None if latest => Some((a, "Never reported".into())),
+                None => None,
+            }
         })
         .collect();
     out.sort_by(|a, b| {
-        natural_key(a.0.reference.as_deref().unwrap_or(""))
-            .cmp(&natural_key(b.0.reference.as_deref().unwrap_or("")))
+        sort_key(a.0.reference.as_deref().unwrap_or(""))
+            .cmp(&sort_key(b.0.reference.as_deref().unwrap_or("")))
     });
     out
 }

@@ -135,11 +135,13 @@ impl Published {
     /// Lay a quarter's returns as they stand in the workflow over the published record: each
     /// submitted or approved return replaces the published one for its activity; returns still
     /// with their owner (draft, sent back) are left out, so the activity shows as missing.
-    /// The result is marked DRAFT.
+    /// Only the returns of activities `visible` lets through are laid over (a director sees
+    /// their own directorate's unpublished returns, not others'). The result is marked DRAFT.
     pub async fn with_unpublished(
         mut self,
         store: &Store,
         period: Period,
+        visible: impl Fn(i64) -> bool,
     ) -> Result<Published, ReportError> {
         let Some(cycle) = store
             .cycles(&self.org)
@@ -158,7 +160,8 @@ impl Published {
             if !matches!(
                 version.state,
                 ReturnState::Submitted | ReturnState::Approved
-            ) {
+            ) || !visible(activity_id)
+            {
                 continue;
             }
             let Some(activity) = self.activities.iter().find(|a| a.id == activity_id) else {
@@ -169,7 +172,11 @@ impl Published {
             let text = |s: &str| Some(s.to_string()).filter(|s| !s.trim().is_empty());
             in_period.push(ReturnRecord {
                 activity_id: Some(activity_id),
-                reference: activity.reference.clone().unwrap_or_default(),
+                // As publishing stores it: each unreferenced activity counted once, apart.
+                reference: activity
+                    .reference
+                    .clone()
+                    .unwrap_or_else(|| format!("unreferenced-{activity_id}")),
                 title: activity.title.clone(),
                 directorate: activity.directorate.clone(),
                 period,

@@ -224,6 +224,25 @@ async fn the_exception_report_lists_red_amber_missing_and_movements() {
             );
             assert_ne!(was.status, now.status);
         }
+
+        // An earlier quarter expects only activities that had reported before it: nothing is
+        // "never reported" in the first quarter of all.
+        let first = *sources.periods().first().expect("periods");
+        let early = build(
+            &sources,
+            &Request {
+                kind: Kind::Exceptions,
+                period: first,
+                portfolio: None,
+            },
+        )
+        .expect("first quarter");
+        let missing = table(&early, "Activities without a return");
+        assert!(
+            missing.rows.iter().all(|r| r[3].text != "Never reported"),
+            "{backend:?}: {:?}",
+            missing.rows
+        );
     }
 }
 

@@ -1,14 +1,17 @@
 //! DRAFT reports on the staff site: the period's submitted and approved returns laid over the
 //! published record, before anything is published. For the performance team, directors and
 //! readers (who see submitted returns anyway); owners see only their own returns, so not these.
+//! A director's draft lays over only the returns they may see (their directorate's); the rest
+//! of the report is the published record.
 
 use crate::Staff;
 use crate::auth::signed_in;
+use crate::cycle_pages::can_view;
 use crate::http;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use waymark_domain::workflow::Role;
 use waymark_report::{Format, Kind, Published, ReportError, Request};
@@ -46,10 +49,19 @@ pub async fn report(
         Err(e) => return crate::auth::unavailable(&staff, &e),
     };
     let today = staff.now().date_naive();
+    let items = match staff.store.cycle_items(&signed.org, cycle.id).await {
+        Ok(items) => items,
+        Err(e) => return crate::auth::unavailable(&staff, &e),
+    };
+    let visible: HashSet<i64> = items
+        .iter()
+        .filter(|item| can_view(&signed.user, item))
+        .map(|item| item.activity_id)
+        .collect();
     let built = async {
         let published = Published::load(&staff.store, &signed.org)
             .await?
-            .with_unpublished(&staff.store, cycle.period)
+            .with_unpublished(&staff.store, cycle.period, |id| visible.contains(&id))
             .await?;
         let doc = waymark_report::build(
             &published.sources(today),

@@ -1,6 +1,6 @@
 //! DRAFT reports on the staff site: a period's submitted return shows in the draft exception
 //! report (marked DRAFT) and nowhere on the public site until the period is published; owners
-//! cannot fetch draft reports.
+//! cannot fetch draft reports, and a director's draft holds only their own directorate's.
 
 mod common;
 
@@ -100,6 +100,34 @@ async fn a_submitted_return_is_in_the_draft_report_and_not_the_public_one() {
             .find(|l| l.starts_with("Red activities,") && l.contains(&format!(",{reference},")))
             .unwrap_or_else(|| panic!("{backend:?}: no Red row for {reference} in\n{body}"));
         assert!(red_row.contains("A revised business case in September."));
+
+        // A director's draft lays over their own directorate's unpublished returns only.
+        let other = activities
+            .iter()
+            .map(|a| a.directorate.as_str())
+            .find(|d| !d.is_empty() && *d != activity.directorate)
+            .expect("another directorate");
+        world
+            .person(
+                "own.director@bexley.example",
+                Role::Director,
+                Some(&activity.directorate),
+            )
+            .await;
+        world
+            .person("other.director@bexley.example", Role::Director, Some(other))
+            .await;
+        let mut own_director = world.signed_in("own.director@bexley.example").await;
+        let mut other_director = world.signed_in("other.director@bexley.example").await;
+        let (status, _, body) = own_director.get(&csv).await;
+        assert_eq!(status, StatusCode::OK, "{backend:?}");
+        assert!(body.contains("A revised business case in September."));
+        let (status, _, body) = other_director.get(&csv).await;
+        assert_eq!(status, StatusCode::OK, "{backend:?}");
+        assert!(
+            !body.contains("A revised business case") && !body.contains("Procurement"),
+            "{backend:?}: another directorate's unpublished return reached a director"
+        );
         let (status, _, md) = admin
             .get(&format!("{cycle_path}/reports/exceptions.md"))
             .await;
