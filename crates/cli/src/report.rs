@@ -11,14 +11,23 @@ use waymark_report::{Format, Kind, Published, ReportError, Reporter, Request, Te
 
 /// The council's templates (or the built-in ones) with every format's writer, PDF included.
 pub fn reporter(config: &Config) -> Result<Arc<Reporter>, Failure> {
-    let templates = match &config.reports.templates {
-        Some(folder) => Templates::load(folder).map_err(failure)?,
-        None => Templates::builtin(),
+    let Some(folder) = &config.reports.templates else {
+        return Ok(Arc::new(Reporter::new(
+            Templates::builtin(),
+            Some(waymark_report_pdf::render),
+        )));
     };
-    Ok(Arc::new(Reporter::new(
-        templates,
+    // Loading tries the HTML and Markdown templates; the council's report.typ and brand
+    // (logo, font) are tried here by typesetting a small document, so a broken one stops
+    // start-up instead of every PDF failing later.
+    let reporter = Reporter::new(
+        Templates::load(folder).map_err(failure)?,
         Some(waymark_report_pdf::render),
-    )))
+    );
+    reporter
+        .render(&waymark_report::document::sample(), Format::Pdf)
+        .map_err(failure)?;
+    Ok(Arc::new(reporter))
 }
 
 pub fn failure(e: ReportError) -> Failure {
@@ -110,8 +119,11 @@ fn write_replacing(out: &Path, bytes: &[u8]) -> Result<(), Failure> {
         _ => std::path::PathBuf::from("."),
     };
     let temp = dir.join(format!(".{}.partial", name.to_string_lossy()));
-    std::fs::write(&temp, bytes)
-        .map_err(|e| Failure::Input(format!("cannot write {shown}: {e}")))?;
+    std::fs::write(&temp, bytes).map_err(|e| {
+        // A disk that filled part-way leaves no half file behind.
+        let _ = std::fs::remove_file(&temp);
+        Failure::Input(format!("cannot write {shown}: {e}"))
+    })?;
     std::fs::rename(&temp, out).map_err(|e| {
         let _ = std::fs::remove_file(&temp);
         Failure::Input(format!("cannot write {shown}: {e}"))

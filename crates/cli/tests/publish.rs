@@ -601,6 +601,16 @@ fn what_a_killed_export_left_is_cleared_and_an_earlier_export_put_back() {
     assert!(root.join(waymark_web::export::MANIFEST).is_file());
     ok(publish(&db, &root, true));
     assert_eq!(entries(parent.path()), ["site"]);
+
+    // An earlier export that could not be removed after a swap (no lock of its own left),
+    // and a lock file killed before it was locked: both cleared.
+    let orphan = parent.path().join(".site.replaced-4000004");
+    std::fs::create_dir(&orphan).expect("mkdir");
+    std::fs::write(orphan.join("index.html"), "old").expect("write");
+    std::fs::write(parent.path().join(".site.locking-4000005"), "").expect("write");
+    ok(publish(&db, &root, true));
+    assert_eq!(entries(parent.path()), ["site"]);
+    assert!(std::fs::read_to_string(root.join("index.html")).expect("page") != "old");
 }
 
 #[test]

@@ -313,4 +313,34 @@ fn exception_and_portfolio_reports_and_mistakes() {
         std::fs::read_to_string(&out).expect("md"),
         "Our report: Annual performance report 2024/25"
     );
+
+    // A broken PDF template is refused the same way, whatever format is asked for, and so
+    // is publishing with it: it is tried when the templates are loaded.
+    std::fs::write(
+        templates.join("report.typ"),
+        "#let doc = json(\"report.json\")\n\n#nosuchfunction(doc)\n",
+    )
+    .expect("write");
+    std::fs::remove_file(&out).expect("remove");
+    for args in [
+        vec!["report", "annual", "--format", "csv", "--out"],
+        vec!["publish", "--out"],
+    ] {
+        let site = dir.path().join("site");
+        let mut full = vec!["--config", config.to_str().expect("path")];
+        full.extend(args.iter().copied());
+        full.push(if args[0] == "publish" {
+            site.to_str().expect("path")
+        } else {
+            out.to_str().expect("path")
+        });
+        let broken = db.run(full);
+        assert_eq!(broken.status.code(), Some(2), "{args:?}");
+        let message = String::from_utf8_lossy(&broken.stderr);
+        assert!(message.contains("report.typ line 3"), "{args:?}: {message}");
+        assert!(
+            !out.exists() && !site.exists(),
+            "{args:?}: something was written"
+        );
+    }
 }

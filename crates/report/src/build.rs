@@ -195,16 +195,19 @@ impl Sheets {
             .chars()
             .map(|c| if "[]:*?/\\'".contains(c) { ' ' } else { c })
             .collect();
-        let base: String = clean.trim().chars().take(28).collect();
+        let base: String = clean.trim().chars().take(31).collect();
         let base = if base.trim().is_empty() {
             "Table".to_string()
         } else {
             base.trim().to_string()
         };
+        // Spreadsheets allow 31 characters: a number to tell names apart takes the end.
         let mut name = base.clone();
         let mut n = 2;
         while !self.0.insert(name.to_lowercase()) {
-            name = format!("{base} {n}");
+            let suffix = format!(" {n}");
+            let keep: String = base.chars().take(31 - suffix.len()).collect();
+            name = format!("{}{suffix}", keep.trim_end());
             n += 1;
         }
         name
@@ -1199,6 +1202,19 @@ mod tests {
             summary: String::new(),
             outcomes: vec![],
         }
+    }
+
+    #[test]
+    fn sheet_names_are_unique_short_and_plain() {
+        let mut sheets = Sheets(HashSet::new());
+        let mut names = HashSet::new();
+        for _ in 0..150 {
+            let name = sheets.name("Indicators: Priority theme 1: Aspiration [for] our/residents");
+            assert!(name.chars().count() <= 31, "{name}");
+            assert!(!name.contains(|c| "[]:*?/\\'".contains(c)), "{name}");
+            assert!(names.insert(name.to_lowercase()), "{name} twice");
+        }
+        assert_eq!(sheets.name("  "), "Table");
     }
 
     #[test]

@@ -77,15 +77,27 @@ impl Format {
 pub fn html_csp(html: &str) -> String {
     use sha2::{Digest, Sha256};
     let mut hashes = vec![];
-    let mut rest = html;
-    while let Some(start) = rest.find("<style>") {
-        let after = &rest[start + "<style>".len()..];
-        let Some(end) = after.find("</style>") else {
+    // Tags in any case and with attributes (`<STYLE media="print">`), found in a lower-case
+    // copy: ASCII lower-casing keeps every byte where it was.
+    let lower = html.to_ascii_lowercase();
+    let mut at = 0;
+    while let Some(found) = lower[at..].find("<style") {
+        let open = at + found;
+        let after_name = open + "<style".len();
+        at = after_name;
+        if !lower[after_name..].starts_with(|c: char| c == '>' || c.is_ascii_whitespace()) {
+            continue; // <styles>, not a style element
+        }
+        let Some(close_of_tag) = lower[after_name..].find('>') else {
             break;
         };
-        let digest = Sha256::digest(&after.as_bytes()[..end]);
+        let content = after_name + close_of_tag + 1;
+        let Some(length) = lower[content..].find("</style") else {
+            break;
+        };
+        let digest = Sha256::digest(&html.as_bytes()[content..content + length]);
         hashes.push(format!("'sha256-{}'", crate::templates::base64(&digest)));
-        rest = &after[end..];
+        at = content + length;
     }
     let styles = if hashes.is_empty() {
         "'none'".to_string()
@@ -151,5 +163,43 @@ impl std::fmt::Debug for Reporter {
             .field("formats", &self.formats())
             .field("brand", &self.templates.brand)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sha2::{Digest, Sha256};
+
+    fn hash(css: &str) -> String {
+        format!(
+            "'sha256-{}'",
+            crate::templates::base64(&Sha256::digest(css.as_bytes()))
+        )
+    }
+
+    #[test]
+    fn every_style_element_is_named_by_its_hash() {
+        let html = "<html><head><style>a{}</style><STYLE media=\"print\">b{}</STYLE>\
+                    <styles>c{}</styles></head><body>é<style\n>d{}</style></body></html>";
+        let csp = html_csp(html);
+        let styles = csp
+            .split("; ")
+            .find(|d| d.starts_with("style-src "))
+            .unwrap_or_default();
+        assert_eq!(
+            styles,
+            format!("style-src {} {} {}", hash("a{}"), hash("b{}"), hash("d{}"))
+        );
+        assert!(html_csp("<p>no styles</p>").contains("style-src 'none'"));
+        assert!(html_csp("<style>never closed").contains("style-src 'none'"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_gives_a_policy(html in "(<style>|</style>|<STYLE |>|é|a|\u{1F600})*") {
+            let csp = html_csp(&html);
+            proptest::prop_assert!(csp.starts_with("default-src 'none'; style-src "));
+        }
     }
 }

@@ -63,16 +63,20 @@ pub async fn report(
             .await?
             .with_unpublished(&staff.store, cycle.period, |id| visible.contains(&id))
             .await?;
-        let doc = waymark_report::build(
-            &published.sources(today),
-            &Request {
-                kind,
-                period: cycle.period,
-                portfolio: query.get("portfolio").cloned(),
-            },
-        )?;
-        let bytes = staff.reporter.render(&doc, format)?;
-        Ok::<_, ReportError>((doc, bytes))
+        let request = Request {
+            kind,
+            period: cycle.period,
+            portfolio: query.get("portfolio").cloned(),
+        };
+        // Typesetting (a PDF takes a tenth of a second) runs off the request threads.
+        let reporter = staff.reporter.clone();
+        tokio::task::spawn_blocking(move || {
+            let doc = waymark_report::build(&published.sources(today), &request)?;
+            let bytes = reporter.render(&doc, format)?;
+            Ok::<_, ReportError>((doc, bytes))
+        })
+        .await
+        .unwrap_or_else(|e| Err(ReportError::Unavailable(format!("the report stopped: {e}"))))
     }
     .await;
     match built {

@@ -295,14 +295,15 @@ async fn collect(site: &Site) -> Result<Collected, ExportError> {
         for period in &council.data.periods {
             for route in crate::pages::report_routes(r, &council.data, *period) {
                 let page = crate::pages::respond(r, &council, &route, "");
-                if page.status.is_success() {
-                    push(
-                        Some(path(&prefix, &route)),
-                        Naming::AsIs,
-                        page.content_type,
-                        page.body.clone(),
-                    );
+                let at = path(&prefix, &route);
+                // Every report the site offers must be there: a copy without some is refused
+                // (the reason was written to standard error as it happened).
+                if !page.status.is_success() {
+                    return Err(ExportError::Refused(format!(
+                        "{at} could not be made, so nothing was published"
+                    )));
                 }
+                push(Some(at), Naming::AsIs, page.content_type, page.body.clone());
             }
         }
         let (unfiltered, _) = Filters::parse("", &council.data);
@@ -620,9 +621,11 @@ fn rewrite_attributes(html: &str, mut link: impl FnMut(&str) -> Option<String>) 
         };
         let end = start + length;
         at = end + 1;
+        // Just after the last character that cannot be in a name (which may be several bytes).
         let name_start = html[..equals]
-            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-            .map_or(0, |i| i + 1);
+            .char_indices()
+            .rfind(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '-'))
+            .map_or(0, |(i, c)| i + c.len_utf8());
         let after_space = html[..name_start].ends_with(|c: char| c.is_ascii_whitespace());
         if !after_space || !matches!(&html[name_start..equals], "href" | "src" | "action") {
             continue;
@@ -901,55 +904,67 @@ fn write_files(
 /// Lock this process's file beside the target, after refusing to start while another export
 /// of it runs and clearing what one that was killed left behind.
 fn take_lock(parent: &Path, name: &str, out: &Path) -> Result<Lock, ExportError> {
-    let path = parent.join(format!(".{name}.lock-{}", std::process::id()));
-    let file = std::fs::File::create(&path).map_err(io(&path))?;
-    file.try_lock().map_err(|e| io(&path)(e.into()))?;
+    let me = std::process::id().to_string();
+    // Locked under a name no other export treats as a lock, then renamed: an export never
+    // sees this one's lock file before it is locked.
+    let staging = parent.join(format!(".{name}.locking-{me}"));
+    let file = std::fs::File::create(&staging).map_err(io(&staging))?;
+    file.try_lock().map_err(|e| io(&staging)(e.into()))?;
+    let path = parent.join(format!(".{name}.lock-{me}"));
+    std::fs::rename(&staging, &path).map_err(io(&path))?;
     let lock = Lock { path, file };
 
+    // Another export's lock that is still held stops this one; anything else an export
+    // leaves beside the target belongs to one that is gone.
     let prefix = format!(".{name}.");
-    let mut gone = vec![];
+    let mut left = vec![];
     for entry in std::fs::read_dir(parent).map_err(io(parent))? {
         let entry = entry.map_err(io(parent))?;
         let file_name = entry.file_name();
         let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
             continue;
         };
-        let Some(pid) = rest.strip_prefix("lock-") else {
+        let Some((what, pid)) = rest.split_once('-') else {
             continue;
         };
-        if pid == std::process::id().to_string() {
+        if pid == me || !matches!(what, "lock" | "locking" | "publishing" | "replaced") {
             continue;
         }
         let other = entry.path();
-        let Ok(held) = std::fs::File::open(&other) else {
-            continue; // finished and removed since
-        };
-        match held.try_lock() {
-            Ok(()) => gone.push((pid.to_string(), other, held)),
-            Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(ExportError::Refused(format!(
-                    "another waymark publish (process {pid}) is writing {} now: wait for it to finish",
-                    out.display()
-                )));
+        if matches!(what, "lock" | "locking") {
+            let Ok(held) = std::fs::File::open(&other) else {
+                continue; // finished and removed since
+            };
+            match held.try_lock() {
+                Ok(()) => {}
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    return Err(ExportError::Refused(format!(
+                        "another waymark publish (process {pid}) is writing {} now: wait for it to finish",
+                        out.display()
+                    )));
+                }
+                Err(std::fs::TryLockError::Error(e)) => return Err(io(&other)(e)),
             }
-            Err(std::fs::TryLockError::Error(e)) => return Err(io(&other)(e)),
+        }
+        left.push((what.to_string(), other));
+    }
+    // An earlier export moved aside goes back when a swap was cut short before the new one
+    // took its place; otherwise it was already replaced.
+    for (what, other) in &left {
+        if what == "replaced" && other.is_dir() && !out.exists() {
+            std::fs::rename(other, out).map_err(io(out))?;
         }
     }
-    for (pid, other, _held) in gone {
-        // A swap cut short between its two renames: the earlier export goes back in place.
-        let replaced = parent.join(format!(".{name}.replaced-{pid}"));
-        if replaced.is_dir() {
-            if out.exists() {
-                std::fs::remove_dir_all(&replaced).map_err(io(&replaced))?;
-            } else {
-                std::fs::rename(&replaced, out).map_err(io(out))?;
-            }
+    for (what, other) in left {
+        let removed = match what.as_str() {
+            "lock" | "locking" => std::fs::remove_file(&other),
+            _ if other.is_dir() => std::fs::remove_dir_all(&other),
+            _ => Ok(()),
+        };
+        match removed {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(&other)(e)),
+            _ => {}
         }
-        let publishing = parent.join(format!(".{name}.publishing-{pid}"));
-        if publishing.is_dir() {
-            std::fs::remove_dir_all(&publishing).map_err(io(&publishing))?;
-        }
-        std::fs::remove_file(&other).map_err(io(&other))?;
     }
     Ok(lock)
 }
@@ -971,7 +986,15 @@ fn swap_into_place(target: &Target, temp: &Path) -> Result<(), ExportError> {
         let _ = std::fs::rename(&old, out);
         return Err(io(out)(e));
     }
-    std::fs::remove_dir_all(&old).map_err(io(&old))
+    // The new export is in place: the old one left behind (say, a file in it held open) is
+    // cleared by the next export instead of failing this one.
+    if let Err(e) = std::fs::remove_dir_all(&old) {
+        eprintln!(
+            "waymark: the earlier export, moved to {}, could not be removed ({e}); the next publish clears it",
+            old.display()
+        );
+    }
+    Ok(())
 }
 
 /// Every file an export holds, for checks: address → file, as in the manifest.
@@ -1119,6 +1142,17 @@ mod tests {
             relative_path("index.html", "indicators/BV%2012/index.html"),
             "indicators/BV%252012/index.html"
         );
+    }
+
+    proptest::proptest! {
+        /// A council's report template may put any text before `="`: rewriting never panics
+        /// and changes nothing but the attributes it names.
+        #[test]
+        fn rewriting_any_text_is_safe(html in "(é=\"|€ href=\"/x\"|\u{1F600}=\"/|=\"| |a|\")*") {
+            let links = Links::new([("/x".to_string(), "x/index.html".to_string())]);
+            let (out, _) = links.rewrite("a/index.html", HTML, html.as_bytes());
+            proptest::prop_assert!(std::str::from_utf8(&out).is_ok());
+        }
     }
 
     #[test]

@@ -160,6 +160,22 @@ async fn handle(
                 return search_redirect(&state, org, query);
             }
             match site.council(&state, org).await {
+                // A report not yet made is typeset here (a PDF takes a tenth of a second):
+                // on a blocking thread, so other requests are not held up behind it.
+                Ok(c) if matches!(route, Route::ReportFile { .. }) => {
+                    let (site, query) = (site.clone(), query.to_string());
+                    let made = tokio::task::spawn_blocking(move || {
+                        pages::respond(&site.renderer, &c, &route, &query)
+                    })
+                    .await;
+                    match made {
+                        Ok(page) => page,
+                        Err(e) => {
+                            eprintln!("waymark: a report could not be made: {e}");
+                            Arc::new(pages::error_page())
+                        }
+                    }
+                }
                 Ok(c) => pages::respond(&site.renderer, &c, &route, query),
                 Err(e) => {
                     eprintln!("waymark: could not read council {}: {e}", org.slug);

@@ -84,6 +84,10 @@ impl Council {
 
     /// Keep a page rendered on demand (a filtered list), up to a bound.
     pub fn keep(&self, key: String, page: Arc<Page>) {
+        // A failure is not kept: the next request tries again.
+        if page.status.is_server_error() {
+            return;
+        }
         if let Ok(mut pages) = self.pages.lock()
             && pages.len() < MAX_EXTRA_PAGES
         {
