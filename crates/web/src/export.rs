@@ -32,13 +32,15 @@ use crate::page::{HTML, JSON, Page};
 use crate::render::{self, RenderError, Renderer};
 use crate::routes::{Global, Route, encode, path};
 use crate::server;
-use crate::site::Site;
+use crate::site::{Council, Site};
 use bytes::Bytes;
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use waymark_store::{Store, StoreError};
 
@@ -292,19 +294,22 @@ async fn collect(site: &Site) -> Result<Collected, ExportError> {
             }
         }
         // Report files: the live site makes them on request; here every period's are written.
-        for period in &council.data.periods {
-            for route in crate::pages::report_routes(r, &council.data, *period) {
-                let page = crate::pages::respond(r, &council, &route, "");
-                let at = path(&prefix, &route);
-                // Every report the site offers must be there: a copy without some is refused
-                // (the reason was written to standard error as it happened).
-                if !page.status.is_success() {
-                    return Err(ExportError::Refused(format!(
-                        "{at} could not be made, so nothing was published"
-                    )));
-                }
-                push(Some(at), Naming::AsIs, page.content_type, page.body.clone());
+        let routes: Vec<Route> = council
+            .data
+            .periods
+            .iter()
+            .flat_map(|period| crate::pages::report_routes(r, &council.data, *period))
+            .collect();
+        for (route, page) in routes.iter().zip(make_reports(r, &council, &routes)) {
+            let at = path(&prefix, route);
+            // Every report the site offers must be there: a copy without some is refused
+            // (the reason was written to standard error as it happened).
+            if !page.status.is_success() {
+                return Err(ExportError::Refused(format!(
+                    "{at} could not be made, so nothing was published"
+                )));
             }
+            push(Some(at), Naming::AsIs, page.content_type, page.body.clone());
         }
         let (unfiltered, _) = Filters::parse("", &council.data);
         let pages = filters::page(&council.data, council.data.current_rows(), &unfiltered).pages;
@@ -324,6 +329,42 @@ async fn collect(site: &Site) -> Result<Collected, ExportError> {
         skipped,
         councils: state.councils.len(),
     })
+}
+
+/// Every report file, made on every core: typesetting the PDFs is most of the rendering.
+/// In the order of `routes`; one that could not be made (a worker that panicked included) is
+/// the error page.
+fn make_reports(r: &Renderer, council: &Council, routes: &[Route]) -> Vec<Arc<Page>> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, routes.len().max(1));
+    let next = AtomicUsize::new(0);
+    let mut pages: Vec<Option<Arc<Page>>> = vec![None; routes.len()];
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut made = vec![];
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(route) = routes.get(i) else {
+                            break made;
+                        };
+                        made.push((i, crate::pages::respond(r, council, route, "")));
+                    }
+                })
+            })
+            .collect();
+        for handle in handles {
+            for (i, page) in handle.join().unwrap_or_default() {
+                pages[i] = Some(page);
+            }
+        }
+    });
+    pages
+        .into_iter()
+        .map(|page| page.unwrap_or_else(|| Arc::new(crate::pages::error_page())))
+        .collect()
 }
 
 struct Collected {
