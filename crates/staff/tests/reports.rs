@@ -161,3 +161,85 @@ async fn a_submitted_return_is_in_the_draft_report_and_not_the_public_one() {
         }
     }
 }
+
+/// Activities the plan gives no reference are each their own row in a draft, as they are once
+/// published, and show no made-up reference.
+#[tokio::test]
+async fn unreferenced_activities_count_apart_in_a_draft() {
+    for backend in backends() {
+        let world = World::new(backend).await;
+        let activities = world
+            .store()
+            .activities(&world.org, None)
+            .await
+            .expect("activities");
+        let unreferenced: Vec<_> = activities
+            .iter()
+            .filter(|a| a.reference.is_none() && a.in_plan)
+            .take(2)
+            .collect();
+        assert_eq!(
+            unreferenced.len(),
+            2,
+            "Bexley's plan has unreferenced activities"
+        );
+        world.person("perf@bexley.example", Role::Admin, None).await;
+        let owner = world
+            .person("owner@bexley.example", Role::Owner, None)
+            .await;
+        let mut admin = world.signed_in("perf@bexley.example").await;
+        let mut owner_client = world.signed_in("owner@bexley.example").await;
+        let (_, headers, _) = admin
+            .post(
+                "/staff/periods",
+                "/staff/periods",
+                &[("period", "2025/26 Q1"), ("deadline", "2025-07-31")],
+            )
+            .await;
+        let cycle_path = location(&headers)
+            .split('?')
+            .next()
+            .unwrap_or("")
+            .to_string();
+        let owner_id = owner.id.to_string();
+        for (n, activity) in unreferenced.iter().enumerate() {
+            let return_path = format!("{cycle_path}/activities/{}", activity.id);
+            admin
+                .post(
+                    &return_path,
+                    &format!("{return_path}/owner"),
+                    &[("owner", &owner_id)],
+                )
+                .await;
+            let (status, _, _) = owner_client
+                .post(
+                    &return_path,
+                    &return_path,
+                    &[
+                        ("action", "submit"),
+                        ("revision", "0"),
+                        ("status", "red"),
+                        ("commentary", &format!("Unreferenced activity number {n}")),
+                        ("corrective_action", "A plan to recover."),
+                        ("reason", ""),
+                        ("evidence", ""),
+                    ],
+                )
+                .await;
+            assert_eq!(status, StatusCode::SEE_OTHER, "{backend:?}");
+        }
+        let (status, _, body) = admin
+            .get(&format!("{cycle_path}/reports/exceptions.csv"))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{backend:?}");
+        for n in 0..2 {
+            body.lines()
+                .find(|l| {
+                    l.starts_with("Red activities,")
+                        && l.contains(&format!("Unreferenced activity number {n}"))
+                })
+                .unwrap_or_else(|| panic!("{backend:?}: return {n} is missing from\n{body}"));
+        }
+        assert!(!body.contains("unreferenced-"), "{backend:?}");
+    }
+}
