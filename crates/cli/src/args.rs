@@ -47,8 +47,9 @@ pub enum Command {
     Demo(DemoArgs),
     /// Serve the public website, open data and JSON API from an existing database.
     Serve(ServeArgs),
-    /// Write the whole public site (pages, downloads, API documents, assets) as files for any
-    /// static web server, at a domain's root or under a sub-path.
+    /// Write the whole public site (pages, downloads, reports, API documents, assets) as files
+    /// for any static web server, at a domain's root or under a sub-path: every council the
+    /// database holds, as `serve` shows them.
     Publish(PublishArgs),
     /// Write a report: the annual performance report, the quarterly exception report (Amber,
     /// Red, overdue and missing returns, movements) or one cabinet member's portfolio report.
