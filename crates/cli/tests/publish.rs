@@ -611,6 +611,31 @@ fn what_a_killed_export_left_is_cleared_and_an_earlier_export_put_back() {
     ok(publish(&db, &root, true));
     assert_eq!(entries(parent.path()), ["site"]);
     assert!(std::fs::read_to_string(root.join("index.html")).expect("page") != "old");
+
+    // Killed mid-swap, and the directory made again (empty) since: the earlier export, the
+    // newer of two copies left, goes back rather than being lost.
+    let older = parent.path().join(".site.replaced-4000006");
+    std::fs::create_dir(&older).expect("mkdir");
+    std::fs::write(older.join("index.html"), "older").expect("write");
+    let newer = parent.path().join(".site.replaced-4000007");
+    std::fs::rename(&root, &newer).expect("move aside");
+    std::fs::create_dir(&root).expect("made again");
+    let refused = publish(&db, &root, false);
+    assert_eq!(refused.status.code(), Some(2), "the earlier export is back");
+    assert_eq!(entries(parent.path()), ["site"]);
+    assert!(root.join(waymark_web::export::MANIFEST).is_file());
+
+    // Things an export never makes are left alone: a directory named like a lock, a link.
+    std::fs::create_dir(parent.path().join(".site.lock-4000008")).expect("mkdir");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("/etc/hostname", parent.path().join(".site.locking-4000009"))
+        .expect("link");
+    ok(publish(&db, &root, true));
+    let mut expected = vec![".site.lock-4000008", "site"];
+    if cfg!(unix) {
+        expected.insert(1, ".site.locking-4000009");
+    }
+    assert_eq!(entries(parent.path()), expected);
 }
 
 #[test]
@@ -626,7 +651,8 @@ fn a_second_export_of_the_same_directory_waits_for_the_first() {
     assert_eq!(refused.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert!(
-        stderr.contains("another waymark publish (process 4000003)"),
+        stderr.contains("another waymark publish is writing")
+            && stderr.contains(".site.lock-4000003"),
         "{stderr}"
     );
     assert!(!root.exists());

@@ -32,9 +32,9 @@ pub fn build(sources: &Sources, request: &Request) -> Result<Document, ReportErr
         ))
     })?;
     let view = View::new(sources, period);
-    match request.kind {
-        Kind::Annual => Ok(annual(sources, &view, stats)),
-        Kind::Exceptions => Ok(exceptions(sources, &view, stats)),
+    let mut doc = match request.kind {
+        Kind::Annual => annual(sources, &view, stats),
+        Kind::Exceptions => exceptions(sources, &view, stats),
         Kind::Portfolio => {
             let asked = request.portfolio.as_deref().ok_or_else(|| {
                 ReportError::Unavailable(format!(
@@ -51,9 +51,13 @@ pub fn build(sources: &Sources, request: &Request) -> Result<Document, ReportErr
                         portfolio_names(sources).join("; ")
                     ))
                 })?;
-            Ok(portfolio(sources, &view, stats, &name))
+            portfolio(sources, &view, stats, &name)
         }
+    };
+    if let Some(scope) = sources.scope {
+        doc.introduction.push(scope.to_string());
     }
+    Ok(doc)
 }
 
 /// Every cabinet portfolio named in the plan, in order of first appearance.
@@ -715,27 +719,27 @@ fn words(text: &str) -> String {
     out
 }
 
-/// The priority theme an indicator table's heading names: by the theme's title (the longest
-/// that appears, as whole words), else by "theme N" or "priority N". Councils arrange their
-/// indicator tables under their themes' headings; a heading naming none gives `None`.
+/// The priority theme an indicator table's heading names: by "theme N" or "priority N" when
+/// it says so, else by the theme's title (the longest that appears, as whole words). Councils
+/// arrange their indicator tables under their themes' headings; a heading naming none gives
+/// `None`.
 pub(crate) fn theme_named<'t>(heading: &str, themes: &'t [ThemeView]) -> Option<&'t ThemeView> {
     let heading = words(heading);
-    let by_title = themes
-        .iter()
-        .filter(|t| {
-            let title = words(&t.title);
-            title.len() > 2 && heading.contains(&title)
-        })
-        .max_by_key(|t| t.title.len());
-    if by_title.is_some() {
-        return by_title;
-    }
     let tokens: Vec<&str> = heading.split_whitespace().collect();
-    tokens.windows(2).find_map(|pair| {
+    let by_number = tokens.windows(2).find_map(|pair| {
         let number: i64 = pair[1].parse().ok()?;
         matches!(pair[0], "theme" | "priority")
             .then(|| themes.iter().find(|t| t.number == number))
             .flatten()
+    });
+    by_number.or_else(|| {
+        themes
+            .iter()
+            .filter(|t| {
+                let title = words(&t.title);
+                title.len() > 2 && heading.contains(&title)
+            })
+            .max_by_key(|t| t.title.len())
     })
 }
 
@@ -1236,6 +1240,8 @@ mod tests {
         assert_eq!(named("Council tax"), Some(4));
         assert_eq!(named("Theme 2"), Some(2));
         assert_eq!(named("Priority 3 measures"), Some(3));
+        // A number the heading gives wins over a title that happens to appear in it.
+        assert_eq!(named("Priority 3: council performance"), Some(3));
         // Whole words only, and a number no theme has names none.
         assert_eq!(named("Councillors' casework"), None);
         assert_eq!(named("Theme 9"), None);

@@ -25,6 +25,9 @@ pub struct Sources<'a> {
     pub rule: &'a HeadlineRule,
     /// Reports built from returns not yet published say DRAFT.
     pub draft: bool,
+    /// What a draft leaves out, said in its introduction (a director's holds only their
+    /// directorate's unpublished returns).
+    pub scope: Option<&'a str>,
     /// The day the report is made (overdue is judged against the period's end, not this).
     pub today: NaiveDate,
 }
@@ -94,6 +97,8 @@ pub struct Published {
     pub indicators: Vec<IndicatorValueView>,
     pub rule: HeadlineRule,
     pub draft: bool,
+    /// See [`Sources::scope`].
+    pub scope: Option<String>,
 }
 
 impl Published {
@@ -119,6 +124,7 @@ impl Published {
             indicators,
             rule,
             draft: false,
+            scope: None,
         };
         for period in published.returns.keys().copied().collect::<Vec<_>>() {
             let claims: Vec<_> = store
@@ -216,6 +222,7 @@ impl Published {
             indicators: &self.indicators,
             rule: &self.rule,
             draft: self.draft,
+            scope: self.scope.as_deref(),
             today,
         }
     }

@@ -58,11 +58,22 @@ pub async fn report(
         .filter(|item| can_view(&signed.user, item))
         .map(|item| item.activity_id)
         .collect();
+    // Said in the report when the draft leaves some unpublished returns out.
+    let scope = (items
+        .iter()
+        .any(|item| !visible.contains(&item.activity_id))
+        && signed.user.role == Role::Director)
+        .then(|| {
+            "This draft includes the unpublished returns you can see (your directorate's and \
+             those you own); other activities show what has been published."
+                .to_string()
+        });
     let built = async {
-        let published = Published::load(&staff.store, &signed.org)
+        let mut published = Published::load(&staff.store, &signed.org)
             .await?
             .with_unpublished(&staff.store, cycle.period, |id| visible.contains(&id))
             .await?;
+        published.scope = scope;
         let request = Request {
             kind,
             period: cycle.period,

@@ -128,6 +128,17 @@ async fn a_submitted_return_is_in_the_draft_report_and_not_the_public_one() {
             !body.contains("A revised business case") && !body.contains("Procurement"),
             "{backend:?}: another directorate's unpublished return reached a director"
         );
+        let md = format!("{cycle_path}/reports/exceptions.md");
+        let (_, _, said) = other_director.get(&md).await;
+        assert!(
+            said.contains("This draft includes the unpublished returns you can see"),
+            "{said}"
+        );
+        let (_, _, said) = reader.get(&md).await;
+        assert!(
+            !said.contains("returns you can see"),
+            "readers see every submitted return"
+        );
         let (status, _, md) = admin
             .get(&format!("{cycle_path}/reports/exceptions.md"))
             .await;

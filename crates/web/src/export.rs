@@ -335,9 +335,11 @@ async fn collect(site: &Site) -> Result<Collected, ExportError> {
 /// In the order of `routes`; one that could not be made (a worker that panicked included) is
 /// the error page.
 fn make_reports(r: &Renderer, council: &Council, routes: &[Route]) -> Vec<Arc<Page>> {
+    // Each typesetting holds its document and fonts' layouts in memory: a few at a time.
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .clamp(1, routes.len().max(1));
+        .clamp(1, 4)
+        .min(routes.len().max(1));
     let next = AtomicUsize::new(0);
     let mut pages: Vec<Option<Arc<Page>>> = vec![None; routes.len()];
     std::thread::scope(|scope| {
@@ -741,9 +743,11 @@ struct Target {
     _lock: Lock,
 }
 
-/// `.site.lock-PID` beside the target, locked while this process exports there. A lock file
-/// that can be locked belongs to a process that is gone.
+/// `.site.lock-RUN` beside the target, locked while this run exports there. A lock file that
+/// can be locked belongs to a run that is gone. RUN is the process id and a random number, as
+/// process ids repeat (in containers every run may be process 1).
 struct Lock {
+    run: String,
     path: PathBuf,
     file: std::fs::File,
 }
@@ -828,7 +832,7 @@ impl Target {
 
     fn beside(&self, what: &str) -> PathBuf {
         self.parent
-            .join(format!(".{}.{what}-{}", self.name, std::process::id()))
+            .join(format!(".{}.{what}-{}", self.name, self._lock.run))
     }
 }
 
@@ -942,70 +946,127 @@ fn write_files(
     Ok(summary)
 }
 
-/// Lock this process's file beside the target, after refusing to start while another export
-/// of it runs and clearing what one that was killed left behind.
-fn take_lock(parent: &Path, name: &str, out: &Path) -> Result<Lock, ExportError> {
-    let me = std::process::id().to_string();
-    // Locked under a name no other export treats as a lock, then renamed: an export never
-    // sees this one's lock file before it is locked.
-    let staging = parent.join(format!(".{name}.locking-{me}"));
-    let file = std::fs::File::create(&staging).map_err(io(&staging))?;
-    file.try_lock().map_err(|e| io(&staging)(e.into()))?;
-    let path = parent.join(format!(".{name}.lock-{me}"));
-    std::fs::rename(&staging, &path).map_err(io(&path))?;
-    let lock = Lock { path, file };
+/// A name for this run no other run has had: the process id and a random number.
+fn run_token() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    // Each RandomState is seeded afresh from the operating system's randomness.
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    format!("{}.{:016x}", std::process::id(), hasher.finish())
+}
 
-    // Another export's lock that is still held stops this one; anything else an export
-    // leaves beside the target belongs to one that is gone.
+/// Take this run's lock beside the target, after refusing to start while another export of it
+/// runs and clearing what one that was killed left behind.
+fn take_lock(parent: &Path, name: &str, out: &Path) -> Result<Lock, ExportError> {
+    let (run, staging, file) = loop {
+        let run = run_token();
+        // Locked under a name no other export treats as a lock, then renamed: an export never
+        // sees this one's lock file before it is locked. `create_new` never follows a link.
+        let staging = parent.join(format!(".{name}.locking-{run}"));
+        match std::fs::File::options()
+            .write(true)
+            .create_new(true)
+            .open(&staging)
+        {
+            Ok(file) => break (run, staging, file),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(io(&staging)(e)),
+        }
+    };
+    file.try_lock().map_err(|e| io(&staging)(e.into()))?;
+    let path = parent.join(format!(".{name}.lock-{run}"));
+    std::fs::rename(&staging, &path).map_err(io(&path))?;
+    let lock = Lock { run, path, file };
+
+    // Another run's lock that is still held stops this one; anything else a run leaves beside
+    // the target belongs to one that is gone. Only what an export makes is touched: lock files
+    // that are plain files, and directories (never links).
+    let busy = |detail: String| {
+        ExportError::Refused(format!(
+            "another waymark publish is writing {} now ({detail}): wait for it to finish",
+            out.display()
+        ))
+    };
     let prefix = format!(".{name}.");
-    let mut left = vec![];
+    let mut locks = vec![];
+    let mut replaced = vec![];
+    let mut publishing = vec![];
     for entry in std::fs::read_dir(parent).map_err(io(parent))? {
         let entry = entry.map_err(io(parent))?;
         let file_name = entry.file_name();
         let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
             continue;
         };
-        let Some((what, pid)) = rest.split_once('-') else {
+        let Some((what, other_run)) = rest.split_once('-') else {
             continue;
         };
-        if pid == me || !matches!(what, "lock" | "locking" | "publishing" | "replaced") {
+        if other_run == lock.run {
             continue;
         }
         let other = entry.path();
-        if matches!(what, "lock" | "locking") {
-            let Ok(held) = std::fs::File::open(&other) else {
-                continue; // finished and removed since
-            };
-            match held.try_lock() {
-                Ok(()) => {}
-                Err(std::fs::TryLockError::WouldBlock) => {
-                    return Err(ExportError::Refused(format!(
-                        "another waymark publish (process {pid}) is writing {} now: wait for it to finish",
-                        out.display()
-                    )));
-                }
-                Err(std::fs::TryLockError::Error(e)) => return Err(io(&other)(e)),
-            }
-        }
-        left.push((what.to_string(), other));
-    }
-    // An earlier export moved aside goes back when a swap was cut short before the new one
-    // took its place; otherwise it was already replaced.
-    for (what, other) in &left {
-        if what == "replaced" && other.is_dir() && !out.exists() {
-            std::fs::rename(other, out).map_err(io(out))?;
-        }
-    }
-    for (what, other) in left {
-        let removed = match what.as_str() {
-            "lock" | "locking" => std::fs::remove_file(&other),
-            _ if other.is_dir() => std::fs::remove_dir_all(&other),
-            _ => Ok(()),
+        let Ok(meta) = std::fs::symlink_metadata(&other) else {
+            continue; // gone since
         };
-        match removed {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(&other)(e)),
+        match what {
+            "lock" | "locking" if meta.is_file() => {
+                let held = match std::fs::File::open(&other) {
+                    Ok(held) => held,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                    // Cannot tell whether its run is alive: better to stop than to collide.
+                    Err(e) => return Err(busy(format!("{}: {e}", other.display()))),
+                };
+                match held.try_lock() {
+                    Ok(()) => locks.push(other),
+                    Err(std::fs::TryLockError::WouldBlock) => {
+                        return Err(busy(format!("{} is held", other.display())));
+                    }
+                    Err(std::fs::TryLockError::Error(e)) => {
+                        return Err(busy(format!("{}: {e}", other.display())));
+                    }
+                }
+            }
+            // Ranked by when the export in it was made (its manifest is written last).
+            "replaced" if meta.is_dir() => replaced.push((
+                std::fs::metadata(other.join(MANIFEST))
+                    .and_then(|m| m.modified())
+                    .ok(),
+                other,
+            )),
+            "publishing" if meta.is_dir() => publishing.push(other),
             _ => {}
         }
+    }
+    // An earlier export moved aside goes back when a swap was cut short before the new one
+    // took its place (the newest, if several were left); a copy is deleted only once the
+    // target holds an export.
+    replaced.sort();
+    if let Some((_, newest)) = replaced.last() {
+        let empty = out.is_dir() && std::fs::read_dir(out).map_err(io(out))?.next().is_none();
+        if !out.exists() || empty {
+            if empty {
+                std::fs::remove_dir(out).map_err(io(out))?;
+            }
+            std::fs::rename(newest, out).map_err(io(out))?;
+            replaced.pop();
+        }
+    }
+    let exported = out.join(MANIFEST).is_file();
+    let gone = |path: &Path, removed: std::io::Result<()>| match removed {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io(path)(e)),
+        _ => Ok(()),
+    };
+    for (_, old) in replaced.iter().filter(|_| exported) {
+        gone(old, std::fs::remove_dir_all(old))?;
+    }
+    for half in &publishing {
+        gone(half, std::fs::remove_dir_all(half))?;
+    }
+    for other in &locks {
+        gone(other, std::fs::remove_file(other))?;
     }
     Ok(lock)
 }

@@ -122,7 +122,8 @@ pub fn respond(r: &Renderer, council: &Council, route: &Route, query: &str) -> A
     match render_route(r, &site, route, query) {
         Some(page) => {
             let page = Arc::new(page);
-            council.keep(key, page.clone());
+            let report = matches!(route, Route::ReportFile { .. });
+            council.keep(key, page.clone(), report);
             page
         }
         None => match route {
@@ -390,6 +391,7 @@ fn report_file(
         indicators: &data.indicator_values,
         rule: &data.rule,
         draft: false,
+        scope: None,
         today: chrono::Utc::now().date_naive(),
     };
     let request = waymark_report::Request {

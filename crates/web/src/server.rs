@@ -163,6 +163,10 @@ async fn handle(
                 // A report not yet made is typeset here (a PDF takes a tenth of a second):
                 // on a blocking thread, so other requests are not held up behind it.
                 Ok(c) if matches!(route, Route::ReportFile { .. }) => {
+                    if let Some(page) = c.page(&crate::routes::path("", &route)) {
+                        return page.respond(&headers, head);
+                    }
+                    let _permit = site.reports.acquire().await.ok();
                     let (site, query) = (site.clone(), query.to_string());
                     let made = tokio::task::spawn_blocking(move || {
                         pages::respond(&site.renderer, &c, &route, &query)

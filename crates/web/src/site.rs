@@ -35,6 +35,9 @@ pub struct Site {
     /// Renders of different councils run side by side, as many as `RENDERS` (so the
     /// background warm-up never makes a visitor wait for another council's render).
     renders: tokio::sync::Semaphore,
+    /// Report files typeset at once, at most `RENDERS`: a burst of requests for reports not
+    /// yet made queues instead of taking every thread (and each finds the file made by then).
+    pub reports: tokio::sync::Semaphore,
     /// Whole-site pages (comparison, council list), emptied on any change.
     global: Mutex<HashMap<String, Arc<Page>>>,
     uses: AtomicU64,
@@ -82,14 +85,17 @@ impl Council {
         keys
     }
 
-    /// Keep a page rendered on demand (a filtered list), up to a bound.
-    pub fn keep(&self, key: String, page: Arc<Page>) {
+    /// Keep a page rendered on demand (a filtered list), up to a bound. Report files are
+    /// kept whatever the bound: there are only so many (periods × reports × formats, each
+    /// checked against the data before it is made), and each cost a typesetting to make, so
+    /// pages asked for by anyone (filtered lists) never push them out.
+    pub fn keep(&self, key: String, page: Arc<Page>, report: bool) {
         // A failure is not kept: the next request tries again.
         if page.status.is_server_error() {
             return;
         }
         if let Ok(mut pages) = self.pages.lock()
-            && pages.len() < MAX_EXTRA_PAGES
+            && (report || pages.len() < MAX_EXTRA_PAGES)
         {
             pages.insert(key, page);
         }
@@ -108,6 +114,7 @@ impl Site {
             councils: Mutex::new(HashMap::new()),
             rendering: Mutex::new(HashMap::new()),
             renders: tokio::sync::Semaphore::new(RENDERS),
+            reports: tokio::sync::Semaphore::new(RENDERS),
             global: Mutex::new(HashMap::new()),
             uses: AtomicU64::new(0),
             log_renders: false,
