@@ -5,8 +5,74 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{World, backends, location};
+use common::{Client, World, backends, location};
 use waymark_domain::workflow::Role;
+
+/// The performance team, an owner, and the open period 2025/26 Q1.
+struct Period {
+    admin: Client,
+    owner: Client,
+    owner_id: String,
+    path: String,
+}
+
+async fn open_period(world: &World) -> Period {
+    world.person("perf@bexley.example", Role::Admin, None).await;
+    let owner = world
+        .person("owner@bexley.example", Role::Owner, None)
+        .await;
+    let mut admin = world.signed_in("perf@bexley.example").await;
+    let (status, headers, _) = admin
+        .post(
+            "/staff/periods",
+            "/staff/periods",
+            &[("period", "2025/26 Q1"), ("deadline", "2025-07-31")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let path = location(&headers)
+        .split('?')
+        .next()
+        .unwrap_or("")
+        .to_string();
+    Period {
+        admin,
+        owner: world.signed_in("owner@bexley.example").await,
+        owner_id: owner.id.to_string(),
+        path,
+    }
+}
+
+impl Period {
+    /// The owner, assigned to the activity, submits a Red return for it.
+    async fn submit_red(&mut self, activity_id: i64, commentary: &str, corrective_action: &str) {
+        let return_path = format!("{}/activities/{activity_id}", self.path);
+        self.admin
+            .post(
+                &return_path,
+                &format!("{return_path}/owner"),
+                &[("owner", &self.owner_id)],
+            )
+            .await;
+        let (status, _, _) = self
+            .owner
+            .post(
+                &return_path,
+                &return_path,
+                &[
+                    ("action", "submit"),
+                    ("revision", "0"),
+                    ("status", "red"),
+                    ("commentary", commentary),
+                    ("corrective_action", corrective_action),
+                    ("reason", ""),
+                    ("evidence", ""),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+    }
+}
 
 #[tokio::test]
 async fn a_submitted_return_is_in_the_draft_report_and_not_the_public_one() {
@@ -21,56 +87,20 @@ async fn a_submitted_return_is_in_the_draft_report_and_not_the_public_one() {
             .iter()
             .find(|a| a.reference.is_some() && a.in_plan)
             .expect("a plan activity");
-        world.person("perf@bexley.example", Role::Admin, None).await;
-        let owner = world
-            .person("owner@bexley.example", Role::Owner, None)
-            .await;
+        let mut period = open_period(&world).await;
         world
             .person("councillor@bexley.example", Role::Reader, None)
             .await;
-        let mut admin = world.signed_in("perf@bexley.example").await;
-        let mut owner_client = world.signed_in("owner@bexley.example").await;
         let mut reader = world.signed_in("councillor@bexley.example").await;
-
-        let (status, headers, _) = admin
-            .post(
-                "/staff/periods",
-                "/staff/periods",
-                &[("period", "2025/26 Q1"), ("deadline", "2025-07-31")],
+        period
+            .submit_red(
+                activity.id,
+                "Procurement <paused> pending the budget review",
+                "A revised business case in September.",
             )
             .await;
-        assert_eq!(status, StatusCode::SEE_OTHER, "{backend:?}");
-        let cycle_path = location(&headers)
-            .split('?')
-            .next()
-            .unwrap_or("")
-            .to_string();
-        let return_path = format!("{cycle_path}/activities/{}", activity.id);
-        let owner_id = owner.id.to_string();
-        admin
-            .post(
-                &return_path,
-                &format!("{return_path}/owner"),
-                &[("owner", &owner_id)],
-            )
-            .await;
-        let commentary = "Procurement <paused> pending the budget review";
-        let (status, _, _) = owner_client
-            .post(
-                &return_path,
-                &return_path,
-                &[
-                    ("action", "submit"),
-                    ("revision", "0"),
-                    ("status", "red"),
-                    ("commentary", commentary),
-                    ("corrective_action", "A revised business case in September."),
-                    ("reason", ""),
-                    ("evidence", ""),
-                ],
-            )
-            .await;
-        assert_eq!(status, StatusCode::SEE_OTHER, "{backend:?}");
+        let cycle_path = period.path.clone();
+        let (admin, owner_client) = (&mut period.admin, &mut period.owner);
 
         // The period page offers the draft reports to the admin and readers, not to owners.
         let (_, _, page) = admin.get(&cycle_path).await;
@@ -194,51 +224,17 @@ async fn unreferenced_activities_count_apart_in_a_draft() {
             2,
             "Bexley's plan has unreferenced activities"
         );
-        world.person("perf@bexley.example", Role::Admin, None).await;
-        let owner = world
-            .person("owner@bexley.example", Role::Owner, None)
-            .await;
-        let mut admin = world.signed_in("perf@bexley.example").await;
-        let mut owner_client = world.signed_in("owner@bexley.example").await;
-        let (_, headers, _) = admin
-            .post(
-                "/staff/periods",
-                "/staff/periods",
-                &[("period", "2025/26 Q1"), ("deadline", "2025-07-31")],
-            )
-            .await;
-        let cycle_path = location(&headers)
-            .split('?')
-            .next()
-            .unwrap_or("")
-            .to_string();
-        let owner_id = owner.id.to_string();
+        let mut period = open_period(&world).await;
         for (n, activity) in unreferenced.iter().enumerate() {
-            let return_path = format!("{cycle_path}/activities/{}", activity.id);
-            admin
-                .post(
-                    &return_path,
-                    &format!("{return_path}/owner"),
-                    &[("owner", &owner_id)],
+            period
+                .submit_red(
+                    activity.id,
+                    &format!("Unreferenced activity number {n}"),
+                    "A plan to recover.",
                 )
                 .await;
-            let (status, _, _) = owner_client
-                .post(
-                    &return_path,
-                    &return_path,
-                    &[
-                        ("action", "submit"),
-                        ("revision", "0"),
-                        ("status", "red"),
-                        ("commentary", &format!("Unreferenced activity number {n}")),
-                        ("corrective_action", "A plan to recover."),
-                        ("reason", ""),
-                        ("evidence", ""),
-                    ],
-                )
-                .await;
-            assert_eq!(status, StatusCode::SEE_OTHER, "{backend:?}");
         }
+        let (cycle_path, admin) = (period.path.clone(), &mut period.admin);
         let (status, _, body) = admin
             .get(&format!("{cycle_path}/reports/exceptions.csv"))
             .await;
