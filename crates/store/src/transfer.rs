@@ -118,12 +118,13 @@ pub(crate) static TABLES: &[Table] = &[
         "end_reason": Text,
     ]),
     table!("login_attempts", identity = true, [
-        "id": Int, "email": Text, "succeeded": Int, "client": Text, "at": Text,
+        "id": Int, "kind": Text, "email": Text, "client": Text, "minute": Text,
+        "failures": Int, "last_at": Text,
     ]),
     table!("audit_events", identity = true, [
         "id": Int, "seq": Int, "org_id": Int, "at": Text, "actor_id": Int, "actor": Text,
         "action": Text, "subject": Text, "before_json": Text, "after_json": Text,
-        "prev_hash": Text, "hash": Text,
+        "prev_hash": Text, "hash": Text, "row_ref": Text, "row_hash": Text, "mac": Text,
     ]),
     table!("cycles", identity = true, [
         "id": Int, "org_id": Int, "period": Text, "state": Text, "deadline": Text,
@@ -399,12 +400,27 @@ impl Store {
             )));
         }
         if replace {
+            // Replacing a whole database replaces its audit trail with the copy's: the trigger
+            // that refuses deleting events is lifted for this transaction only.
+            let (lift, restore) = match target.backend {
+                Backend::Sqlite => (
+                    "DROP TRIGGER audit_events_no_delete",
+                    "CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events \
+                     BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END",
+                ),
+                Backend::Postgres => (
+                    "ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_delete",
+                    "ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_delete",
+                ),
+            };
+            sqlx::query(lift).execute(&mut *tx).await?;
             for table in TABLES.iter().rev() {
                 // Names come from the catalogue, never from input.
                 sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {}", table.name)))
                     .execute(&mut *tx)
                     .await?;
             }
+            sqlx::query(restore).execute(&mut *tx).await?;
         }
 
         let mut summary = CopySummary { tables: vec![] };
