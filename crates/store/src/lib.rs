@@ -27,7 +27,10 @@ pub use overview::{
 pub use read::{PlanChange, StoredClaim};
 pub use summary::{ActivityStatus, CouncilHeadline, MAX_NOTE_CHARS, NewReturn};
 
-pub use accounts::{NewUser, Session, SessionRules, User, UserChange};
+pub use accounts::{
+    Attempt, AttemptKind, Gate, NewUser, Session, SessionRules, ThrottleRules, Throttled, User,
+    UserChange,
+};
 pub use audit::{AuditCheck, AuditEvent, Who};
 pub use cycle::{Act, Cycle, CycleItem, Person, PreviousAnswer, ReturnDetail, ReturnVersion};
 pub use decide::LinkDecision;
@@ -67,6 +70,11 @@ pub enum StoreError {
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// How long a request waits for a database connection before it is answered "unavailable":
+/// while PostgreSQL is down every connection attempt fails, and the pool retries until this
+/// passes, so it bounds how long a visitor waits for the 503 during an outage.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A transaction on whichever backend the store runs on.
 pub(crate) type Tx = sqlx::Transaction<'static, sqlx::Any>;
@@ -309,6 +317,7 @@ impl Store {
             .map_err(|e| unusable(&e))?;
         let pool = AnyPoolOptions::new()
             .max_connections(4)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             .after_connect(|conn, _| {
                 Box::pin(async move {
                     // FULL: a commit is on disk before it is acknowledged, even in WAL mode.
@@ -345,7 +354,7 @@ impl Store {
             let options = AnyConnectOptions::from_str(url).map_err(|e| unusable(&e))?;
             AnyPoolOptions::new()
                 .max_connections(8)
-                .acquire_timeout(Duration::from_secs(10))
+                .acquire_timeout(ACQUIRE_TIMEOUT)
                 .after_connect(|conn, _| {
                     Box::pin(async move {
                         // Every statement is prepared once per connection and reads one
