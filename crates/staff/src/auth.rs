@@ -321,16 +321,16 @@ pub async fn sign_in(State(staff): State<Arc<Staff>>, request: Request) -> Respo
     }
     let now = staff.now();
     // Nothing is stored, and nothing hashed, for input that cannot be an address and password:
-    // an address is at most 254 characters, a password at most 128.
+    // an address is at most 254 characters, a password at most 128. (The form shows what was
+    // typed again, escaped; reading the form bounded it.)
     let plausible = waymark_store::accounts::check_email(&email).is_ok();
-    let shown_email = if plausible { email.as_str() } else { "" };
     let again = |status: StatusCode, error: &str| {
         sign_in_form(
             &staff,
             council.clone(),
             status,
             token,
-            shown_email,
+            &email,
             Some(error),
             None,
         )

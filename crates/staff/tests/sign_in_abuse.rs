@@ -76,7 +76,7 @@ async fn an_oversized_address_is_refused_and_nothing_is_stored() {
         let huge = format!("{}@example.gov.uk", "a".repeat(100 * 1024));
         let (status, _, html) = client.sign_in(&huge, "any password at all").await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{backend:?}");
-        assert!(html.contains("254"), "the page says the limit");
+        assert!(html.contains("1024"), "the page says the limit");
         // An address of plausible length but no address at all is refused the same way.
         let (status, _, _) = client
             .sign_in("not an address", "any password at all")
