@@ -76,6 +76,27 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 /// passes, so it bounds how long a visitor waits for the 503 during an outage.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Whether a pooled connection may be handed out again. One still inside a transaction is
+/// closed instead: when a commit fails because the disk is full, SQLite rolls the transaction
+/// back itself, the driver's own rollback then fails, and the driver goes on counting the
+/// connection as inside a transaction, so every later `BEGIN` on it would fail and the
+/// server would not recover when the disk has room again.
+fn fit_for_use(
+    conn: &mut sqlx::AnyConnection,
+    _: sqlx::pool::PoolConnectionMetadata,
+) -> std::pin::Pin<
+    Box<dyn std::future::Future<Output = std::result::Result<bool, sqlx::Error>> + Send + '_>,
+> {
+    use sqlx::Connection;
+    Box::pin(async move {
+        if conn.is_in_transaction() {
+            // A rollback may still be queued on the connection: let it run, then look again.
+            conn.ping().await?;
+        }
+        Ok(!conn.is_in_transaction())
+    })
+}
+
 /// A transaction on whichever backend the store runs on.
 pub(crate) type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
@@ -318,6 +339,7 @@ impl Store {
         let pool = AnyPoolOptions::new()
             .max_connections(4)
             .acquire_timeout(ACQUIRE_TIMEOUT)
+            .before_acquire(fit_for_use)
             .after_connect(|conn, _| {
                 Box::pin(async move {
                     // FULL: a commit is on disk before it is acknowledged, even in WAL mode.
@@ -355,6 +377,7 @@ impl Store {
             AnyPoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(ACQUIRE_TIMEOUT)
+                .before_acquire(fit_for_use)
                 .after_connect(|conn, _| {
                     Box::pin(async move {
                         // Every statement is prepared once per connection and reads one

@@ -355,8 +355,10 @@ pub fn work(mut job: Job) -> Vec<Attempt> {
         } else {
             ("save", "saved", "green")
         };
+        // Unique to the attempt: a request the database may or may not have stored is sent
+        // again for the same revision, and each must be told apart when read back.
         let commentary = format!(
-            "owner{} activity {activity} rev {revision} round {}: on track – £{revision}k “spent”",
+            "owner{} activity {activity} rev {revision} round {} try {turn}: on track – £{revision}k “spent”",
             job.owner, job.round
         );
         let evidence = format!("https://example.gov.uk/evidence/{activity}/{revision}");
