@@ -60,8 +60,9 @@ pub async fn report(
         .filter(|item| can_view(&signed.user, item))
         .map(|item| item.activity_id)
         .collect();
-    let indicators = match staff.store.indicator_items(&signed.org, cycle.id).await {
-        Ok(items) => items,
+    // (id, reference, name, frequency, retired)
+    let indicators = match staff.store.plan_indicators(&signed.org).await {
+        Ok(list) => list,
         Err(e) => return crate::auth::unavailable(&staff, &e),
     };
     // Said in the report when the draft leaves some unpublished returns or values out.
@@ -70,7 +71,7 @@ pub async fn report(
         .any(|item| !visible.contains(&item.activity_id))
         && signed.user.role == Role::Director;
     // Said whether or not values have been entered, so the draft tells nobody that they have.
-    let values_left_out = cycle.state != PeriodState::Published && !indicators.is_empty();
+    let values_left_out = cycle.state != PeriodState::Published && indicators.iter().any(|i| !i.4);
     let scope = [
         returns_left_out.then_some(
             "This draft includes the unpublished returns you can see (your directorate's and \

@@ -262,7 +262,7 @@ async fn cast(world: &World) -> Cast {
         .next()
         .unwrap_or("")
         .to_string();
-    let (indicator, _) = with_indicators(&world).await;
+    let (indicator, _) = with_indicators(world).await;
     let settings = format!("/staff/indicators/{indicator}");
     let owner_id = owner.id.to_string();
     let (status, _, _) = admin
