@@ -34,7 +34,7 @@ pub use accounts::{
 pub use audit::{AuditCheck, AuditEvent, Who};
 pub use cycle::{Act, Cycle, CycleItem, Person, PreviousAnswer, ReturnDetail, ReturnVersion};
 pub use decide::LinkDecision;
-pub use indicators::{IndicatorEntry, IndicatorItem, IndicatorSettings};
+pub use indicators::{IndicatorEntry, IndicatorItem, IndicatorSettings, PreviousValue};
 pub use ingest::{ImportOutcome, Incoming};
 pub use plan_edit::{ActivityFields, IndicatorEdit, PlanEdit};
 mod transfer;
