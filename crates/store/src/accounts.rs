@@ -4,6 +4,7 @@
 //! the staff site). Every change to an account, and every sign-in, is in the audit trail.
 
 use crate::audit::{self, Change, Who};
+use crate::rows::RowRef;
 use crate::{Organisation, Result, Store, StoreError, Tx, corrupt, stamp};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
@@ -259,6 +260,7 @@ impl Store {
             .ok_or_else(|| corrupt("the new account vanished"))?;
         audit::append(
             &mut tx,
+            self.audit_key(),
             Change {
                 org_id: Some(org.id),
                 who: by,
@@ -266,6 +268,7 @@ impl Store {
                 subject: format!("user {email}"),
                 before: None,
                 after: Some(user.audit_view()),
+                row: RowRef::new("users", user.id),
             },
             at,
         )
@@ -315,6 +318,7 @@ impl Store {
         }
         audit::append(
             &mut tx,
+            self.audit_key(),
             Change {
                 org_id: Some(org.id),
                 who: by,
@@ -322,6 +326,7 @@ impl Store {
                 subject: format!("user {}", after.email),
                 before: Some(before.audit_view()),
                 after: Some(after.audit_view()),
+                row: RowRef::new("users", after.id),
             },
             at,
         )
@@ -394,6 +399,7 @@ impl Store {
         }
         audit::append(
             &mut tx,
+            self.audit_key(),
             Change {
                 org_id: Some(user.org_id),
                 who: &user.who(),
@@ -401,6 +407,7 @@ impl Store {
                 subject: format!("user {}", user.email),
                 before: None,
                 after: Some(json!({ "identity": subject })),
+                row: RowRef::new("users", user.id),
             },
             at,
         )
@@ -442,6 +449,7 @@ impl Store {
         .await?;
         audit::append(
             &mut tx,
+            self.audit_key(),
             Change {
                 org_id: Some(user.org_id),
                 who: by,
@@ -449,6 +457,7 @@ impl Store {
                 subject: format!("user {}", user.email),
                 before: None,
                 after: Some(json!({ "expires_in_hours": SETUP_LINK_HOURS })),
+                row: None,
             },
             at,
         )
@@ -514,6 +523,7 @@ impl Store {
             .ok_or_else(|| corrupt("the account vanished"))?;
         audit::append(
             &mut tx,
+            self.audit_key(),
             Change {
                 org_id: Some(user.org_id),
                 who: &user.who(),
@@ -521,6 +531,7 @@ impl Store {
                 subject: format!("user {}", user.email),
                 before: None,
                 after: None,
+                row: RowRef::new("users", user.id),
             },
             at,
         )
@@ -574,6 +585,7 @@ impl Store {
                 .transpose()?;
         audit::append(
             &mut tx,
+            self.audit_key(),
             Change {
                 org_id: known.map(|(_, org)| org),
                 who: &Who {
@@ -584,6 +596,7 @@ impl Store {
                 subject: format!("user {email}"),
                 before: None,
                 after: Some(json!({ "reason": why, "client": client })),
+                row: None,
             },
             at,
         )
@@ -629,6 +642,7 @@ impl Store {
         .await?;
         audit::append(
             &mut tx,
+            self.audit_key(),
             Change {
                 org_id: Some(user.org_id),
                 who: &user.who(),
@@ -636,6 +650,7 @@ impl Store {
                 subject: format!("user {}", user.email),
                 before: None,
                 after: Some(json!({ "method": how, "client": client, "session": id })),
+                row: None,
             },
             at,
         )
@@ -730,6 +745,7 @@ impl Store {
             };
             audit::append(
                 &mut tx,
+                self.audit_key(),
                 Change {
                     org_id: Some(user.org_id),
                     who: &user.who(),
@@ -737,6 +753,7 @@ impl Store {
                     subject: format!("user {}", user.email),
                     before: None,
                     after: Some(json!({ "session": session.id, "reason": reason })),
+                    row: None,
                 },
                 at,
             )
