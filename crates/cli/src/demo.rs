@@ -37,9 +37,9 @@ pub async fn run(
     config: &crate::config::Config,
     format: TextOrJson,
 ) -> Result<(), Failure> {
+    let store = Store::open(db).await?;
     // The demo database gets its audit key beside it, as `waymark demo` serving does.
     let made = crate::keys::make_demo_key(config, db)?;
-    let store = Store::open(db).await?;
     // Shown without any password the URL holds.
     let db = &waymark_store::Location::parse(db)?.display();
     let (org, outcomes) = load(&store, council.unwrap_or("bexley")).await?;

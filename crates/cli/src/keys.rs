@@ -77,6 +77,12 @@ pub fn attach(store: Store, config: &Config, db: &str) -> Result<Store, Failure>
     })
 }
 
+/// Whether `waymark demo` would make a key beside the database: SQLite, no key configured,
+/// and none there yet.
+pub fn demo_key_pending(config: &Config, db: &str) -> bool {
+    matches!(audit_key_path(config, db), Some((path, Source::BesideDatabase)) if !path.exists())
+}
+
 /// For `waymark demo`: make the key beside a SQLite database when no key is configured and
 /// none is there yet. Returns the file made.
 pub fn make_demo_key(config: &Config, db: &str) -> Result<Option<PathBuf>, Failure> {

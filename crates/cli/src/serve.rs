@@ -15,14 +15,23 @@ pub async fn demo(
     url: Option<String>,
     config: Config,
 ) -> Result<(), Failure> {
+    // Refused before anything is created, unless the key is about to be made beside the file.
+    let key = if crate::keys::demo_key_pending(&config, db) {
+        None
+    } else {
+        Some(serving_key(db, addr, &config)?)
+    };
+    let store = Store::open(db).await?;
     if let Some(made) = crate::keys::make_demo_key(&config, db)? {
         println!(
             "Made an audit key at {}: it seals the audit trail; keep it with backups of the database, never inside them",
             made.display()
         );
     }
-    let key = serving_key(db, addr, &config)?;
-    let store = Store::open(db).await?;
+    let key = match key {
+        Some(key) => key,
+        None => serving_key(db, addr, &config)?,
+    };
     if store.organisations().await?.is_empty() {
         let (org, _) = crate::demo::load(&store, "bexley").await?;
         println!(
