@@ -192,7 +192,7 @@ pub(crate) async fn append(
     let after = change.after.as_ref().map(|v| v.to_string());
     let (row_ref, row_hash) = match &change.row {
         Some(row) => {
-            let hash = row_hash(&mut **tx, row)
+            let hash = row_hash(tx, row)
                 .await?
                 .ok_or_else(|| corrupt(format!("the row {} just written vanished", row.text())))?;
             (Some(row.text()), Some(hash))
