@@ -16,7 +16,7 @@ pub struct Cli {
     /// Which council (needed only when the database holds more than one).
     #[arg(long, global = true, env = "WAYMARK_COUNCIL")]
     pub council: Option<String>,
-    /// The deployment's configuration file (site address, mail server, reminders).
+    /// The deployment's configuration file (site address, mail server, reminders, audit keys).
     #[arg(long, global = true, env = "WAYMARK_CONFIG")]
     pub config: Option<PathBuf>,
     #[command(subcommand)]

@@ -164,16 +164,17 @@ pub async fn audit(
                     check.events
                 );
                 print_seals(&check);
-                if check.rows_checked > 0 {
-                    println!(
-                        "Rows: the {} data rows events recorded are as recorded.",
-                        check.rows_checked
-                    );
+                match check.rows_checked {
+                    0 => {}
+                    1 => println!("Rows: the data row an event recorded is as recorded."),
+                    n => println!("Rows: the {n} data rows events recorded are as recorded."),
                 }
                 if let (Some(c), Some(since)) = (&checkpoint, check.since_checkpoint) {
                     println!(
-                        "Checkpoint: event {} still has the hash recorded {} and nothing after it was removed ({since} events since).",
-                        c.position.seq, c.position.taken_at
+                        "Checkpoint: event {} still has the hash recorded {} and nothing after it was removed ({since} event{} since).",
+                        c.position.seq,
+                        c.position.taken_at,
+                        if since == 1 { "" } else { "s" }
                     );
                 }
                 println!("Newest hash: {}", check.head);
@@ -280,8 +281,9 @@ fn print_seals(check: &AuditCheck) {
     };
     if check.seals_checked {
         println!(
-            "Seals: {} events sealed, each checked with the audit key{before}.",
-            check.sealed
+            "Seals: {} event{} sealed, each checked with the audit key{before}.",
+            check.sealed,
+            if check.sealed == 1 { "" } else { "s" }
         );
     } else {
         println!(
