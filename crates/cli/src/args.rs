@@ -99,7 +99,9 @@ pub enum UserWhat {
         /// The person's name as others see it (default: the e-mail address).
         #[arg(long)]
         name: Option<String>,
-        /// For a director: the directorate they approve returns for, as the plan names it.
+        /// For a director: the directorate they approve returns for, as the plan names it. For
+        /// an owner (optional): that directorate's director sees their indicator values before
+        /// they are published.
         #[arg(long)]
         directorate: Option<String>,
         /// The staff site's address, for the link (e.g. https://performance.bexley.gov.uk).

@@ -29,6 +29,14 @@
 //! [audit]
 //! key_file = "/etc/waymark/audit.key"                 # seals audit events (HMAC-SHA256)
 //! signing_key_file = "/etc/waymark/checkpoint.key"    # signs `waymark audit checkpoint`
+//!
+//! [sign_in]
+//! password_checks_at_once = 0      # 0: one per core; beyond it sign-ins are told "busy"
+//! failures_per_address = 10        # within the window, per e-mail address
+//! failures_per_client = 100        # within the window, per client address
+//! window_minutes = 5
+//! trusted_proxies = ["10.0.0.5"]   # only these may name the client in client_header
+//! client_header = "X-Forwarded-For"
 //! ```
 
 use crate::Failure;
@@ -48,6 +56,9 @@ pub struct Config {
     pub oidc: Option<waymark_staff::oidc::OidcConfig>,
     #[serde(default)]
     pub reports: Reports,
+    /// How sign-in stands up to guessing and floods.
+    #[serde(default)]
+    pub sign_in: waymark_staff::SignInSettings,
     #[serde(default)]
     pub audit: Audit,
 }
@@ -104,6 +115,10 @@ impl Config {
             Failure::Input(format!("cannot read the configuration file {shown}: {e}"))
         })?;
         let mut config = Config::parse(&shown.to_string(), &text)?;
+        config
+            .sign_in
+            .check()
+            .map_err(|why| Failure::Input(format!("{shown}, [sign_in]: {why}")))?;
         // Files it names are found beside the configuration file, wherever Waymark runs.
         if let Some(parent) = path.parent() {
             for file in [
@@ -192,5 +207,26 @@ mod tests {
             Config::parse("w.toml", "[smtp]\nhost = \"h\"\n").is_err(),
             "from is required"
         );
+    }
+
+    #[test]
+    fn sign_in_settings_are_read_and_checked() {
+        let config = Config::parse(
+            "waymark.toml",
+            "[sign_in]\npassword_checks_at_once = 4\ntrusted_proxies = [\"10.0.0.0/24\"]\n",
+        )
+        .map_err(|e| format!("{e:?}"))
+        .expect("parses");
+        assert_eq!(config.sign_in.password_checks_at_once, 4);
+        assert_eq!(config.sign_in.failures_per_address, 10, "defaults kept");
+        assert!(config.sign_in.check().is_ok());
+        let config = Config::parse("w.toml", "[sign_in]\ntrusted_proxies = [\"proxy\"]\n")
+            .map_err(|e| format!("{e:?}"))
+            .expect("parses");
+        assert!(config.sign_in.check().is_err(), "not an address");
+        let config = Config::parse("w.toml", "[sign_in]\nwindow_minutes = 0\n")
+            .map_err(|e| format!("{e:?}"))
+            .expect("parses");
+        assert!(config.sign_in.check().is_err());
     }
 }

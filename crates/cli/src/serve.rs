@@ -187,7 +187,14 @@ async fn run(
             "waymark: the staff site's address {base} is plain http on another machine: sign-in cookies are not marked Secure. Serve it over https (--url https://…) behind a TLS proxy."
         );
     }
-    let mut staff = Staff::new(store.clone(), StaffConfig::new(&base));
+    let staff_config = StaffConfig::new(&base)
+        .with_sign_in(&config.sign_in)
+        .map_err(|why| Failure::Input(format!("[sign_in]: {why}")))?;
+    let mut staff = Staff::new(store.clone(), staff_config);
+    if config.sign_in.password_checks_at_once > 0 {
+        staff.passwords =
+            waymark_staff::password::Checker::new(config.sign_in.password_checks_at_once);
+    }
     staff.reporter = site.renderer.reporter.clone();
     if let Some(oidc) = &config.oidc {
         staff.sso = Some(

@@ -373,18 +373,78 @@ pub fn period_transition(
     }
 }
 
-/// Whether someone with `role` may see returns in a period that is not yet published.
-/// Every role may: scrutiny works from submitted and approved returns before publication.
-pub const fn can_view_unpublished(role: Role) -> bool {
-    match role {
-        Role::Admin | Role::Director | Role::Owner | Role::Reader => true,
-    }
-}
-
 /// Whether a Reader sees a return in this state. Drafts and returned ones are work in
 /// progress between the owner and the reviewer, so they stay private.
 pub const fn visible_to_reader(state: ReturnState) -> bool {
     matches!(state, ReturnState::Submitted | ReturnState::Approved)
+}
+
+/// How a person stands to one piece of a period's work: an activity's return, or an
+/// indicator's value. Their role says what they may do in general; the rest says whether this
+/// piece is theirs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Viewer {
+    pub role: Role,
+    /// Owns it: the activity's assigned owner for the period, or the indicator's owner.
+    pub is_owner: bool,
+    /// Their directorate is the one it belongs to: the activity's, or for an indicator (which
+    /// has no directorate of its own) its owner's. Counts only for directors.
+    pub in_directorate: bool,
+}
+
+/// Whether `viewer` may see a piece of work that has not been published: admins always; a
+/// director what they own and what belongs to their directorate; an owner what they own; a
+/// reader once it has been put forward (`put_forward`), never while it is work in progress.
+///
+/// The one rule behind [`may_see_return`] and [`may_see_indicator_value`], so the two cannot
+/// drift apart.
+pub const fn may_see_unpublished(viewer: Viewer, put_forward: bool) -> bool {
+    match viewer.role {
+        Role::Admin => true,
+        Role::Director => viewer.is_owner || viewer.in_directorate,
+        Role::Owner => viewer.is_owner,
+        Role::Reader => put_forward,
+    }
+}
+
+/// Whether `viewer` may see an activity's return in this state (`None`: nothing written yet).
+/// A return is put forward once it is submitted or approved ([`visible_to_reader`]).
+pub const fn may_see_return(viewer: Viewer, state: Option<ReturnState>) -> bool {
+    let put_forward = match state {
+        Some(state) => visible_to_reader(state),
+        None => false,
+    };
+    may_see_unpublished(viewer, put_forward)
+}
+
+/// Whether `viewer` may see an indicator's value for a period in this state: the value, its
+/// note, its rating and any override with its reason, and every value entered before it.
+///
+/// Indicator values have no review of their own: each save is the value that would be
+/// published, and it can be corrected until the period is locked. So the analogue of a
+/// submitted return is a value in a period locked for checking (no longer changing, waiting to
+/// be published): readers see values from then on. Once the period is published the values are
+/// public, and everyone signed in sees them. A period reopened for corrections is open again:
+/// its values are private again until it is published again (the public site keeps what was
+/// published).
+pub const fn may_see_indicator_value(viewer: Viewer, period: PeriodState) -> bool {
+    match period {
+        PeriodState::Published => true,
+        PeriodState::Locked => may_see_unpublished(viewer, true),
+        PeriodState::Open => may_see_unpublished(viewer, false),
+    }
+}
+
+/// The first state of a period in which `viewer` sees its indicator values: what someone who
+/// cannot see them yet is told they wait for.
+pub const fn indicator_values_shown_from(viewer: Viewer) -> PeriodState {
+    if may_see_indicator_value(viewer, PeriodState::Open) {
+        PeriodState::Open
+    } else if may_see_indicator_value(viewer, PeriodState::Locked) {
+        PeriodState::Locked
+    } else {
+        PeriodState::Published
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -982,13 +1042,175 @@ mod tests {
 
     #[test]
     fn visibility() {
-        for role in Role::ALL {
-            assert!(can_view_unpublished(role));
-        }
         assert!(visible_to_reader(ReturnState::Submitted));
         assert!(visible_to_reader(ReturnState::Approved));
         assert!(!visible_to_reader(ReturnState::Draft));
         assert!(!visible_to_reader(ReturnState::Returned));
+    }
+
+    // ---- who sees unpublished work ----
+
+    fn all_viewers() -> Vec<Viewer> {
+        let mut out = Vec::new();
+        for role in Role::ALL {
+            for bits in 0..4u8 {
+                out.push(Viewer {
+                    role,
+                    is_owner: bits & 1 != 0,
+                    in_directorate: bits & 2 != 0,
+                });
+            }
+        }
+        out
+    }
+
+    fn viewer(role: Role, is_owner: bool, in_directorate: bool) -> Viewer {
+        Viewer {
+            role,
+            is_owner,
+            in_directorate,
+        }
+    }
+
+    #[test]
+    fn who_sees_unpublished_work() {
+        // (viewer, before it is put forward, once it is)
+        let table = [
+            (viewer(Role::Admin, false, false), true, true),
+            (viewer(Role::Director, false, true), true, true),
+            (viewer(Role::Director, true, false), true, true),
+            // Another directorate's director.
+            (viewer(Role::Director, false, false), false, false),
+            (viewer(Role::Owner, true, false), true, true),
+            // Another owner, even in the same directorate.
+            (viewer(Role::Owner, false, false), false, false),
+            (viewer(Role::Owner, false, true), false, false),
+            // Readers see what is put forward, and nothing more for owning it.
+            (viewer(Role::Reader, false, false), false, true),
+            (viewer(Role::Reader, true, true), false, true),
+        ];
+        for (who, before, after) in table {
+            assert_eq!(may_see_unpublished(who, false), before, "{who:?}");
+            assert_eq!(may_see_unpublished(who, true), after, "{who:?}");
+        }
+    }
+
+    #[test]
+    fn who_sees_an_indicator_value_in_each_state_of_the_period() {
+        use PeriodState::{Locked, Open, Published};
+        let admin = viewer(Role::Admin, false, false);
+        let owner = viewer(Role::Owner, true, false);
+        let other_owner = viewer(Role::Owner, false, false);
+        let director = viewer(Role::Director, false, true);
+        let other_director = viewer(Role::Director, false, false);
+        let reader = viewer(Role::Reader, false, false);
+        for (who, open, locked) in [
+            (admin, true, true),
+            (owner, true, true),
+            (director, true, true),
+            (other_owner, false, false),
+            (other_director, false, false),
+            (reader, false, true),
+        ] {
+            assert_eq!(may_see_indicator_value(who, Open), open, "{who:?}");
+            assert_eq!(may_see_indicator_value(who, Locked), locked, "{who:?}");
+            assert!(may_see_indicator_value(who, Published), "{who:?}");
+        }
+    }
+
+    #[test]
+    fn returns_and_indicator_values_follow_one_rule() {
+        for who in all_viewers() {
+            // An open period's values are like returns not yet put forward; a locked
+            // period's like submitted ones.
+            for state in [None, Some(ReturnState::Draft), Some(ReturnState::Returned)] {
+                assert_eq!(
+                    may_see_return(who, state),
+                    may_see_indicator_value(who, PeriodState::Open),
+                    "{who:?} {state:?}"
+                );
+            }
+            for state in [ReturnState::Submitted, ReturnState::Approved] {
+                assert_eq!(
+                    may_see_return(who, Some(state)),
+                    may_see_indicator_value(who, PeriodState::Locked),
+                    "{who:?} {state:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn sight_only_grows_towards_publication() {
+        for who in all_viewers() {
+            let open = may_see_indicator_value(who, PeriodState::Open);
+            let locked = may_see_indicator_value(who, PeriodState::Locked);
+            let published = may_see_indicator_value(who, PeriodState::Published);
+            assert!(!open || locked, "{who:?}");
+            assert!(!locked || published, "{who:?}");
+            assert!(published, "{who:?}");
+            // What someone is told they wait for is the first state in which they see.
+            let from = indicator_values_shown_from(who);
+            assert!(may_see_indicator_value(who, from), "{who:?}");
+            let expected = if open {
+                PeriodState::Open
+            } else if locked {
+                PeriodState::Locked
+            } else {
+                PeriodState::Published
+            };
+            assert_eq!(from, expected, "{who:?}");
+        }
+        assert_eq!(
+            indicator_values_shown_from(viewer(Role::Reader, false, false)),
+            PeriodState::Locked
+        );
+        assert_eq!(
+            indicator_values_shown_from(viewer(Role::Owner, false, true)),
+            PeriodState::Published
+        );
+    }
+
+    proptest! {
+        /// Whoever may change a return, or review it, may see it: a page never offers a form
+        /// for something it hides.
+        #[test]
+        fn whoever_may_act_on_a_return_may_see_it(
+            current in prop::option::of(prop::sample::select(ReturnState::ALL.to_vec())),
+            action in prop::sample::select(ReturnAction::ALL.to_vec()),
+            role in prop::sample::select(Role::ALL.to_vec()),
+            is_owner in any::<bool>(),
+            in_directorate in any::<bool>(),
+            is_author in any::<bool>(),
+        ) {
+            let actor = Actor { role, is_owner, in_directorate, is_author };
+            if return_transition(PeriodState::Open, current, action, &actor).is_ok() {
+                let who = Viewer { role, is_owner, in_directorate };
+                prop_assert!(may_see_return(who, current));
+            }
+        }
+
+        /// Nobody unrelated to a piece of work sees it before it is published, except a reader
+        /// once it is put forward; being in a directorate counts only for directors.
+        #[test]
+        fn unrelated_people_see_nothing_unpublished(
+            role in prop::sample::select(Role::ALL.to_vec()),
+            in_directorate in any::<bool>(),
+            put_forward in any::<bool>(),
+        ) {
+            let who = Viewer { role, is_owner: false, in_directorate };
+            let sees = may_see_unpublished(who, put_forward);
+            match role {
+                Role::Admin => prop_assert!(sees),
+                Role::Director => prop_assert_eq!(sees, in_directorate),
+                Role::Owner => prop_assert!(!sees),
+                Role::Reader => prop_assert_eq!(sees, put_forward),
+            }
+            if role != Role::Director {
+                let flipped = Viewer { in_directorate: !in_directorate, ..who };
+                prop_assert_eq!(sees, may_see_unpublished(flipped, put_forward));
+            }
+        }
     }
 
     /// The input space is small enough to check the ordering rules on every combination.

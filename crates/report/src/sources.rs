@@ -142,7 +142,8 @@ impl Published {
     /// submitted or approved return replaces the published one for its activity; returns still
     /// with their owner (draft, sent back) are left out, so the activity shows as missing.
     /// Only the returns of activities `visible` lets through are laid over (a director sees
-    /// their own directorate's unpublished returns, not others'). The result is marked DRAFT.
+    /// their own directorate's unpublished returns, not others'). Indicator values are not laid
+    /// over: the indicators stay as published. The result is marked DRAFT.
     pub async fn with_unpublished(
         mut self,
         store: &Store,

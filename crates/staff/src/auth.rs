@@ -1,16 +1,15 @@
 //! Signing in and out, setting a password from a one-time link, and the checks every other
 //! page makes: is there a good session, and did this form come from our own page.
 
+use crate::Staff;
 use crate::http::{self, Form, same_origin, same_secret};
 use crate::view::{anonymous_frame, frame, with};
-use crate::{Staff, password};
-use axum::extract::{ConnectInfo, Path, Request, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use minijinja::context;
-use std::net::SocketAddr;
 use std::sync::Arc;
-use waymark_store::{Organisation, Session, User};
+use waymark_store::{Attempt, AttemptKind, Gate, Organisation, Session, Throttled, User};
 
 /// A signed-in request: the person, their council and their session.
 pub struct Signed {
@@ -83,12 +82,16 @@ pub fn admins_only(staff: &Staff, signed: &Signed) -> Response {
 /// A page saying the database could not be reached (the detail goes to the log).
 pub fn unavailable(staff: &Staff, e: &dyn std::fmt::Display) -> Response {
     eprintln!("waymark: staff request failed: {e}");
-    message(
+    let mut response = message(
         staff,
         StatusCode::SERVICE_UNAVAILABLE,
         "Sorry, there is a problem with the service",
-        "Try again later. Nothing you sent has been lost if you were told it was saved.",
-    )
+        "Try again in a few minutes. Nothing you sent has been lost if you were told it was saved.",
+    );
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+    response
 }
 
 /// A page with a heading and one paragraph, for someone not signed in (or any error).
@@ -99,6 +102,64 @@ pub fn message(staff: &Staff, status: StatusCode, heading: &str, text: &str) -> 
         with(
             anonymous_frame(heading),
             context! { heading => heading, text => text },
+        ),
+    )
+}
+
+/// The answer when every password check the server allows at once is taken: come back in a
+/// moment (nothing was checked or recorded).
+pub fn busy(staff: &Staff) -> Response {
+    let mut response = message(
+        staff,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "The service is busy",
+        "Many people are signing in at once. Wait a few seconds and try again.",
+    );
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+    response
+}
+
+/// Seconds until a throttled attempt may be tried again (the whole window, to be safe).
+fn retry_after(staff: &Staff, mut response: Response) -> Response {
+    let seconds = (staff.config.throttle.window_minutes.max(1) * 60).to_string();
+    if let Ok(value) = HeaderValue::from_str(&seconds) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
+/// Ask whether an attempt may go ahead: the attempt, or the response refusing it.
+pub async fn admit(
+    staff: &Staff,
+    kind: AttemptKind,
+    email: &str,
+    client: &str,
+) -> Result<Attempt, Result<Throttled, Response>> {
+    match staff
+        .store
+        .begin_attempt(kind, email, client, staff.config.throttle, staff.now())
+        .await
+    {
+        Ok(Gate::Open(attempt)) => Ok(attempt),
+        Ok(Gate::Throttled(why)) => Err(Ok(why)),
+        Err(e) => Err(Err(unavailable(staff, &e))),
+    }
+}
+
+/// The page for a client refused for too many failures from its address.
+pub fn client_throttled(staff: &Staff) -> Response {
+    let minutes = staff.config.throttle.window_minutes;
+    retry_after(
+        staff,
+        message(
+            staff,
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many attempts",
+            &format!(
+                "There have been too many failed attempts to sign in from your network. Wait {minutes} minutes and try again."
+            ),
         ),
     )
 }
@@ -126,11 +187,7 @@ pub async fn read_form(
     staff: &Staff,
     request: Request,
 ) -> Result<(HeaderMap, String, Form), Response> {
-    let client = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
+    let client = staff.config.proxies.of(&request);
     let (parts, body) = request.into_parts();
     let bytes = match axum::body::to_bytes(body, http::MAX_FORM_BYTES).await {
         Ok(b) => b,
@@ -263,6 +320,10 @@ pub async fn sign_in(State(staff): State<Arc<Staff>>, request: Request) -> Respo
         );
     }
     let now = staff.now();
+    // Nothing is stored, and nothing hashed, for input that cannot be an address and password:
+    // an address is at most 254 characters, a password at most 128. (The form shows what was
+    // typed again, escaped; reading the form bounded it.)
+    let plausible = waymark_store::accounts::check_email(&email).is_ok();
     let again = |status: StatusCode, error: &str| {
         sign_in_form(
             &staff,
@@ -274,39 +335,56 @@ pub async fn sign_in(State(staff): State<Arc<Staff>>, request: Request) -> Respo
             None,
         )
     };
-    if email.is_empty() || form.get("password").is_empty() {
+    let password = form.get("password");
+    if email.is_empty() || password.is_empty() {
         return again(
             StatusCode::BAD_REQUEST,
             "Enter your email address and password",
         );
     }
-    match staff.store.sign_in_throttled(&email, now).await {
-        Ok(false) => {}
-        Ok(true) => {
-            if let Err(e) = staff
-                .store
-                .record_failed_sign_in(&email, "throttled", &client, now)
-                .await
-            {
-                return unavailable(&staff, &e);
-            }
-            return again(
-                StatusCode::TOO_MANY_REQUESTS,
-                "There have been too many failed attempts to sign in to this account. Wait 5 minutes and try again.",
+    if !plausible {
+        return again(
+            StatusCode::BAD_REQUEST,
+            "Enter an email address in the correct format, like name@example.gov.uk",
+        );
+    }
+    // A permit first: when the server is already hashing as much as it allows, say so at once
+    // and record nothing.
+    let Some(permit) = staff.passwords.permit() else {
+        return busy(&staff);
+    };
+    let attempt = match admit(&staff, AttemptKind::SignIn, &email, &client).await {
+        Ok(attempt) => attempt,
+        Err(Ok(Throttled::Client)) => return client_throttled(&staff),
+        Err(Ok(Throttled::Address)) => {
+            let minutes = staff.config.throttle.window_minutes;
+            return retry_after(
+                &staff,
+                again(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    &format!(
+                        "There have been too many failed attempts to sign in to this account. Wait {minutes} minutes and try again."
+                    ),
+                ),
             );
         }
-        Err(e) => return unavailable(&staff, &e),
-    }
+        Err(Err(response)) => return response,
+    };
     let user = match staff.store.user_by_email(&email).await {
         Ok(user) => user.filter(|u| u.active),
         Err(e) => return unavailable(&staff, &e),
     };
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
-    let good = password::verify(form.get("password").to_string(), stored).await;
+    // No password is longer than the rules allow, so a longer one is wrong without hashing it.
+    let good = password.chars().count() <= waymark_domain::password::MAX_CHARS
+        && staff
+            .passwords
+            .verify(permit, password.to_string(), stored)
+            .await;
     let Some(user) = user.filter(|_| good) else {
         if let Err(e) = staff
             .store
-            .record_failed_sign_in(&email, "wrong email address or password", &client, now)
+            .attempt_failed(&attempt, "wrong email address or password", now)
             .await
         {
             return unavailable(&staff, &e);
@@ -316,6 +394,9 @@ pub async fn sign_in(State(staff): State<Arc<Staff>>, request: Request) -> Respo
             "Enter a correct email address and password",
         );
     };
+    if let Err(e) = staff.store.attempt_succeeded(&attempt).await {
+        return unavailable(&staff, &e);
+    }
     let (cookie_token, _) = match staff
         .store
         .start_session(&user, "password", &client, staff.config.sessions, now)
@@ -395,10 +476,58 @@ fn link_gone(staff: &Staff) -> Response {
     )
 }
 
+/// The account a set-up link is for, counted against the client's limit: a link that is
+/// unknown, used or expired is a failure (guessing links is throttled like guessing passwords).
+async fn link_user(staff: &Staff, token: &str, client: &str) -> Result<User, Response> {
+    let attempt = match admit(staff, AttemptKind::SetupLink, "", client).await {
+        Ok(attempt) => attempt,
+        Err(Ok(_)) => return Err(client_throttled(staff)),
+        Err(Err(response)) => return Err(response),
+    };
+    // A link's token is 64 hex digits: anything else is not a link, and is not looked up.
+    let shaped = token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit());
+    let found = if shaped {
+        staff
+            .store
+            .setup_link_user(token, staff.now())
+            .await
+            .map_err(|e| unavailable(staff, &e))?
+    } else {
+        None
+    };
+    match found {
+        Some(user) => {
+            staff
+                .store
+                .attempt_succeeded(&attempt)
+                .await
+                .map_err(|e| unavailable(staff, &e))?;
+            Ok(user)
+        }
+        None => {
+            staff
+                .store
+                .attempt_failed(
+                    &attempt,
+                    "unknown, used or expired set-up link",
+                    staff.now(),
+                )
+                .await
+                .map_err(|e| unavailable(staff, &e))?;
+            Err(link_gone(staff))
+        }
+    }
+}
+
 /// GET /staff/setup/{token}: the form to choose a password, while the link is good.
-pub async fn setup_page(State(staff): State<Arc<Staff>>, Path(token): Path<String>) -> Response {
-    match staff.store.setup_link_user(&token, staff.now()).await {
-        Ok(Some(user)) => setup_form(
+pub async fn setup_page(
+    State(staff): State<Arc<Staff>>,
+    Path(token): Path<String>,
+    request: Request,
+) -> Response {
+    let client = staff.config.proxies.of(&request);
+    match link_user(&staff, &token, &client).await {
+        Ok(user) => setup_form(
             &staff,
             council_name(&staff).await,
             &user,
@@ -406,8 +535,7 @@ pub async fn setup_page(State(staff): State<Arc<Staff>>, Path(token): Path<Strin
             StatusCode::OK,
             None,
         ),
-        Ok(None) => link_gone(&staff),
-        Err(e) => unavailable(&staff, &e),
+        Err(response) => response,
     }
 }
 
@@ -418,17 +546,20 @@ pub async fn setup(
     Path(token): Path<String>,
     request: Request,
 ) -> Response {
-    let (headers, _, form) = match read_form(&staff, request).await {
+    let (headers, client, form) = match read_form(&staff, request).await {
         Ok(read) => read,
         Err(response) => return response,
     };
     if !same_origin(&headers) {
         return link_gone(&staff);
     }
-    let user = match staff.store.setup_link_user(&token, staff.now()).await {
-        Ok(Some(user)) => user,
-        Ok(None) => return link_gone(&staff),
-        Err(e) => return unavailable(&staff, &e),
+    // Hashing the new password needs a permit: take it before anything is counted.
+    let Some(permit) = staff.passwords.permit() else {
+        return busy(&staff);
+    };
+    let user = match link_user(&staff, &token, &client).await {
+        Ok(user) => user,
+        Err(response) => return response,
     };
     let chosen = form.get("password");
     let council = council_name(&staff).await;
@@ -452,7 +583,7 @@ pub async fn setup(
             Some("The passwords do not match"),
         );
     }
-    let hashed = match password::hash(chosen.to_string()).await {
+    let hashed = match staff.passwords.hash(permit, chosen.to_string()).await {
         Ok(h) => h,
         Err(e) => return unavailable(&staff, &e),
     };

@@ -15,21 +15,20 @@ use serde::Serialize;
 use std::sync::Arc;
 use waymark_domain::workflow::{
     self, Actor, FieldError, PeriodAction, PeriodState, ReturnAction, ReturnContent, ReturnState,
-    Role,
+    Role, Viewer,
 };
 use waymark_domain::{Period, Status};
 use waymark_store::{Act, Cycle, CycleItem, ReturnDetail, StoreError, User};
 
 /// Whether a person may see an activity's return at all (an owner only their own, a director
-/// their directorate's, a reader what has been submitted).
+/// their directorate's, a reader what has been submitted): `workflow::may_see_return`.
 pub fn can_view(user: &User, item: &CycleItem) -> bool {
-    let owns = item.owner.as_ref().is_some_and(|o| o.id == user.id);
-    match user.role {
-        Role::Admin => true,
-        Role::Director => owns || user.directorate_id == Some(item.directorate_id),
-        Role::Owner => owns,
-        Role::Reader => item.state.is_some_and(workflow::visible_to_reader),
-    }
+    let viewer = Viewer {
+        role: user.role,
+        is_owner: item.owner.as_ref().is_some_and(|o| o.id == user.id),
+        in_directorate: user.directorate_id == Some(item.directorate_id),
+    };
+    workflow::may_see_return(viewer, item.state)
 }
 
 fn actor(user: &User, item: &CycleItem, author: Option<i64>) -> Actor {
@@ -185,7 +184,7 @@ pub async fn home(State(staff): State<Arc<Staff>>, headers: axum::http::HeaderMa
                         .map(|i| {
                             context! {
                                 period => period_view(cycle),
-                                item => crate::indicator_pages::item_view(cycle.id, i),
+                                item => crate::indicator_pages::item_view(cycle, i, &signed.user),
                             }
                         }),
                 ),
@@ -417,7 +416,7 @@ pub async fn period(
     let indicators: Vec<Value> = match staff.store.indicator_items(&signed.org, cycle.id).await {
         Ok(list) => list
             .iter()
-            .map(|i| crate::indicator_pages::item_view(cycle.id, i))
+            .map(|i| crate::indicator_pages::item_view(&cycle, i, &signed.user))
             .collect(),
         Err(e) => return unavailable(&staff, &e),
     };

@@ -1,6 +1,8 @@
 //! Indicators in the staff site: each period's values (entered by the indicator's owner or the
 //! performance team, rated by the indicator's rules unless overridden with a reason), and the
-//! rules themselves (admins).
+//! rules themselves (admins). Who sees a value before it is published is
+//! `waymark_domain::workflow::may_see_indicator_value`'s answer, the returns' rule: anyone else
+//! sees the indicator listed with its value withheld, and its page is not found for them.
 
 use crate::Staff;
 use crate::auth::{Signed, signed_form, signed_in, signed_message, unavailable};
@@ -14,27 +16,54 @@ use std::sync::Arc;
 use waymark_domain::indicator::{
     EntryInput, IndicatorRules, Polarity, Rag, RagCondition, RagRule, RagRuleSet,
 };
-use waymark_domain::workflow::{FieldError, PeriodState, Role};
-use waymark_store::{IndicatorEntry, IndicatorItem, StoreError};
+use waymark_domain::workflow::{self, FieldError, PeriodState, Role, Viewer};
+use waymark_store::{Cycle, IndicatorEntry, IndicatorItem, StoreError, User};
+
+fn owns(user: &User, item: &IndicatorItem) -> bool {
+    item.settings
+        .as_ref()
+        .and_then(|s| s.owner.as_ref())
+        .is_some_and(|o| o.id == user.id)
+}
+
+/// How a person stands to an indicator: its owner, or (a director) of its owner's directorate.
+fn viewer(user: &User, item: &IndicatorItem) -> Viewer {
+    let owner_directorate = item.settings.as_ref().and_then(|s| s.owner_directorate_id);
+    Viewer {
+        role: user.role,
+        is_owner: owns(user, item),
+        in_directorate: owner_directorate.is_some() && user.directorate_id == owner_directorate,
+    }
+}
+
+/// Whether a person may see the indicator's values (value, note, rating, override and its
+/// reason, every version) for a period in `state`.
+pub fn can_see_values(user: &User, item: &IndicatorItem, state: PeriodState) -> bool {
+    workflow::may_see_indicator_value(viewer(user, item), state)
+}
+
+/// What someone who may not see a period's value is told instead: when they will see it.
+fn withheld(user: &User, item: &IndicatorItem, period: &str) -> String {
+    let until = match workflow::indicator_values_shown_from(viewer(user, item)) {
+        PeriodState::Open | PeriodState::Locked => "locked",
+        PeriodState::Published => "published",
+    };
+    format!("Not shown until {period} is {until}")
+}
 
 /// Whether a person may ever enter this indicator's values: its owner (unless now a reader)
 /// and admins.
-fn may_enter(signed: &Signed, item: &IndicatorItem) -> bool {
-    let owns = item
-        .settings
-        .as_ref()
-        .and_then(|s| s.owner.as_ref())
-        .is_some_and(|o| o.id == signed.user.id);
-    match signed.user.role {
+fn may_enter(user: &User, item: &IndicatorItem) -> bool {
+    match user.role {
         Role::Admin => true,
         Role::Reader => false,
-        _ => owns,
+        _ => owns(user, item),
     }
 }
 
 /// Whether a person may enter this indicator's value now.
-fn can_enter(signed: &Signed, item: &IndicatorItem, state: PeriodState) -> bool {
-    state == PeriodState::Open && may_enter(signed, item)
+fn can_enter(user: &User, item: &IndicatorItem, state: PeriodState) -> bool {
+    state == PeriodState::Open && may_enter(user, item)
 }
 
 fn rag_key(rag: Option<Rag>) -> &'static str {
@@ -75,16 +104,20 @@ fn entry_view(e: &IndicatorEntry) -> Value {
     }
 }
 
-/// One row of a period's indicator table.
-pub fn item_view(cycle_id: i64, item: &IndicatorItem) -> Value {
+/// One row of a period's indicator table, as `user` may see it: someone who may not see the
+/// value sees the indicator and its owner, when the value will be shown, and no link.
+pub fn item_view(cycle: &Cycle, item: &IndicatorItem, user: &User) -> Value {
+    let visible = can_see_values(user, item, cycle.state);
+    let entry = item.entry.as_ref().filter(|_| visible);
     context! {
         reference => item.reference.clone(),
         name => item.name.clone(),
         owner => item.settings.as_ref().and_then(|s| s.owner.as_ref()).map(|o| o.name.clone()),
-        value => item.entry.as_ref().map(|e| e.text.clone()),
-        rag => item.entry.as_ref().and_then(IndicatorEntry::rag).map(Rag::label),
-        rag_key => rag_key(item.entry.as_ref().and_then(IndicatorEntry::rag)),
-        href => format!("/staff/periods/{cycle_id}/indicators/{}", item.indicator_id),
+        value => entry.map(|e| e.text.clone()),
+        rag => entry.and_then(IndicatorEntry::rag).map(Rag::label),
+        rag_key => rag_key(entry.and_then(IndicatorEntry::rag)),
+        withheld => (!visible).then(|| withheld(user, item, "the period")),
+        href => visible.then(|| format!("/staff/periods/{}/indicators/{}", cycle.id, item.indicator_id)),
     }
 }
 
@@ -109,10 +142,21 @@ async fn entry_page(
         .indicator_detail(&signed.org, cycle_id, indicator_id)
         .await
     {
+        // Someone who may not see the values finds nothing here, as with a return.
+        Ok((cycle, item, _)) if !can_see_values(&signed.user, &item, cycle.state) => {
+            return not_found(staff, signed);
+        }
         Ok(found) => found,
         Err(StoreError::NotFound(_)) => return not_found(staff, signed),
         Err(e) => return unavailable(staff, &e),
     };
+    // The value before this period is shown only if it is one this person may see too.
+    let previous = item.previous.as_ref().map(|p| match p.period_state {
+        Some(state) if !can_see_values(&signed.user, &item, state) => {
+            withheld(&signed.user, &item, &p.label)
+        }
+        _ => format!("{} in {}", number(p.value), p.label),
+    });
     let current = item.entry.as_ref();
     let (value, note, override_rag, reason) = problem.input.unwrap_or_else(|| match current {
         Some(e) => (
@@ -144,13 +188,13 @@ async fn entry_page(
                     frequency => item.frequency.clone(),
                     rules => rules.as_ref().map(rules_text).unwrap_or_else(|| "Not set: values are not rated".into()),
                     owner => item.settings.as_ref().and_then(|s| s.owner.as_ref()).map(|o| o.name.clone()),
-                    previous => item.previous.as_ref().map(|(label, v)| format!("{} in {label}", number(*v))),
+                    previous => previous,
                     revision => item.revision,
                     settings_href => format!("/staff/indicators/{}?period={}", item.indicator_id, cycle.id),
                 },
                 action => format!("/staff/periods/{}/indicators/{}", cycle.id, item.indicator_id),
                 history => history.iter().rev().map(entry_view).collect::<Vec<_>>(),
-                can_enter => can_enter(signed, &item, cycle.state),
+                can_enter => can_enter(&signed.user, &item, cycle.state),
                 is_admin => signed.user.role == Role::Admin,
                 form => context! { value => value, note => note, override_rag => override_rag, override_reason => reason },
                 errors => errors_view(&problem.errors),
@@ -167,7 +211,7 @@ fn not_found(staff: &Staff, signed: &Signed) -> Response {
         signed,
         StatusCode::NOT_FOUND,
         "Page not found",
-        "There is no such indicator or period here.",
+        "There is nothing here for you. If you followed a link, it may be for an indicator whose value you cannot see before it is published.",
     )
 }
 
@@ -208,13 +252,16 @@ pub async fn enter(
         Err(r) => return r,
     };
     // Who may enter it is settled before anything about the form: someone refused is refused
-    // whatever they sent.
+    // whatever they sent, and someone who may not see the value learns nothing about it.
     match staff
         .store
         .indicator_detail(&signed.org, cycle_id, indicator_id)
         .await
     {
-        Ok((_, item, _)) if may_enter(&signed, &item) => {}
+        Ok((cycle, item, _)) if !can_see_values(&signed.user, &item, cycle.state) => {
+            return not_found(&staff, &signed);
+        }
+        Ok((_, item, _)) if may_enter(&signed.user, &item) => {}
         Ok(_) => {
             return signed_message(
                 &staff,

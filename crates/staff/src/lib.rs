@@ -9,6 +9,7 @@
 //! works without JavaScript.
 
 pub mod auth;
+pub mod client;
 pub mod config;
 pub mod cycle_pages;
 pub mod export;
@@ -21,7 +22,7 @@ pub mod plan_pages;
 pub mod report_pages;
 pub mod view;
 
-pub use config::StaffConfig;
+pub use config::{SignInSettings, StaffConfig};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -45,6 +46,8 @@ pub struct Staff {
     pub sso: Option<oidc::Sso>,
     /// Writes the DRAFT reports (the council's templates and, from the command line, PDF).
     pub reporter: Arc<waymark_report::Reporter>,
+    /// Bounds the password hashes running at once.
+    pub passwords: password::Checker,
 }
 
 impl Staff {
@@ -57,6 +60,7 @@ impl Staff {
             uploads: plan_pages::Uploads::default(),
             sso: None,
             reporter: Arc::new(waymark_report::Reporter::default()),
+            passwords: password::Checker::per_core(),
         }
     }
 

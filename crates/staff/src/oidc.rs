@@ -6,7 +6,7 @@
 //! later ones find it by that subject.
 
 use crate::Staff;
-use crate::auth::{message, unavailable};
+use crate::auth::{self, message, unavailable};
 use crate::http::{self, same_secret};
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
@@ -19,6 +19,7 @@ use openidconnect::{
 };
 use serde::Deserialize;
 use std::sync::Arc;
+use waymark_store::AttemptKind;
 
 /// The `[oidc]` section of the configuration file.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -218,8 +219,14 @@ fn query_value(query: &str, name: &str) -> Option<String> {
     })
 }
 
+/// Why a callback was refused, for the audit trail, when there is more to say than its status.
+#[derive(Clone)]
+struct RefusalReason(String);
+
 /// GET /staff/sign-in/callback: the provider sends the person back with a code; exchange it
-/// (with the PKCE verifier), check the ID token, find the account, start a session.
+/// (with the PKCE verifier), check the ID token, find the account, start a session. Each
+/// callback is counted against the client's limit (as sign-ins and set-up links are): one
+/// that does not end signed in is a failure, unless the service itself was unavailable.
 pub async fn callback(State(staff): State<Arc<Staff>>, request: Request) -> Response {
     let Some(sso) = &staff.sso else {
         return refused(
@@ -228,13 +235,39 @@ pub async fn callback(State(staff): State<Arc<Staff>>, request: Request) -> Resp
             "Single sign-on is not set up here.",
         );
     };
+    let client_ip = staff.config.proxies.of(&request);
+    let attempt = match auth::admit(&staff, AttemptKind::SingleSignOn, "", &client_ip).await {
+        Ok(attempt) => attempt,
+        Err(Ok(_)) => return auth::client_throttled(&staff),
+        Err(Err(response)) => return response,
+    };
+    let response = returned(&staff, sso, request, &client_ip).await;
+    let status = response.status();
+    let settled = if status.is_redirection() || status.is_server_error() {
+        staff.store.attempt_succeeded(&attempt).await
+    } else {
+        let why = response
+            .extensions()
+            .get::<RefusalReason>()
+            .map(|r| r.0.clone())
+            .unwrap_or_else(|| format!("single sign-on refused ({})", status.as_u16()));
+        staff
+            .store
+            .attempt_failed(&attempt, &why, staff.now())
+            .await
+    };
+    match settled {
+        Ok(()) => response,
+        Err(e) => unavailable(&staff, &e),
+    }
+}
+
+/// The callback's work, once the client is allowed to try.
+async fn returned(staff: &Arc<Staff>, sso: &Sso, request: Request, client_ip: &str) -> Response {
+    let staff = staff.clone();
     let now = staff.now();
     let query = request.uri().query().unwrap_or("").to_string();
-    let client_ip = request
-        .extensions()
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
+    let client_ip = client_ip.to_string();
     if let Some(error) = query_value(&query, "error") {
         let error: String = error
             .chars()
@@ -349,23 +382,15 @@ pub async fn callback(State(staff): State<Arc<Staff>>, request: Request) -> Resp
         } else {
             email.as_str()
         };
-        if let Err(e) = staff
-            .store
-            .record_failed_sign_in(
-                shown,
-                "no account for this single sign-on identity",
-                &client_ip,
-                now,
-            )
-            .await
-        {
-            return unavailable(&staff, &e);
-        }
-        return refused(
+        let mut response = refused(
             &staff,
             StatusCode::FORBIDDEN,
             "You signed in with your council account, but it has no access to this site.",
         );
+        response.extensions_mut().insert(RefusalReason(format!(
+            "no account for this single sign-on identity ({shown})"
+        )));
+        return response;
     };
     let (token, _) = match staff
         .store

@@ -2,7 +2,9 @@
 //! published record, before anything is published. For the performance team, directors and
 //! readers (who see submitted returns anyway); owners see only their own returns, so not these.
 //! A director's draft lays over only the returns they may see (their directorate's); the rest
-//! of the report is the published record.
+//! of the report is the published record. Indicator values are never laid over: a draft's
+//! indicator tables are the published ones, which everyone signed in may see, and a draft of a
+//! period not yet published says so.
 
 use crate::Staff;
 use crate::auth::signed_in;
@@ -13,7 +15,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
-use waymark_domain::workflow::Role;
+use waymark_domain::workflow::{PeriodState, Role};
 use waymark_report::{Format, Kind, Published, ReportError, Request};
 use waymark_store::StoreError;
 
@@ -58,16 +60,32 @@ pub async fn report(
         .filter(|item| can_view(&signed.user, item))
         .map(|item| item.activity_id)
         .collect();
-    // Said in the report when the draft leaves some unpublished returns out.
-    let scope = (items
+    // (id, reference, name, frequency, retired)
+    let indicators = match staff.store.plan_indicators(&signed.org).await {
+        Ok(list) => list,
+        Err(e) => return crate::auth::unavailable(&staff, &e),
+    };
+    // Said in the report when the draft leaves some unpublished returns or values out.
+    let returns_left_out = items
         .iter()
         .any(|item| !visible.contains(&item.activity_id))
-        && signed.user.role == Role::Director)
-        .then(|| {
+        && signed.user.role == Role::Director;
+    // Said whether or not values have been entered, so the draft tells nobody that they have.
+    let values_left_out = cycle.state != PeriodState::Published && indicators.iter().any(|i| !i.4);
+    let scope = [
+        returns_left_out.then_some(
             "This draft includes the unpublished returns you can see (your directorate's and \
-             those you own); other activities show what has been published."
-                .to_string()
-        });
+             those you own); other activities show what has been published.",
+        ),
+        values_left_out.then_some(
+            "Indicator values for this period are not in this draft until the period is \
+             published: the indicator tables show what has been published.",
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>();
+    let scope = (!scope.is_empty()).then(|| scope.join(" "));
     let built = async {
         let mut published = Published::load(&staff.store, &signed.org)
             .await?

@@ -91,6 +91,8 @@ impl Default for SessionRules {
 /// Failed sign-ins allowed per account in [`THROTTLE_WINDOW_MINUTES`] before more are refused.
 pub const MAX_FAILED_SIGN_INS: i64 = 10;
 pub const THROTTLE_WINDOW_MINUTES: i64 = 5;
+/// Failed attempts of any kind allowed per client address in the window.
+pub const MAX_FAILURES_PER_CLIENT: i64 = 100;
 
 /// A set-up link works this long after it is issued.
 pub const SETUP_LINK_HOURS: i64 = 72;
@@ -540,69 +542,143 @@ impl Store {
         Ok(user)
     }
 
-    /// Failed sign-ins for an e-mail address since `since` (known account or not, so
-    /// throttling does not reveal which addresses have accounts).
-    pub async fn failed_sign_ins(&self, email: &str, since: DateTime<Utc>) -> Result<i64> {
-        Ok(sqlx::query_scalar(
-            "SELECT COUNT(*) FROM login_attempts WHERE email = $1 AND at >= $2 AND succeeded = 0",
-        )
-        .bind(normal_email(email))
-        .bind(stamp(since))
-        .fetch_one(&self.pool)
-        .await?)
-    }
-
-    /// Whether an account's sign-ins are being refused for too many recent failures.
-    pub async fn sign_in_throttled(&self, email: &str, at: DateTime<Utc>) -> Result<bool> {
-        let since = at - Duration::minutes(THROTTLE_WINDOW_MINUTES);
-        Ok(self.failed_sign_ins(email, since).await? >= MAX_FAILED_SIGN_INS)
-    }
-
-    /// Record a refused sign-in (wrong password, unknown address, or throttled).
-    pub async fn record_failed_sign_in(
+    /// Decide whether an attempt may go ahead, and count it, in one write: the attempt is
+    /// counted as a failure before the password (or link, or identity) is checked, so any
+    /// number of parallel guesses pass the limit at most as often as the limit allows. A right
+    /// answer takes its count back ([`Store::attempt_succeeded`]). An attempt refused here is
+    /// counted too, on the client's own row once the client is over its limit, so hammering
+    /// adds to counters, not rows. Throttling rows older than a day are pruned in the same
+    /// write: they are throttling state, not the audit trail.
+    pub async fn begin_attempt(
         &self,
+        kind: AttemptKind,
         email: &str,
-        why: &str,
         client: &str,
+        rules: ThrottleRules,
+        at: DateTime<Utc>,
+    ) -> Result<Gate> {
+        let email = normal_email(email);
+        let minute = minute_of(at);
+        let since = minute_of(at - rules.window() + Duration::minutes(1));
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM login_attempts WHERE minute < $1")
+            .bind(minute_of(at - Duration::days(1)))
+            .execute(&mut *tx)
+            .await?;
+        let by_address: i64 = if email.is_empty() {
+            0
+        } else {
+            sqlx::query_scalar(
+                "SELECT CAST(COALESCE(SUM(failures), 0) AS BIGINT) FROM login_attempts
+                 WHERE email = $1 AND kind = $2 AND minute >= $3",
+            )
+            .bind(&email)
+            .bind(kind.key())
+            .bind(&since)
+            .fetch_one(&mut *tx)
+            .await?
+        };
+        let by_client: i64 = sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(failures), 0) AS BIGINT) FROM login_attempts
+             WHERE client = $1 AND minute >= $2",
+        )
+        .bind(client)
+        .bind(&since)
+        .fetch_one(&mut *tx)
+        .await?;
+        let refused = if by_client >= rules.per_client {
+            Some(Throttled::Client)
+        } else if !email.is_empty() && by_address >= rules.per_address {
+            Some(Throttled::Address)
+        } else {
+            None
+        };
+        // A client over its limit is counted on one row of its own, whatever address it names.
+        let row_email = match refused {
+            Some(Throttled::Client) => "*",
+            _ => email.as_str(),
+        };
+        let row = sqlx::query(
+            "INSERT INTO login_attempts (kind, email, client, minute, failures, last_at)
+             VALUES ($1, $2, $3, $4, 1, $5)
+             ON CONFLICT (kind, email, client, minute)
+             DO UPDATE SET failures = login_attempts.failures + 1, last_at = excluded.last_at
+             RETURNING id, failures",
+        )
+        .bind(kind.key())
+        .bind(row_email)
+        .bind(client)
+        .bind(&minute)
+        .bind(stamp(at))
+        .fetch_one(&mut *tx)
+        .await?;
+        let attempt = Attempt {
+            row: row.try_get(0)?,
+            kind,
+            email: email.clone(),
+            client: client.to_string(),
+            // The first refusal a row counts goes into the audit trail; the rest only count.
+            first: row.try_get::<i64, _>(1)? == 1,
+        };
+        if let Some(why) = refused {
+            if attempt.first {
+                refusal_event(&mut tx, self.audit_key(), &attempt, why.reason(), at).await?;
+            }
+            tx.commit().await?;
+            return Ok(Gate::Throttled(why));
+        }
+        tx.commit().await?;
+        Ok(Gate::Open(attempt))
+    }
+
+    /// The attempt was refused (wrong password, unknown link, unknown identity): it is
+    /// already counted; the first refusal of its row is recorded in the audit trail.
+    pub async fn attempt_failed(
+        &self,
+        attempt: &Attempt,
+        why: &str,
         at: DateTime<Utc>,
     ) -> Result<()> {
-        let email = normal_email(email);
+        if !attempt.first {
+            return Ok(());
+        }
+        let mut tx = self.begin_write().await?;
+        refusal_event(&mut tx, self.audit_key(), attempt, why, at).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The attempt succeeded: its count is taken back (earlier failures still count).
+    pub async fn attempt_succeeded(&self, attempt: &Attempt) -> Result<()> {
         let mut tx = self.begin_write().await?;
         sqlx::query(
-            "INSERT INTO login_attempts (email, succeeded, client, at) VALUES ($1, 0, $2, $3)",
+            "UPDATE login_attempts SET failures = failures - 1 WHERE id = $1 AND failures > 0",
         )
-        .bind(&email)
-        .bind(client)
-        .bind(stamp(at))
+        .bind(attempt.row)
         .execute(&mut *tx)
-        .await?;
-        let known: Option<(i64, i64)> =
-            sqlx::query("SELECT id, org_id FROM users WHERE email = $1")
-                .bind(&email)
-                .fetch_optional(&mut *tx)
-                .await?
-                .map(|r| Ok::<_, StoreError>((r.try_get(0)?, r.try_get(1)?)))
-                .transpose()?;
-        audit::append(
-            &mut tx,
-            self.audit_key(),
-            Change {
-                org_id: known.map(|(_, org)| org),
-                who: &Who {
-                    user_id: known.map(|(id, _)| id),
-                    name: email.clone(),
-                },
-                action: "session.sign-in-refused",
-                subject: format!("user {email}"),
-                before: None,
-                after: Some(json!({ "reason": why, "client": client })),
-                row: None,
-            },
-            at,
-        )
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Failures counted for an address (all clients) within the window ending at `at`: what
+    /// the sign-in throttle compares with its limit.
+    pub async fn failures_for_address(
+        &self,
+        kind: AttemptKind,
+        email: &str,
+        rules: ThrottleRules,
+        at: DateTime<Utc>,
+    ) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(failures), 0) AS BIGINT) FROM login_attempts
+             WHERE email = $1 AND kind = $2 AND minute >= $3",
+        )
+        .bind(normal_email(email))
+        .bind(kind.key())
+        .bind(minute_of(at - rules.window() + Duration::minutes(1)))
+        .fetch_one(&self.pool)
+        .await?)
     }
 
     /// Start a session for a person who has proved who they are. Returns the cookie's token
@@ -620,14 +696,6 @@ impl Store {
         let now = stamp(at);
         let expires = stamp(at + rules.absolute);
         let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO login_attempts (email, succeeded, client, at) VALUES ($1, 1, $2, $3)",
-        )
-        .bind(&user.email)
-        .bind(client)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO sessions (org_id, user_id, token_hash, csrf_token, created_at, last_seen_at, expires_at)
              VALUES ($1, $2, $3, $4, $5, $5, $6) RETURNING id",
@@ -762,6 +830,147 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// What an attempt to get in is: each kind is throttled on its own per address, and all of
+/// them together per client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttemptKind {
+    /// An e-mail address and password.
+    SignIn,
+    /// Following a one-time set-up link.
+    SetupLink,
+    /// Coming back from the council's identity provider.
+    SingleSignOn,
+}
+
+impl AttemptKind {
+    pub fn key(self) -> &'static str {
+        match self {
+            AttemptKind::SignIn => "sign-in",
+            AttemptKind::SetupLink => "setup-link",
+            AttemptKind::SingleSignOn => "single-sign-on",
+        }
+    }
+
+    /// The audit trail's action for a refusal of this kind.
+    fn refused_action(self) -> &'static str {
+        match self {
+            AttemptKind::SignIn => "session.sign-in-refused",
+            AttemptKind::SetupLink => "user.setup-link-refused",
+            AttemptKind::SingleSignOn => "session.single-sign-on-refused",
+        }
+    }
+}
+
+/// How many failures are allowed within the window before attempts are refused unchecked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThrottleRules {
+    /// Per e-mail address (known or not, so throttling does not tell which have accounts).
+    pub per_address: i64,
+    /// Per client address, whatever addresses it tries.
+    pub per_client: i64,
+    /// The window, in whole minutes.
+    pub window_minutes: i64,
+}
+
+impl ThrottleRules {
+    fn window(&self) -> Duration {
+        Duration::minutes(self.window_minutes.max(1))
+    }
+}
+
+impl Default for ThrottleRules {
+    fn default() -> Self {
+        ThrottleRules {
+            per_address: MAX_FAILED_SIGN_INS,
+            per_client: MAX_FAILURES_PER_CLIENT,
+            window_minutes: THROTTLE_WINDOW_MINUTES,
+        }
+    }
+}
+
+/// Why an attempt was refused before it was checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Throttled {
+    /// Too many failures for this e-mail address.
+    Address,
+    /// Too many failures from this client.
+    Client,
+}
+
+impl Throttled {
+    fn reason(self) -> &'static str {
+        match self {
+            Throttled::Address => "throttled: too many failures for this address",
+            Throttled::Client => "throttled: too many failures from this client",
+        }
+    }
+}
+
+/// An attempt allowed to go ahead, already counted as a failure until it succeeds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    row: i64,
+    kind: AttemptKind,
+    email: String,
+    client: String,
+    first: bool,
+}
+
+/// Whether an attempt may be checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Gate {
+    Open(Attempt),
+    Throttled(Throttled),
+}
+
+/// The minute an instant falls in, as stored (seconds and fractions zero).
+fn minute_of(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:00.000000Z").to_string()
+}
+
+/// The audit trail's record of a refused attempt (named by the account when there is one).
+async fn refusal_event(
+    tx: &mut Tx,
+    key: Option<&crate::seal::AuditKey>,
+    attempt: &Attempt,
+    why: &str,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let known: Option<(i64, i64)> = if attempt.email.is_empty() {
+        None
+    } else {
+        sqlx::query("SELECT id, org_id FROM users WHERE email = $1")
+            .bind(&attempt.email)
+            .fetch_optional(&mut **tx)
+            .await?
+            .map(|r| Ok::<_, StoreError>((r.try_get(0)?, r.try_get(1)?)))
+            .transpose()?
+    };
+    let shown = if attempt.email.is_empty() {
+        attempt.kind.key().to_string()
+    } else {
+        attempt.email.clone()
+    };
+    audit::append(
+        tx,
+        key,
+        Change {
+            org_id: known.map(|(_, org)| org),
+            who: &Who {
+                user_id: known.map(|(id, _)| id),
+                name: shown.clone(),
+            },
+            action: attempt.kind.refused_action(),
+            subject: format!("user {shown}"),
+            before: None,
+            after: Some(json!({ "reason": why, "client": attempt.client })),
+            row: None,
+        },
+        at,
+    )
+    .await
 }
 
 /// End every open session of a person, inside a write.

@@ -21,6 +21,9 @@ use waymark_domain::workflow::{FieldError, Forbidden, PeriodState, Refusal, Role
 pub struct IndicatorSettings {
     pub rules: IndicatorRules,
     pub owner: Option<Person>,
+    /// The owner's directorate (set on their account), if any: its director sees the
+    /// indicator's values before they are published, as they see its returns.
+    pub owner_directorate_id: Option<i64>,
     pub recorded_at: String,
 }
 
@@ -59,8 +62,19 @@ pub struct IndicatorItem {
     pub entry: Option<IndicatorEntry>,
     /// How many values have been entered for this period (actions name it, as for returns).
     pub revision: i64,
-    /// The newest value before this period (for direction of travel): its label and value.
-    pub previous: Option<(String, f64)>,
+    /// The newest value before this period (for direction of travel).
+    pub previous: Option<PreviousValue>,
+}
+
+/// The newest value of an indicator before a period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreviousValue {
+    /// The period or financial year it was for ("2024/25 Q4", "2023/24").
+    pub label: String,
+    pub value: f64,
+    /// Where the period it was entered for stands now; `None` for a value published from an
+    /// imported table. (An entered value is public only once its period is published.)
+    pub period_state: Option<PeriodState>,
 }
 
 /// Longest value accepted as written, in characters ("£1,234,567.89" is 13).
@@ -105,7 +119,8 @@ async fn settings_in(
     indicator_id: i64,
 ) -> Result<Option<IndicatorSettings>> {
     let row = sqlx::query(
-        "SELECT s.polarity, s.target, s.rules_json, u.id, u.email, u.name, s.recorded_at
+        "SELECT s.polarity, s.target, s.rules_json, u.id, u.email, u.name, s.recorded_at,
+                u.directorate_id
          FROM indicator_settings s LEFT JOIN users u ON u.id = s.owner_id
          WHERE s.indicator_id = $1 ORDER BY s.id DESC LIMIT 1",
     )
@@ -129,6 +144,10 @@ async fn settings_in(
                 email: r.try_get(4)?,
                 name: r.try_get(5)?,
             }),
+            None => None,
+        },
+        owner_directorate_id: match owner_id {
+            Some(_) => r.try_get(7)?,
             None => None,
         },
         recorded_at: r.try_get(6)?,
@@ -179,9 +198,9 @@ async fn previous_in(
     conn: &mut sqlx::AnyConnection,
     indicator_id: i64,
     cycle: &Cycle,
-) -> Result<Option<(String, f64)>> {
+) -> Result<Option<PreviousValue>> {
     let entered = sqlx::query(
-        "SELECT c.period, e.value FROM indicator_entries e JOIN cycles c ON c.id = e.cycle_id
+        "SELECT c.period, e.value, c.state FROM indicator_entries e JOIN cycles c ON c.id = e.cycle_id
          WHERE e.indicator_id = $1 AND c.period < $2
          ORDER BY c.period DESC, e.revision DESC LIMIT 1",
     )
@@ -192,7 +211,15 @@ async fn previous_in(
     if let Some(r) = entered {
         let period: String = r.try_get(0)?;
         let period: waymark_domain::Period = period.parse().map_err(corrupt)?;
-        return Ok(Some((period.to_string(), r.try_get(1)?)));
+        let state: String = r.try_get(2)?;
+        return Ok(Some(PreviousValue {
+            label: period.to_string(),
+            value: r.try_get(1)?,
+            period_state: Some(
+                PeriodState::from_key(&state)
+                    .ok_or_else(|| corrupt(format!("unknown period state '{state}'")))?,
+            ),
+        }));
     }
     let published = sqlx::query(
         "SELECT year, value FROM indicator_values
@@ -207,10 +234,11 @@ async fn previous_in(
         Some(r) => {
             let year: i64 = r.try_get(0)?;
             let year = i32::try_from(year).map_err(corrupt)?;
-            Ok(Some((
-                waymark_domain::FinancialYear(year).to_string(),
-                r.try_get(1)?,
-            )))
+            Ok(Some(PreviousValue {
+                label: waymark_domain::FinancialYear(year).to_string(),
+                value: r.try_get(1)?,
+                period_state: None,
+            }))
         }
         None => Ok(None),
     }
@@ -430,7 +458,7 @@ impl Store {
             .rules
             .evaluate(measure.value, rules.target, rules.polarity);
         let travel = direction(
-            item.previous.as_ref().map(|p| p.1),
+            item.previous.as_ref().map(|p| p.value),
             measure.value,
             rules.polarity,
         );

@@ -29,11 +29,14 @@ pub use overview::{
 pub use read::{PlanChange, StoredClaim};
 pub use summary::{ActivityStatus, CouncilHeadline, MAX_NOTE_CHARS, NewReturn};
 
-pub use accounts::{NewUser, Session, SessionRules, User, UserChange};
+pub use accounts::{
+    Attempt, AttemptKind, Gate, NewUser, Session, SessionRules, ThrottleRules, Throttled, User,
+    UserChange,
+};
 pub use audit::{AuditCheck, AuditEvent, Who};
 pub use cycle::{Act, Cycle, CycleItem, Person, PreviousAnswer, ReturnDetail, ReturnVersion};
 pub use decide::LinkDecision;
-pub use indicators::{IndicatorEntry, IndicatorItem, IndicatorSettings};
+pub use indicators::{IndicatorEntry, IndicatorItem, IndicatorSettings, PreviousValue};
 pub use ingest::{ImportOutcome, Incoming};
 pub use plan_edit::{ActivityFields, IndicatorEdit, PlanEdit};
 pub use rows::RowRef;
@@ -71,6 +74,32 @@ pub enum StoreError {
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// How long a request waits for a database connection before it is answered "unavailable":
+/// while PostgreSQL is down every connection attempt fails, and the pool retries until this
+/// passes, so it bounds how long a visitor waits for the 503 during an outage.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Whether a pooled connection may be handed out again. One still inside a transaction is
+/// closed instead: when a commit fails because the disk is full, SQLite rolls the transaction
+/// back itself, the driver's own rollback then fails, and the driver goes on counting the
+/// connection as inside a transaction, so every later `BEGIN` on it would fail and the
+/// server would not recover when the disk has room again.
+fn fit_for_use(
+    conn: &mut sqlx::AnyConnection,
+    _: sqlx::pool::PoolConnectionMetadata,
+) -> std::pin::Pin<
+    Box<dyn std::future::Future<Output = std::result::Result<bool, sqlx::Error>> + Send + '_>,
+> {
+    use sqlx::Connection;
+    Box::pin(async move {
+        if conn.is_in_transaction() {
+            // A rollback may still be queued on the connection: let it run, then look again.
+            conn.ping().await?;
+        }
+        Ok(!conn.is_in_transaction())
+    })
+}
 
 /// A transaction on whichever backend the store runs on.
 pub(crate) type Tx = sqlx::Transaction<'static, sqlx::Any>;
@@ -315,6 +344,8 @@ impl Store {
             .map_err(|e| unusable(&e))?;
         let pool = AnyPoolOptions::new()
             .max_connections(4)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .before_acquire(fit_for_use)
             .after_connect(|conn, _| {
                 Box::pin(async move {
                     // FULL: a commit is on disk before it is acknowledged, even in WAL mode.
@@ -352,7 +383,8 @@ impl Store {
             let options = AnyConnectOptions::from_str(url).map_err(|e| unusable(&e))?;
             AnyPoolOptions::new()
                 .max_connections(8)
-                .acquire_timeout(Duration::from_secs(10))
+                .acquire_timeout(ACQUIRE_TIMEOUT)
+                .before_acquire(fit_for_use)
                 .after_connect(|conn, _| {
                     Box::pin(async move {
                         // Every statement is prepared once per connection and reads one

@@ -11,8 +11,8 @@ use waymark_domain::reconcile::ReconcileOptions;
 use waymark_domain::workflow::{PeriodAction, PeriodState, ReturnContent, ReturnState, Role};
 use waymark_domain::{Period, Status};
 use waymark_store::{
-    Act, Backend, Incoming, NewUser, Organisation, SessionRules, Store, StoreError, User,
-    UserChange, Who,
+    Act, AttemptKind, Backend, Gate, Incoming, NewUser, Organisation, SessionRules, Store,
+    StoreError, ThrottleRules, Throttled, User, UserChange, Who,
 };
 use waymark_synth::{SynthSpec, council};
 
@@ -89,6 +89,14 @@ async fn raw(db: &TestDb) -> AnyConnection {
         Backend::Postgres => db.location.clone(),
     };
     AnyConnection::connect(&url).await.expect("connect")
+}
+
+async fn count(db: &TestDb, sql: &'static str) -> i64 {
+    let mut conn = raw(db).await;
+    sqlx::query_scalar(sql)
+        .fetch_one(&mut conn)
+        .await
+        .expect("count")
 }
 
 #[tokio::test]
@@ -311,47 +319,164 @@ async fn accounts_set_up_links_and_sessions() {
             "{backend:?}"
         );
 
-        // Throttling counts failures per address within the window, known address or not.
+        // Throttling counts failures per address within the window, known address or not,
+        // deciding and counting each attempt in one write.
+        let rules = ThrottleRules::default();
+        let minute = |i: i64| at(4000) + Duration::seconds(i);
         for i in 0..10 {
-            assert!(
-                !store
-                    .sign_in_throttled("admin@example.gov.uk", at(4000) + Duration::seconds(i))
-                    .await
-                    .expect("count")
-            );
-            store
-                .record_failed_sign_in(
+            let gate = store
+                .begin_attempt(
+                    AttemptKind::SignIn,
                     "Admin@example.gov.uk",
-                    "wrong password",
                     "127.0.0.1",
-                    at(4000) + Duration::seconds(i),
+                    rules,
+                    minute(i),
                 )
+                .await
+                .expect("begin");
+            let Gate::Open(attempt) = gate else {
+                panic!("{backend:?}: attempt {i} refused")
+            };
+            store
+                .attempt_failed(&attempt, "wrong password", minute(i))
                 .await
                 .expect("record");
         }
-        assert!(
+        assert_eq!(
             store
-                .sign_in_throttled("admin@example.gov.uk", at(4001))
+                .begin_attempt(
+                    AttemptKind::SignIn,
+                    "admin@example.gov.uk",
+                    "10.0.0.9",
+                    rules,
+                    at(4001)
+                )
                 .await
-                .expect("count"),
-            "{backend:?}"
+                .expect("begin"),
+            Gate::Throttled(Throttled::Address),
+            "{backend:?}: the address is throttled from any client"
+        );
+        // Another kind of attempt for the same address has its own count.
+        assert!(matches!(
+            store
+                .begin_attempt(
+                    AttemptKind::SetupLink,
+                    "admin@example.gov.uk",
+                    "10.0.0.9",
+                    rules,
+                    at(4001)
+                )
+                .await
+                .expect("begin"),
+            Gate::Open(_)
+        ));
+        // Repeated attempts for one address from one client in one minute share one row.
+        let rows: i64 = count(&db, "SELECT COUNT(*) FROM login_attempts WHERE email = 'admin@example.gov.uk' AND client = '127.0.0.1'").await;
+        assert_eq!(rows, 1, "{backend:?}");
+        // Only the first refusal of a row goes into the audit trail.
+        let refusals: i64 = count(
+            &db,
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'session.sign-in-refused'",
+        )
+        .await;
+        assert_eq!(
+            refusals, 2,
+            "{backend:?}: one per row (the failures, the throttled try)"
         );
         assert!(
-            !store
-                .sign_in_throttled("admin@example.gov.uk", at(4006))
-                .await
-                .expect("count"),
-            "window passes"
+            matches!(
+                store
+                    .begin_attempt(
+                        AttemptKind::SignIn,
+                        "admin@example.gov.uk",
+                        "127.0.0.1",
+                        rules,
+                        at(4006)
+                    )
+                    .await
+                    .expect("begin"),
+                Gate::Open(_)
+            ),
+            "{backend:?}: the window passes"
         );
-        store
-            .record_failed_sign_in(
+        // A success takes its own count back.
+        let Gate::Open(attempt) = store
+            .begin_attempt(
+                AttemptKind::SignIn,
                 "nobody@example.gov.uk",
-                "unknown account",
                 "127.0.0.1",
-                at(4000),
+                rules,
+                at(4006),
             )
             .await
-            .expect("record unknown");
+            .expect("begin")
+        else {
+            panic!("refused")
+        };
+        store.attempt_succeeded(&attempt).await.expect("succeeded");
+        assert_eq!(
+            store
+                .failures_for_address(
+                    AttemptKind::SignIn,
+                    "nobody@example.gov.uk",
+                    rules,
+                    at(4006)
+                )
+                .await
+                .expect("count"),
+            0
+        );
+        // A client over its own limit is refused whatever address it names, on one row.
+        let tight = ThrottleRules {
+            per_client: 3,
+            ..rules
+        };
+        for i in 0..3 {
+            let address = format!("guess{i}@example.gov.uk");
+            assert!(matches!(
+                store
+                    .begin_attempt(AttemptKind::SignIn, &address, "192.0.2.7", tight, at(4010))
+                    .await
+                    .expect("begin"),
+                Gate::Open(_)
+            ));
+        }
+        for i in 3..20 {
+            let address = format!("guess{i}@example.gov.uk");
+            assert_eq!(
+                store
+                    .begin_attempt(AttemptKind::SignIn, &address, "192.0.2.7", tight, at(4010))
+                    .await
+                    .expect("begin"),
+                Gate::Throttled(Throttled::Client),
+                "{backend:?}"
+            );
+        }
+        let rows: i64 = count(
+            &db,
+            "SELECT COUNT(*) FROM login_attempts WHERE client = '192.0.2.7'",
+        )
+        .await;
+        assert_eq!(
+            rows, 4,
+            "{backend:?}: three addresses tried, then one row for the client"
+        );
+        // Throttling state older than a day is pruned by the next attempt.
+        let _ = store
+            .begin_attempt(
+                AttemptKind::SignIn,
+                "later@example.gov.uk",
+                "127.0.0.1",
+                rules,
+                at(4000 + 2 * 24 * 60),
+            )
+            .await
+            .expect("begin");
+        let rows: i64 = count(&db, "SELECT COUNT(*) FROM login_attempts").await;
+        assert_eq!(
+            rows, 1,
+            "{backend:?}: only the newest attempt's row is left"
+        );
 
         let check = store.verify_audit().await.expect("verify");
         assert!(
@@ -1094,15 +1219,20 @@ async fn a_tampered_audit_trail_is_detected() {
             check.problems
         );
 
-        // Removing an event from the middle is found too (once its own guard is dropped).
-        let drop_guard = match backend {
+        // Deleting is refused; someone who lifts the refusal and removes an event from the
+        // middle is found too.
+        assert!(
+            sqlx::query("DELETE FROM audit_events WHERE seq = 2")
+                .execute(&mut conn)
+                .await
+                .is_err(),
+            "{backend:?}: deleting an event is refused"
+        );
+        let lift = match backend {
             Backend::Sqlite => "DROP TRIGGER audit_events_no_delete",
-            Backend::Postgres => "DROP TRIGGER audit_events_no_delete ON audit_events",
+            Backend::Postgres => "ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_delete",
         };
-        sqlx::query(drop_guard)
-            .execute(&mut conn)
-            .await
-            .expect("drop trigger");
+        sqlx::query(lift).execute(&mut conn).await.expect("lift");
         sqlx::query("DELETE FROM audit_events WHERE seq = 2")
             .execute(&mut conn)
             .await

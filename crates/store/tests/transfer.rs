@@ -16,8 +16,8 @@ use waymark_domain::workflow::{PeriodAction, ReturnContent, Role};
 use waymark_domain::{Document, Status};
 use waymark_import::Vocabulary;
 use waymark_store::{
-    Act, Backend, Dump, Incoming, LinkDecision, NewUser, Organisation, SessionRules, Store,
-    StoreError, Value, Who,
+    Act, AttemptKind, Backend, Dump, Gate, Incoming, LinkDecision, NewUser, Organisation,
+    SessionRules, Store, StoreError, ThrottleRules, Value, Who,
 };
 use waymark_synth::{SynthCouncil, SynthSpec};
 
@@ -193,8 +193,21 @@ async fn staff_cycle(store: &Store, org: &Organisation, activities: &[ActivityRe
         )
         .await
         .expect("set password");
+    let gate = store
+        .begin_attempt(
+            AttemptKind::SignIn,
+            "owner@bexley.example",
+            "127.0.0.1",
+            ThrottleRules::default(),
+            at(7),
+        )
+        .await
+        .expect("attempt");
+    let Gate::Open(attempt) = gate else {
+        panic!("first attempt throttled")
+    };
     store
-        .record_failed_sign_in("owner@bexley.example", "wrong password", "127.0.0.1", at(7))
+        .attempt_failed(&attempt, "wrong password", at(7))
         .await
         .expect("failed sign-in");
     store

@@ -3,6 +3,8 @@
 //! `WAYMARK_TEST_POSTGRES` (default `postgres://postgres@127.0.0.1:5432`), dropped afterwards.
 #![allow(dead_code)]
 
+pub mod load;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -75,6 +77,28 @@ impl Db {
             url: path.clone().into_os_string(),
             path,
             postgres: false,
+        }
+    }
+
+    /// A SQLite database at a path of the test's choosing (e.g. on a file system it breaks).
+    pub fn sqlite_at(path: &Path) -> Db {
+        Db {
+            _dir: tempfile::tempdir().expect("temp dir"),
+            path: path.to_path_buf(),
+            url: path.as_os_str().to_os_string(),
+            postgres: false,
+        }
+    }
+
+    /// A PostgreSQL database at a URL of the test's choosing (e.g. on a server it stops),
+    /// dropped afterwards like the others.
+    pub fn postgres_at(url: &str) -> Db {
+        let dir = tempfile::tempdir().expect("temp dir");
+        Db {
+            path: dir.path().join("waymark.db"),
+            _dir: dir,
+            url: url.into(),
+            postgres: true,
         }
     }
 

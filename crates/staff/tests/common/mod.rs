@@ -117,9 +117,9 @@ impl World {
             .issue_setup_link(&user, &Who::command_line(), self.clock.now())
             .await
             .expect("link");
-        let hash = waymark_staff::password::hash(PASSWORD.into())
-            .await
-            .expect("hash");
+        let checker = waymark_staff::password::Checker::new(1);
+        let permit = checker.permit().expect("free");
+        let hash = checker.hash(permit, PASSWORD.into()).await.expect("hash");
         store
             .use_setup_link(&token, &hash, self.clock.now())
             .await
@@ -164,6 +164,10 @@ pub struct Client {
     pub cookies: HashMap<String, String>,
     /// The Origin header posts carry (None: send none).
     pub origin: Option<String>,
+    /// The connection's peer address, as the server's listener would record it.
+    pub peer: Option<std::net::SocketAddr>,
+    /// Extra headers every request carries (e.g. a proxy's X-Forwarded-For).
+    pub extra: Vec<(String, String)>,
 }
 
 impl Client {
@@ -172,6 +176,8 @@ impl Client {
             app,
             cookies: HashMap::new(),
             origin: Some(format!("http://{HOST}")),
+            peer: None,
+            extra: vec![],
         }
     }
 
@@ -198,7 +204,18 @@ impl Client {
         }
     }
 
-    pub async fn send(&mut self, request: Request<Body>) -> Answer {
+    pub async fn send(&mut self, mut request: Request<Body>) -> Answer {
+        if let Some(peer) = self.peer {
+            request
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(peer));
+        }
+        for (name, value) in &self.extra {
+            request.headers_mut().append(
+                header::HeaderName::from_bytes(name.as_bytes()).expect("header name"),
+                header::HeaderValue::from_str(value).expect("header value"),
+            );
+        }
         let response = self.app.clone().oneshot(request).await.expect("response");
         let status = response.status();
         let headers = response.headers().clone();
