@@ -16,7 +16,7 @@ pub struct Cli {
     /// Which council (needed only when the database holds more than one).
     #[arg(long, global = true, env = "WAYMARK_COUNCIL")]
     pub council: Option<String>,
-    /// The deployment's configuration file (site address, mail server, reminders).
+    /// The deployment's configuration file (site address, mail server, reminders, audit keys).
     #[arg(long, global = true, env = "WAYMARK_CONFIG")]
     pub config: Option<PathBuf>,
     #[command(subcommand)]
@@ -65,7 +65,8 @@ pub enum Command {
     Synth(SynthArgs),
     /// Staff accounts: add one (printing a one-time set-up link), list them, or issue a new link.
     User(UserArgs),
-    /// The audit trail: check its hash chain, or export it.
+    /// The audit trail: check its chain, seals and recorded rows, take a signed checkpoint, or
+    /// export it.
     Audit(AuditArgs),
     /// E-mail reminders now: owners with returns due and not submitted, directors with returns
     /// waiting (at most one of each a day; `serve` also sends them every hour). Needs [smtp] in
@@ -136,12 +137,34 @@ pub struct AuditArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditWhat {
-    /// Check that no event of the audit trail was changed, removed or inserted. Exits 0 when
-    /// the chain is whole, 1 when it is broken.
+    /// Check that no event of the audit trail was changed, removed or inserted, that every
+    /// seal matches the audit key (when there is one), and that every data row an event
+    /// recorded is still as recorded. Exits 0 when all holds, 1 when anything is broken.
     Verify {
-        /// The newest hash printed by an earlier check: also proves nothing was cut from the end.
+        /// A checkpoint written by `waymark audit checkpoint`: also proves that nothing up to
+        /// its event changed and nothing after it was removed (events added since are fine).
+        #[arg(long, value_name = "FILE")]
+        checkpoint: Option<PathBuf>,
+        /// The public key checkpoints must be signed with (the `.pub` file written beside the
+        /// signing key). Default: the deployment's own signing key, if this machine has it.
+        #[arg(long, value_name = "FILE", requires = "checkpoint")]
+        public_key: Option<PathBuf>,
+        /// The newest hash printed by an earlier check: fails unless it is still the newest
+        /// (so any later activity fails it too; a checkpoint does not).
         #[arg(long)]
         expect_head: Option<String>,
+    },
+    /// Check the trail, then write a signed checkpoint of where it stands (the newest event's
+    /// number and hash, the number of events) for `audit verify --checkpoint`. Take one
+    /// regularly (e.g. daily) and keep it off the server.
+    Checkpoint {
+        /// The checkpoint file to write (never overwritten).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// The Ed25519 signing key (made on first use). Default: [audit] signing_key_file in
+        /// the configuration file, else beside the audit key.
+        #[arg(long, value_name = "SIGNING_KEY")]
+        key_file: Option<PathBuf>,
     },
     /// Write the council's audit trail (every council's with --all) as CSV or JSON.
     Export {

@@ -246,7 +246,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Demo(args) if args.load_only => {
-            crate::demo::run(&db, council.as_deref(), args.format).await
+            crate::demo::run(&db, council.as_deref(), &config, args.format).await
         }
         Command::Demo(args) => crate::serve::demo(&db, &args.addr, args.url, config).await,
         Command::Serve(args) => crate::serve::serve(&db, &args.addr, args.url, config).await,
@@ -256,8 +256,12 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Backup(args) => crate::transfer::backup(&db, &args.out).await,
         Command::Restore(args) => crate::transfer::restore(&db, &args.file, args.replace).await,
         Command::Copy(args) => crate::transfer::copy(&args.from, &args.to, args.replace).await,
-        Command::User(args) => crate::staff::user(&db, council.as_deref(), args.what).await,
-        Command::Audit(args) => crate::staff::audit(&db, council.as_deref(), args.what).await,
+        Command::User(args) => {
+            crate::staff::user(&db, council.as_deref(), &config, args.what).await
+        }
+        Command::Audit(args) => {
+            crate::staff::audit(&db, council.as_deref(), &config, args.what).await
+        }
         Command::Synth(args) => {
             crate::synth::run(
                 &db,

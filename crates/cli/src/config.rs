@@ -26,6 +26,10 @@
 //! [reports]
 //! templates = "report-templates"   # report.html, report.md, report.typ, brand.toml
 //!
+//! [audit]
+//! key_file = "/etc/waymark/audit.key"                 # seals audit events (HMAC-SHA256)
+//! signing_key_file = "/etc/waymark/checkpoint.key"    # signs `waymark audit checkpoint`
+//!
 //! [sign_in]
 //! password_checks_at_once = 0      # 0: one per core; beyond it sign-ins are told "busy"
 //! failures_per_address = 10        # within the window, per e-mail address
@@ -55,6 +59,20 @@ pub struct Config {
     /// How sign-in stands up to guessing and floods.
     #[serde(default)]
     pub sign_in: waymark_staff::SignInSettings,
+    #[serde(default)]
+    pub audit: Audit,
+}
+
+/// The audit trail's keys, held outside the database (see `crate::keys`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Audit {
+    /// The file holding the key that seals audit events (64 hexadecimal digits); relative to
+    /// the configuration file.
+    pub key_file: Option<std::path::PathBuf>,
+    /// The file holding the Ed25519 key that signs checkpoints; relative to the configuration
+    /// file. Made on first use.
+    pub signing_key_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -101,11 +119,17 @@ impl Config {
             .sign_in
             .check()
             .map_err(|why| Failure::Input(format!("{shown}, [sign_in]: {why}")))?;
-        // A templates folder is found beside the configuration file, wherever Waymark runs.
-        if let (Some(folder), Some(parent)) = (&config.reports.templates, path.parent())
-            && folder.is_relative()
-        {
-            config.reports.templates = Some(parent.join(folder));
+        // Files it names are found beside the configuration file, wherever Waymark runs.
+        if let Some(parent) = path.parent() {
+            for file in [
+                &mut config.reports.templates,
+                &mut config.audit.key_file,
+                &mut config.audit.signing_key_file,
+            ] {
+                if let Some(relative) = file.as_ref().filter(|f| f.is_relative()) {
+                    *file = Some(parent.join(relative));
+                }
+            }
         }
         Ok(config)
     }
@@ -142,6 +166,31 @@ mod tests {
             (465, waymark_mail::Security::Tls)
         );
         assert_eq!(config.reminders.days_before, 3);
+        assert!(config.audit.key_file.is_none());
+    }
+
+    #[test]
+    fn audit_key_files_are_found_beside_the_configuration_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("waymark.toml");
+        std::fs::write(
+            &path,
+            "[audit]\nkey_file = \"audit.key\"\nsigning_key_file = \"/srv/sign.key\"\n",
+        )
+        .expect("write");
+        let config = Config::load(Some(&path))
+            .map_err(|e| format!("{e:?}"))
+            .expect("loads");
+        assert_eq!(config.audit.key_file, Some(dir.path().join("audit.key")));
+        assert_eq!(
+            config.audit.signing_key_file,
+            Some(std::path::PathBuf::from("/srv/sign.key"))
+        );
+        let Err(Failure::Input(message)) = Config::parse("waymark.toml", "[audit]\nkey = \"x\"\n")
+        else {
+            panic!("accepted");
+        };
+        assert!(message.contains("key"), "{message}");
     }
 
     #[test]

@@ -31,8 +31,15 @@ pub async fn load(
     Ok((org, outcomes))
 }
 
-pub async fn run(db: &str, council: Option<&str>, format: TextOrJson) -> Result<(), Failure> {
+pub async fn run(
+    db: &str,
+    council: Option<&str>,
+    config: &crate::config::Config,
+    format: TextOrJson,
+) -> Result<(), Failure> {
     let store = Store::open(db).await?;
+    // The demo database gets its audit key beside it, as `waymark demo` serving does.
+    let made = crate::keys::make_demo_key(config, db)?;
     // Shown without any password the URL holds.
     let db = &waymark_store::Location::parse(db)?.display();
     let (org, outcomes) = load(&store, council.unwrap_or("bexley")).await?;
@@ -72,6 +79,9 @@ pub async fn run(db: &str, council: Option<&str>, format: TextOrJson) -> Result<
             print!("{}", output::stats_text(&stats));
             println!();
             print!("{}", output::findings_text(&findings));
+            if let Some(made) = &made {
+                println!("Made an audit key at {}", made.display());
+            }
             println!();
             println!("Next: waymark --db {db} check | reconcile | export activities --format csv");
         }

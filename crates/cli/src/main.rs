@@ -4,6 +4,7 @@ mod args;
 mod commands;
 mod config;
 mod demo;
+mod keys;
 mod outcome_file;
 mod output;
 mod publish;

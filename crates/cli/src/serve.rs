@@ -4,7 +4,7 @@ use crate::Failure;
 use crate::config::Config;
 use std::sync::Arc;
 use waymark_staff::{Staff, StaffConfig};
-use waymark_store::Store;
+use waymark_store::{AuditKey, Store};
 use waymark_web::Site;
 
 /// The main job: make sure the database holds a council (Bexley's bundled documents when it is
@@ -15,7 +15,23 @@ pub async fn demo(
     url: Option<String>,
     config: Config,
 ) -> Result<(), Failure> {
+    // Refused before anything is created, unless the key is about to be made beside the file.
+    let key = if crate::keys::demo_key_pending(&config, db) {
+        None
+    } else {
+        Some(serving_key(db, addr, &config)?)
+    };
     let store = Store::open(db).await?;
+    if let Some(made) = crate::keys::make_demo_key(&config, db)? {
+        println!(
+            "Made an audit key at {}: it seals the audit trail; keep it with backups of the database, never inside them",
+            made.display()
+        );
+    }
+    let key = match key {
+        Some(key) => key,
+        None => serving_key(db, addr, &config)?,
+    };
     if store.organisations().await?.is_empty() {
         let (org, _) = crate::demo::load(&store, "bexley").await?;
         println!(
@@ -24,7 +40,7 @@ pub async fn demo(
             shown(db)
         );
     }
-    run(store, db, addr, url, config).await
+    run(store, key, db, addr, url, config).await
 }
 
 /// Serve an existing database; it is never created here.
@@ -34,8 +50,33 @@ pub async fn serve(
     url: Option<String>,
     config: Config,
 ) -> Result<(), Failure> {
+    let key = serving_key(db, addr, &config)?;
     let store = Store::open_existing(db).await?;
-    run(store, db, addr, url, config).await
+    run(store, key, db, addr, url, config).await
+}
+
+/// The deployment's audit key for serving; serving beyond this machine without one is
+/// refused: there, the staff site writes the audit trail for people other than the operator,
+/// and an unsealed trail can be rewritten by anyone who can write to the database.
+fn serving_key(db: &str, addr: &str, config: &Config) -> Result<Option<AuditKey>, Failure> {
+    match crate::keys::audit_key(config, db)? {
+        Some((key, _)) => Ok(Some(key)),
+        None if crate::keys::is_loopback(addr) => {
+            eprintln!(
+                "waymark: no audit key, so the audit trail is not sealed: set [audit] key_file in the configuration file or {} (required to serve beyond this machine)",
+                crate::keys::KEY_FILE_ENV
+            );
+            Ok(None)
+        }
+        None => Err(Failure::Input(format!(
+            "refusing to serve on {addr} without an audit key: the audit trail would not be sealed. Make one (e.g. `openssl rand -hex 32 > audit.key; chmod 600 audit.key`) and set [audit] key_file in the configuration file or {}{}",
+            crate::keys::KEY_FILE_ENV,
+            match crate::keys::beside_database(db) {
+                Some(path) => format!(", or put it at {}", path.display()),
+                None => String::new(),
+            }
+        ))),
+    }
 }
 
 /// The site's address: `--url`, else the configuration file's, else where it is served.
@@ -48,7 +89,7 @@ fn base_url(url: Option<String>, config: &Config, local: &str) -> String {
 
 /// `waymark remind`: send the reminders due now (or list them with `--dry-run`).
 pub async fn remind(db: &str, config: &Config, dry_run: bool) -> Result<(), Failure> {
-    let store = Store::open_existing(db).await?;
+    let store = crate::keys::attach(Store::open_existing(db).await?, config, db)?;
     let base = base_url(None, config, "127.0.0.1:8080");
     let now = chrono::Utc::now();
     if dry_run {
@@ -95,11 +136,16 @@ fn shown(db: &str) -> String {
 
 async fn run(
     store: Store,
+    key: Option<AuditKey>,
     db: &str,
     addr: &str,
     url: Option<String>,
     config: Config,
 ) -> Result<(), Failure> {
+    let store = match key {
+        Some(key) => store.with_audit_key(key),
+        None => store,
+    };
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| Failure::Input(format!("cannot listen on {addr}: {e}")))?;

@@ -30,6 +30,8 @@ fn start(db: &Db, command: &str) -> Server {
         .env_remove("WAYMARK_DB")
         .env_remove("WAYMARK_COUNCIL")
         .env_remove("WAYMARK_ADDR")
+        .env_remove("WAYMARK_CONFIG")
+        .env_remove("WAYMARK_AUDIT_KEY_FILE")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

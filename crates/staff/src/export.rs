@@ -23,6 +23,9 @@ impl CsvRecord for AuditRow<'_> {
             "after",
             "prev_hash",
             "hash",
+            "row",
+            "row_hash",
+            "seal",
         ]
     }
 
@@ -38,6 +41,9 @@ impl CsvRecord for AuditRow<'_> {
             json_text(&e.after),
             e.prev_hash.clone(),
             e.hash.clone(),
+            e.row_ref.clone().unwrap_or_default(),
+            e.row_hash.clone().unwrap_or_default(),
+            e.mac.clone().unwrap_or_default(),
         ]
     }
 }

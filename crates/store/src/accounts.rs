@@ -4,6 +4,7 @@
 //! the staff site). Every change to an account, and every sign-in, is in the audit trail.
 
 use crate::audit::{self, Change, Who};
+use crate::rows::RowRef;
 use crate::{Organisation, Result, Store, StoreError, Tx, corrupt, stamp};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
@@ -261,6 +262,7 @@ impl Store {
             .ok_or_else(|| corrupt("the new account vanished"))?;
         audit::append(
             &mut tx,
+            self.audit_key(),
             Change {
                 org_id: Some(org.id),
                 who: by,
@@ -268,6 +270,7 @@ impl Store {
                 subject: format!("user {email}"),
                 before: None,
                 after: Some(user.audit_view()),
+                row: RowRef::new("users", user.id),
             },
             at,
         )
@@ -317,6 +320,7 @@ impl Store {
         }
         audit::append(
             &mut tx,
+            self.audit_key(),
             Change {
                 org_id: Some(org.id),
                 who: by,
@@ -324,6 +328,7 @@ impl Store {
                 subject: format!("user {}", after.email),
                 before: Some(before.audit_view()),
                 after: Some(after.audit_view()),
+                row: RowRef::new("users", after.id),
             },
             at,
         )
@@ -396,6 +401,7 @@ impl Store {
         }
         audit::append(
             &mut tx,
+            self.audit_key(),
             Change {
                 org_id: Some(user.org_id),
                 who: &user.who(),
@@ -403,6 +409,7 @@ impl Store {
                 subject: format!("user {}", user.email),
                 before: None,
                 after: Some(json!({ "identity": subject })),
+                row: RowRef::new("users", user.id),
             },
             at,
         )
@@ -444,6 +451,7 @@ impl Store {
         .await?;
         audit::append(
             &mut tx,
+            self.audit_key(),
             Change {
                 org_id: Some(user.org_id),
                 who: by,
@@ -451,6 +459,7 @@ impl Store {
                 subject: format!("user {}", user.email),
                 before: None,
                 after: Some(json!({ "expires_in_hours": SETUP_LINK_HOURS })),
+                row: None,
             },
             at,
         )
@@ -516,6 +525,7 @@ impl Store {
             .ok_or_else(|| corrupt("the account vanished"))?;
         audit::append(
             &mut tx,
+            self.audit_key(),
             Change {
                 org_id: Some(user.org_id),
                 who: &user.who(),
@@ -523,6 +533,7 @@ impl Store {
                 subject: format!("user {}", user.email),
                 before: None,
                 after: None,
+                row: RowRef::new("users", user.id),
             },
             at,
         )
@@ -611,7 +622,7 @@ impl Store {
         };
         if let Some(why) = refused {
             if attempt.first {
-                refusal_event(&mut tx, &attempt, why.reason(), at).await?;
+                refusal_event(&mut tx, self.audit_key(), &attempt, why.reason(), at).await?;
             }
             tx.commit().await?;
             return Ok(Gate::Throttled(why));
@@ -632,7 +643,7 @@ impl Store {
             return Ok(());
         }
         let mut tx = self.begin_write().await?;
-        refusal_event(&mut tx, attempt, why, at).await?;
+        refusal_event(&mut tx, self.audit_key(), attempt, why, at).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -699,6 +710,7 @@ impl Store {
         .await?;
         audit::append(
             &mut tx,
+            self.audit_key(),
             Change {
                 org_id: Some(user.org_id),
                 who: &user.who(),
@@ -706,6 +718,7 @@ impl Store {
                 subject: format!("user {}", user.email),
                 before: None,
                 after: Some(json!({ "method": how, "client": client, "session": id })),
+                row: None,
             },
             at,
         )
@@ -800,6 +813,7 @@ impl Store {
             };
             audit::append(
                 &mut tx,
+                self.audit_key(),
                 Change {
                     org_id: Some(user.org_id),
                     who: &user.who(),
@@ -807,6 +821,7 @@ impl Store {
                     subject: format!("user {}", user.email),
                     before: None,
                     after: Some(json!({ "session": session.id, "reason": reason })),
+                    row: None,
                 },
                 at,
             )
@@ -916,7 +931,13 @@ fn minute_of(at: DateTime<Utc>) -> String {
 }
 
 /// The audit trail's record of a refused attempt (named by the account when there is one).
-async fn refusal_event(tx: &mut Tx, attempt: &Attempt, why: &str, at: DateTime<Utc>) -> Result<()> {
+async fn refusal_event(
+    tx: &mut Tx,
+    key: Option<&crate::seal::AuditKey>,
+    attempt: &Attempt,
+    why: &str,
+    at: DateTime<Utc>,
+) -> Result<()> {
     let known: Option<(i64, i64)> = if attempt.email.is_empty() {
         None
     } else {
@@ -934,6 +955,7 @@ async fn refusal_event(tx: &mut Tx, attempt: &Attempt, why: &str, at: DateTime<U
     };
     audit::append(
         tx,
+        key,
         Change {
             org_id: known.map(|(_, org)| org),
             who: &Who {
@@ -944,6 +966,7 @@ async fn refusal_event(tx: &mut Tx, attempt: &Attempt, why: &str, at: DateTime<U
             subject: format!("user {shown}"),
             before: None,
             after: Some(json!({ "reason": why, "client": attempt.client })),
+            row: None,
         },
         at,
     )

@@ -11,6 +11,7 @@
 //! conflict and changes nothing.
 
 use crate::audit::{self, Change};
+use crate::rows::RowRef;
 use crate::{Organisation, Result, Store, StoreError, Tx, User, corrupt, stamp};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
@@ -388,6 +389,7 @@ impl Store {
         };
         audit::append(
             &mut tx,
+            self.audit_key(),
             Change {
                 org_id: Some(org.id),
                 who: &by.who(),
@@ -399,6 +401,7 @@ impl Store {
                     "deadline": deadline.to_string(),
                     "owners_carried_over": carried,
                 })),
+                row: None,
             },
             at,
         )
@@ -520,6 +523,7 @@ impl Store {
         }
         audit::append(
             &mut tx,
+            self.audit_key(),
             Change {
                 org_id: Some(org.id),
                 who: &by.who(),
@@ -527,6 +531,7 @@ impl Store {
                 subject: format!("period {}", before.period.slug()),
                 before: Some(json!({ "state": before.state.key() })),
                 after: Some(after),
+                row: None,
             },
             at,
         )
@@ -597,6 +602,7 @@ impl Store {
         }
         audit::append(
             &mut tx,
+            self.audit_key(),
             Change {
                 org_id: Some(org.id),
                 who: &by.who(),
@@ -608,6 +614,7 @@ impl Store {
                 ),
                 before: Some(json!({ "owner": item.owner.as_ref().map(|o| &o.email) })),
                 after: Some(json!({ "owner": owner.as_ref().map(|o| &o.email) })),
+                row: None,
             },
             at,
         )
@@ -790,11 +797,12 @@ impl Store {
                 .await?
             }
         };
-        sqlx::query(
+        let version_id: i64 = sqlx::query_scalar(
             "INSERT INTO return_versions (org_id, return_id, revision, action, state, status,
                  commentary, corrective_action, reason, evidence_json, review_comment,
                  actor_id, author_id, at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+             RETURNING id",
         )
         .bind(org.id)
         .bind(return_id)
@@ -810,7 +818,7 @@ impl Store {
         .bind(by.id)
         .bind(author)
         .bind(&now)
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
         let mut after = content_view(&content);
         after["state"] = json!(next.key());
@@ -826,6 +834,7 @@ impl Store {
         });
         audit::append(
             &mut tx,
+            self.audit_key(),
             Change {
                 org_id: Some(org.id),
                 who: &by.who(),
@@ -842,6 +851,7 @@ impl Store {
                 ),
                 before,
                 after: Some(after),
+                row: RowRef::new("return_versions", version_id),
             },
             at,
         )

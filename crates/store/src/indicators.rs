@@ -5,6 +5,7 @@
 
 use crate::audit::{self, Change};
 use crate::cycle::{Cycle, Person, cycle_in};
+use crate::rows::RowRef;
 use crate::{Organisation, Result, Store, StoreError, Tx, User, corrupt, stamp};
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -347,18 +348,19 @@ impl Store {
         let rules_json = serde_json::to_string(&rules.rules).map_err(corrupt)?;
         let query = sqlx::query(
             "INSERT INTO indicator_settings (org_id, indicator_id, polarity, target, rules_json, owner_id, actor_id, recorded_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(org.id)
         .bind(indicator_id)
         .bind(rules.polarity.key());
-        crate::batch::bind_real(query, rules.target)
+        let settings_id: i64 = crate::batch::bind_real(query, rules.target)
             .bind(rules_json)
             .bind(owner_id)
             .bind(by.id)
             .bind(stamp(at))
-            .execute(&mut *tx)
-            .await?;
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
         let view = |s: &IndicatorSettings| {
             json!({
                 "polarity": s.rules.polarity.key(),
@@ -370,6 +372,7 @@ impl Store {
         let after = settings_in(&mut tx, indicator_id).await?;
         audit::append(
             &mut tx,
+            self.audit_key(),
             Change {
                 org_id: Some(org.id),
                 who: &by.who(),
@@ -377,6 +380,7 @@ impl Store {
                 subject: format!("indicator {reference}"),
                 before: before.as_ref().map(view),
                 after: after.as_ref().map(view),
+                row: RowRef::new("indicator_settings", settings_id),
             },
             at,
         )
@@ -460,10 +464,11 @@ impl Store {
         );
         let revision = expected_revision + 1;
         let unit = format!("{:?}", measure.unit).to_lowercase();
-        sqlx::query(
+        let entry_id: i64 = sqlx::query_scalar(
             "INSERT INTO indicator_entries (org_id, indicator_id, cycle_id, revision, text, value, unit,
                  computed_rag, override_rag, override_reason, direction, note, author_id, recorded_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+             RETURNING id",
         )
         .bind(org.id)
         .bind(indicator_id)
@@ -479,7 +484,7 @@ impl Store {
         .bind(input.note.trim())
         .bind(by.id)
         .bind(stamp(at))
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
         let entry_view = |e: &IndicatorEntry| {
             json!({
@@ -496,6 +501,7 @@ impl Store {
             .ok_or_else(|| corrupt("the value just entered vanished"))?;
         audit::append(
             &mut tx,
+            self.audit_key(),
             Change {
                 org_id: Some(org.id),
                 who: &by.who(),
@@ -507,6 +513,7 @@ impl Store {
                 ),
                 before: item.entry.as_ref().map(entry_view),
                 after: Some(entry_view(&entry)),
+                row: RowRef::new("indicator_entries", entry_id),
             },
             at,
         )

@@ -19,6 +19,8 @@ mod overview;
 pub mod plan_edit;
 mod read;
 pub mod reminders;
+pub mod rows;
+pub mod seal;
 mod settings;
 mod summary;
 pub use overview::{
@@ -37,6 +39,8 @@ pub use decide::LinkDecision;
 pub use indicators::{IndicatorEntry, IndicatorItem, IndicatorSettings, PreviousValue};
 pub use ingest::{ImportOutcome, Incoming};
 pub use plan_edit::{ActivityFields, IndicatorEdit, PlanEdit};
+pub use rows::RowRef;
+pub use seal::{AuditKey, Checkpoint, CheckpointError, Position, PublicKey, SigningKey};
 mod transfer;
 pub use transfer::{ColumnKind, CopySummary, Dump, Value, catalogue};
 
@@ -131,6 +135,8 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Seals audit events (see [`audit`]); held outside the database.
+    audit_key: Option<std::sync::Arc<seal::AuditKey>>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -362,6 +368,7 @@ impl Store {
         let store = Store {
             pool,
             backend: Backend::Sqlite,
+            audit_key: None,
         };
         store.after_migrations(before).await?;
         Ok(store)
@@ -418,6 +425,7 @@ impl Store {
         let store = Store {
             pool,
             backend: Backend::Postgres,
+            audit_key: None,
         };
         store.after_migrations(before).await?;
         Ok(store)
@@ -434,6 +442,19 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// This store, sealing every audit event it writes with `key` and checking seals with it
+    /// in [`Store::verify_audit`]. The key is the deployment's, not the database's: a backup
+    /// restored elsewhere needs the same key to verify.
+    pub fn with_audit_key(mut self, key: seal::AuditKey) -> Store {
+        self.audit_key = Some(std::sync::Arc::new(key));
+        self
+    }
+
+    /// The key audit events are sealed with, if the store has one.
+    pub fn audit_key(&self) -> Option<&seal::AuditKey> {
+        self.audit_key.as_deref()
     }
 
     /// After a bulk load: on PostgreSQL, bring the planner's statistics and the visibility map

@@ -9,6 +9,7 @@
 
 use crate::audit::{self, Change, Who};
 use crate::ingest::{ImportOutcome, Incoming, Writer, import_in, json};
+use crate::rows::RowRef;
 use crate::{Organisation, PlanChange, Result, Store, StoreError, Tx, corrupt, stamp};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -353,6 +354,7 @@ impl Store {
         };
         audit::append(
             &mut tx,
+            self.audit_key(),
             Change {
                 org_id: Some(org.id),
                 who,
@@ -360,6 +362,7 @@ impl Store {
                 subject: format!("activity {activity}"),
                 before,
                 after,
+                row: RowRef::new("plan_revisions", revision),
             },
             at,
         )
@@ -537,6 +540,7 @@ impl Store {
         };
         audit::append(
             &mut tx,
+            self.audit_key(),
             Change {
                 org_id: Some(org.id),
                 who,
@@ -544,6 +548,7 @@ impl Store {
                 subject: format!("indicator {id}"),
                 before,
                 after: Some(after),
+                row: None,
             },
             at,
         )
@@ -624,6 +629,7 @@ impl Store {
         .await?;
         audit::append(
             &mut tx,
+            self.audit_key(),
             Change {
                 org_id: Some(org.id),
                 who,
@@ -631,6 +637,7 @@ impl Store {
                 subject: format!("activity {activity_id}"),
                 before: Some(json!({ "outcomes": before.and_then(|b| serde_json::from_str::<serde_json::Value>(&b).ok()) })),
                 after: Some(json!({ "outcomes": numbers })),
+                row: None,
             },
             at,
         )
@@ -708,6 +715,7 @@ impl Store {
             .collect();
         audit::append(
             &mut tx,
+            self.audit_key(),
             Change {
                 org_id: Some(org.id),
                 who,
@@ -715,6 +723,7 @@ impl Store {
                 subject: format!("documents {}", names.join(", ")),
                 before: None,
                 after: Some(json!(summary)),
+                row: None,
             },
             at,
         )

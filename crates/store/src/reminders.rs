@@ -54,6 +54,7 @@ impl Store {
         .await?;
         audit::append(
             &mut tx,
+            self.audit_key(),
             Change {
                 org_id: Some(org.id),
                 who: &Who {
@@ -64,6 +65,7 @@ impl Store {
                 subject: format!("user {}", to.email),
                 before: None,
                 after: Some(json!({ "kind": kind, "period": cycle_id, "items": items })),
+                row: None,
             },
             at,
         )

@@ -27,7 +27,7 @@ pub enum ColumnKind {
 pub(crate) struct Table {
     pub(crate) name: &'static str,
     pub(crate) columns: &'static [&'static str],
-    kinds: &'static [ColumnKind],
+    pub(crate) kinds: &'static [ColumnKind],
     /// PostgreSQL hands out its ids from an identity sequence, which must be moved past
     /// copied ids (`activities` ids are handed out by the import itself).
     identity: bool,
@@ -254,7 +254,7 @@ impl CopySummary {
     }
 }
 
-fn read_value(row: &AnyRow, index: usize, kind: ColumnKind) -> Result<Value> {
+pub(crate) fn read_value(row: &AnyRow, index: usize, kind: ColumnKind) -> Result<Value> {
     Ok(match kind {
         ColumnKind::Int => row
             .try_get::<Option<i64>, _>(index)?
@@ -360,7 +360,7 @@ impl Store {
     /// A read-only transaction that sees one instant of the database however long it is held,
     /// while writers carry on: SQLite's read transaction (WAL keeps its snapshot), PostgreSQL's
     /// REPEATABLE READ.
-    async fn begin_snapshot(&self) -> Result<Tx> {
+    pub(crate) async fn begin_snapshot(&self) -> Result<Tx> {
         Ok(match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN DEFERRED").await?,
             Backend::Postgres => {
@@ -659,6 +659,7 @@ impl Store {
         Ok(Store {
             pool,
             backend: Backend::Sqlite,
+            audit_key: None,
         })
     }
 

@@ -123,6 +123,8 @@ impl Db {
             .args(args)
             .env_remove("WAYMARK_DB")
             .env_remove("WAYMARK_COUNCIL")
+            .env_remove("WAYMARK_CONFIG")
+            .env_remove("WAYMARK_AUDIT_KEY_FILE")
             .output()
             .expect("run waymark")
     }
