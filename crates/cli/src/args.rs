@@ -351,7 +351,8 @@ pub struct DemoArgs {
     #[arg(long, default_value = "127.0.0.1:8080", env = "WAYMARK_ADDR")]
     pub addr: String,
     /// The address people reach the site at, for links the staff site hands out (default:
-    /// http:// and the address served on). Over https://, cookies are Secure and host-bound.
+    /// http:// and the address served on). Over https://, cookies are Secure and host-bound,
+    /// and every response carries Strict-Transport-Security.
     #[arg(long, env = "WAYMARK_URL")]
     pub url: Option<String>,
 }
@@ -418,7 +419,8 @@ pub struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1:8080", env = "WAYMARK_ADDR")]
     pub addr: String,
     /// The address people reach the site at, for links the staff site hands out (default:
-    /// http:// and the address served on). Over https://, cookies are Secure and host-bound.
+    /// http:// and the address served on). Over https://, cookies are Secure and host-bound,
+    /// and every response carries Strict-Transport-Security.
     #[arg(long, env = "WAYMARK_URL")]
     pub url: Option<String>,
 }

@@ -37,6 +37,13 @@
 //! window_minutes = 5
 //! trusted_proxies = ["10.0.0.5"]   # only these may name the client in client_header
 //! client_header = "X-Forwarded-For"
+//!
+//! [server]                         # every setting optional; these are the defaults
+//! header_timeout = 10              # seconds for a request's whole head to arrive
+//! idle_timeout = 60                # seconds a kept-alive connection may sit unused
+//! request_timeout = 120            # seconds to handle a request (typesetting reports included)
+//! max_connections = 1024           # open at once; more wait to be accepted
+//! hsts_max_age = 31536000          # Strict-Transport-Security, sent when [site] url is https
 //! ```
 
 use crate::Failure;
@@ -61,6 +68,8 @@ pub struct Config {
     pub sign_in: waymark_staff::SignInSettings,
     #[serde(default)]
     pub audit: Audit,
+    #[serde(default)]
+    pub server: Server,
 }
 
 /// The audit trail's keys, held outside the database (see `crate::keys`).
@@ -88,6 +97,90 @@ pub struct Reports {
 pub struct Site {
     /// The address people reach the site at.
     pub url: Option<String>,
+}
+
+/// `[server]`: limits on connections and requests (see `waymark_web::listen`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Server {
+    /// Seconds for a request's whole head (request line and headers) to arrive.
+    pub header_timeout: Seconds,
+    /// Seconds a kept-alive connection may sit with no request and nothing moving.
+    pub idle_timeout: Seconds,
+    /// Seconds a request's handling may take before it is answered 503.
+    pub request_timeout: Seconds,
+    /// Connections open at once; more wait in the listen backlog until one closes.
+    pub max_connections: Connections,
+    /// `Strict-Transport-Security`'s max-age in seconds, sent only when the site's address is
+    /// https (0 tells browsers to forget it).
+    pub hsts_max_age: u64,
+}
+
+impl Default for Server {
+    fn default() -> Server {
+        let web = waymark_web::ServerSettings::default();
+        Server {
+            header_timeout: Seconds(web.header_timeout.as_secs()),
+            idle_timeout: Seconds(web.idle_timeout.as_secs()),
+            request_timeout: Seconds(web.request_timeout.as_secs()),
+            max_connections: Connections(web.max_connections),
+            hsts_max_age: waymark_web::listen::HSTS_YEAR,
+        }
+    }
+}
+
+impl Server {
+    /// The web server's settings for a site at `base` (HSTS only when it is https).
+    pub fn settings(&self, base: &str) -> waymark_web::ServerSettings {
+        let https = base
+            .get(..8)
+            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"));
+        waymark_web::ServerSettings {
+            header_timeout: self.header_timeout.duration(),
+            idle_timeout: self.idle_timeout.duration(),
+            request_timeout: self.request_timeout.duration(),
+            max_connections: self.max_connections.0,
+            hsts_max_age: https.then_some(self.hsts_max_age),
+        }
+    }
+}
+
+/// A time limit in whole seconds, from 1 second to a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seconds(pub u64);
+
+impl Seconds {
+    pub fn duration(self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Seconds {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Seconds, D::Error> {
+        let n = i64::deserialize(d)?;
+        match u64::try_from(n) {
+            Ok(n) if (1..=86_400).contains(&n) => Ok(Seconds(n)),
+            _ => Err(serde::de::Error::custom(format!(
+                "{n} seconds: give a number of seconds from 1 to 86400"
+            ))),
+        }
+    }
+}
+
+/// A number of connections, from 1 to 1,000,000.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Connections(pub usize);
+
+impl<'de> Deserialize<'de> for Connections {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Connections, D::Error> {
+        let n = i64::deserialize(d)?;
+        match usize::try_from(n) {
+            Ok(n) if (1..=1_000_000).contains(&n) => Ok(Connections(n)),
+            _ => Err(serde::de::Error::custom(format!(
+                "{n} connections: give a number from 1 to 1000000"
+            ))),
+        }
+    }
 }
 
 /// Largest configuration file read.
@@ -228,5 +321,60 @@ mod tests {
             .map_err(|e| format!("{e:?}"))
             .expect("parses");
         assert!(config.sign_in.check().is_err());
+    }
+
+    #[test]
+    fn server_limits_have_defaults_and_bounds() {
+        let defaults = Config::parse("w.toml", "")
+            .map_err(|e| format!("{e:?}"))
+            .expect("parses");
+        let web = waymark_web::ServerSettings::default();
+        assert_eq!(defaults.server.settings("http://127.0.0.1:8080"), web);
+        let config = Config::parse(
+            "w.toml",
+            "[server]\nheader_timeout = 5\nidle_timeout = 30\nrequest_timeout = 300\nmax_connections = 64\nhsts_max_age = 600\n",
+        )
+        .map_err(|e| format!("{e:?}"))
+        .expect("parses");
+        let settings = config.server.settings("HTTPS://p.example.gov.uk");
+        assert_eq!(settings.header_timeout.as_secs(), 5);
+        assert_eq!(settings.idle_timeout.as_secs(), 30);
+        assert_eq!(settings.request_timeout.as_secs(), 300);
+        assert_eq!(settings.max_connections, 64);
+        assert_eq!(settings.hsts_max_age, Some(600));
+        assert_eq!(
+            config
+                .server
+                .settings("http://p.example.gov.uk")
+                .hsts_max_age,
+            None
+        );
+        assert_eq!(
+            defaults
+                .server
+                .settings("https://p.example.gov.uk")
+                .hsts_max_age,
+            Some(31_536_000)
+        );
+        for (text, field) in [
+            ("[server]\nheader_timeout = 0\n", "header_timeout"),
+            ("[server]\n\nidle_timeout = 100000\n", "idle_timeout"),
+            ("[server]\nmax_connections = 0\n", "max_connections"),
+            ("[server]\nrequest_timeout = -1\n", "request_timeout"),
+            ("[server]\nmax_conections = 10\n", "max_conections"),
+        ] {
+            let Err(Failure::Input(message)) = Config::parse("w.toml", text) else {
+                panic!("accepted {text:?}");
+            };
+            let line = text.matches('\n').count();
+            assert!(
+                message.starts_with(&format!("w.toml, line {line}")),
+                "{message}"
+            );
+            assert!(
+                message.contains(field) || message.contains("from 1"),
+                "{message}"
+            );
+        }
     }
 }

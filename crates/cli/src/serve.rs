@@ -210,7 +210,8 @@ async fn run(
         base.trim_end_matches('/')
     );
     println!("Press Ctrl-C to stop.");
-    waymark_web::serve_router(listener, app, waymark_web::shutdown_signal()).await?;
+    let settings = config.server.settings(&base);
+    waymark_web::serve_router(listener, app, settings, waymark_web::shutdown_signal()).await?;
     store.close().await;
     println!("Waymark stopped.");
     Ok(())

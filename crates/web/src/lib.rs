@@ -10,6 +10,7 @@ pub mod chart;
 pub mod data;
 pub mod export;
 pub mod filters;
+pub mod listen;
 pub mod opendata;
 pub mod page;
 pub mod pages;
@@ -18,6 +19,7 @@ pub mod routes;
 pub mod server;
 pub mod site;
 
+pub use listen::ServerSettings;
 pub use server::app;
 pub use site::Site;
 
@@ -25,30 +27,27 @@ use std::future::Future;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
-/// Serve the site on `listener` until `shutdown` resolves, then finish the requests in flight.
+/// Serve the site on `listener` with the default limits until `shutdown` resolves, then
+/// finish the requests in flight.
 pub async fn serve(
     listener: TcpListener,
     site: Arc<Site>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(site))
-        .with_graceful_shutdown(shutdown)
-        .await
+    listen::run(listener, app(site), ServerSettings::default(), shutdown).await
 }
 
 /// Serve any router (the public site merged with the staff site) on `listener` until
-/// `shutdown` resolves; handlers can read the client's address (`ConnectInfo<SocketAddr>`).
+/// `shutdown` resolves, then finish the requests in flight; handlers can read the client's
+/// address (`ConnectInfo<SocketAddr>`). `settings` holds the connection limits and whether
+/// responses carry HSTS (see [`listen`]).
 pub async fn serve_router(
     listener: TcpListener,
     router: axum::Router,
+    settings: ServerSettings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    listen::run(listener, router, settings, shutdown).await
 }
 
 /// Resolves on Ctrl-C or SIGTERM: the signals a terminal or a service manager sends.

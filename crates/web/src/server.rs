@@ -52,7 +52,12 @@ pub fn assets_built() -> bool {
 /// The headers every response carries (the staff site's too): a strict content security
 /// policy, no sniffing, no framing, no referrer across sites, no powerful features.
 pub async fn security_headers(mut response: Response) -> Response {
-    let headers = response.headers_mut();
+    add_security_headers(response.headers_mut());
+    response
+}
+
+/// What [`security_headers`] adds, for answers made outside the routers.
+pub fn add_security_headers(headers: &mut HeaderMap) {
     // A page may bring a policy of its own (a report is a standalone document with its
     // styles inside it); everything else gets the site's.
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
@@ -78,7 +83,6 @@ pub async fn security_headers(mut response: Response) -> Response {
         "permissions-policy",
         HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
     );
-    response
 }
 
 async fn handle(
