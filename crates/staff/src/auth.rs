@@ -137,6 +137,10 @@ pub async fn admit(
     email: &str,
     client: &str,
 ) -> Result<Attempt, Result<Throttled, Response>> {
+    // Held while the attempt is decided (one write): a flood is told "busy" at once.
+    let Ok(_deciding) = staff.attempts.clone().try_acquire_owned() else {
+        return Err(Err(busy(staff)));
+    };
     match staff
         .store
         .begin_attempt(kind, email, client, staff.config.throttle, staff.now())

@@ -43,33 +43,33 @@ impl TrustedProxies {
     }
 
     /// The client's address for a request from `peer` with these headers. Through trusted
-    /// proxies it is the newest address in the header that is not itself a trusted proxy;
-    /// a header that cannot be read leaves the proxy's own address (never the header text).
+    /// proxies it is the newest address in the header that is not itself a trusted proxy,
+    /// read from the right (newest) and never further: what lies to its left the client wrote
+    /// itself. An entry that cannot be read stops the walk at the last trusted hop, so the
+    /// answer is always an address, never the header's text. IPv4 addresses seen through an
+    /// IPv6 socket (`::ffff:10.0.0.5`) are compared and counted as IPv4.
     pub fn client(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> String {
-        let Some(peer) = peer else {
+        let Some(peer) = peer.map(|p| p.to_canonical()) else {
             return "unknown".into();
         };
         if !self.trusted(peer) {
             return peer.to_string();
         }
-        let mut listed: Vec<IpAddr> = vec![];
-        for value in headers.get_all(&self.header) {
+        let mut last_trusted = peer;
+        let values: Vec<&axum::http::HeaderValue> = headers.get_all(&self.header).iter().collect();
+        for value in values.into_iter().rev() {
             let Ok(text) = value.to_str() else {
-                return peer.to_string();
+                return last_trusted.to_string();
             };
-            for part in text.split(',') {
-                match parse_ip(part) {
-                    Some(ip) => listed.push(ip),
-                    None => return peer.to_string(),
+            for part in text.rsplit(',') {
+                match parse_ip(part).map(|ip| ip.to_canonical()) {
+                    Some(ip) if self.trusted(ip) => last_trusted = ip,
+                    Some(ip) => return ip.to_string(),
+                    None => return last_trusted.to_string(),
                 }
             }
         }
-        listed
-            .into_iter()
-            .rev()
-            .find(|ip| !self.trusted(*ip))
-            .unwrap_or(peer)
-            .to_string()
+        last_trusted.to_string()
     }
 
     /// The client's address for a request.
@@ -154,6 +154,21 @@ mod tests {
             "10.1.2.3"
         );
         assert_eq!(proxies.client(ip("10.1.2.3"), &headers(&[])), "10.1.2.3");
+        // Rubbish the client wrote to the left of the real address changes nothing.
+        assert_eq!(
+            proxies.client(ip("10.1.2.3"), &headers(&["<script>, 198.51.100.1"])),
+            "198.51.100.1"
+        );
+        // An IPv4 proxy seen through an IPv6 socket is still the proxy.
+        let dual = TrustedProxies::new(&["10.0.0.0/24".into()], "X-Forwarded-For").expect("valid");
+        assert_eq!(
+            dual.client(ip("::ffff:10.0.0.5"), &headers(&["198.51.100.1"])),
+            "198.51.100.1"
+        );
+        assert_eq!(
+            dual.client(ip("::ffff:203.0.113.9"), &headers(&[])),
+            "203.0.113.9"
+        );
         assert_eq!(proxies.client(None, &headers(&[])), "unknown");
         assert!(TrustedProxies::new(&["not-an-ip".into()], "x-forwarded-for").is_err());
         assert!(TrustedProxies::new(&[], "bad header").is_err());

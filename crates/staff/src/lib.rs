@@ -48,7 +48,14 @@ pub struct Staff {
     pub reporter: Arc<waymark_report::Reporter>,
     /// Bounds the password hashes running at once.
     pub passwords: password::Checker,
+    /// Bounds the attempts to get in (sign-ins, set-up links, single-sign-on callbacks) being
+    /// decided at once: each is a database write anyone can ask for, so beyond this they are
+    /// told "busy" rather than queued behind the write lock.
+    pub attempts: Arc<tokio::sync::Semaphore>,
 }
+
+/// Attempts to get in decided at once, by default.
+pub const ATTEMPTS_AT_ONCE: usize = 16;
 
 impl Staff {
     pub fn new(store: Store, config: StaffConfig) -> Staff {
@@ -61,6 +68,7 @@ impl Staff {
             sso: None,
             reporter: Arc::new(waymark_report::Reporter::default()),
             passwords: password::Checker::per_core(),
+            attempts: Arc::new(tokio::sync::Semaphore::new(ATTEMPTS_AT_ONCE)),
         }
     }
 

@@ -31,6 +31,7 @@ async fn parallel_wrong_passwords_get_at_most_the_limit_of_checks() {
         // Room for every guess to hash at once: only the throttle can stop them.
         let world = World::with_staff(backend, "http://staff.test", |staff| {
             staff.passwords = Checker::new(100);
+            staff.attempts = std::sync::Arc::new(tokio::sync::Semaphore::new(100));
         })
         .await;
         world.person("perf@bexley.example", Role::Admin, None).await;
@@ -70,6 +71,7 @@ async fn parallel_wrong_passwords_get_at_most_the_limit_of_checks() {
 async fn an_oversized_address_is_refused_and_nothing_is_stored() {
     for backend in backends() {
         let world = World::new(backend).await;
+        world.person("perf@bexley.example", Role::Admin, None).await;
         let attempts = rows(&world.db, "login_attempts").await;
         let events = rows(&world.db, "audit_events").await;
         let mut client = Client::new(world.app.clone());
@@ -121,6 +123,37 @@ async fn when_every_password_check_is_taken_sign_in_is_busy_at_once() {
     drop(held);
     let (status, _, _) = client.sign_in("perf@bexley.example", PASSWORD).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "free again");
+}
+
+#[tokio::test]
+async fn when_too_many_attempts_are_being_decided_the_rest_are_busy_at_once() {
+    let world = World::with_staff(Backend::Sqlite, "http://staff.test", |staff| {
+        staff.attempts = std::sync::Arc::new(tokio::sync::Semaphore::new(1));
+    })
+    .await;
+    let attempts = rows(&world.db, "login_attempts").await;
+    let held = world
+        .staff
+        .attempts
+        .clone()
+        .try_acquire_owned()
+        .expect("the one place");
+    let mut client = Client::new(world.app.clone());
+    let (status, headers, _) = client
+        .get(&format!("/staff/setup/{}", "ab".repeat(32)))
+        .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(headers["retry-after"], "2");
+    assert_eq!(
+        rows(&world.db, "login_attempts").await,
+        attempts,
+        "nothing written"
+    );
+    drop(held);
+    let (status, _, _) = client
+        .get(&format!("/staff/setup/{}", "ab".repeat(32)))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "decided once there is room");
 }
 
 #[tokio::test]

@@ -622,7 +622,17 @@ impl Store {
         };
         if let Some(why) = refused {
             if attempt.first {
-                refusal_event(&mut tx, self.audit_key(), &attempt, why.reason(), at).await?;
+                // A client throttled as a whole is always recorded (once a minute).
+                let always = why == Throttled::Client;
+                refusal_event(
+                    &mut tx,
+                    self.audit_key(),
+                    &attempt,
+                    why.reason(),
+                    always,
+                    at,
+                )
+                .await?;
             }
             tx.commit().await?;
             return Ok(Gate::Throttled(why));
@@ -643,7 +653,7 @@ impl Store {
             return Ok(());
         }
         let mut tx = self.begin_write().await?;
-        refusal_event(&mut tx, self.audit_key(), attempt, why, at).await?;
+        refusal_event(&mut tx, self.audit_key(), attempt, why, false, at).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -930,12 +940,16 @@ fn minute_of(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:00.000000Z").to_string()
 }
 
-/// The audit trail's record of a refused attempt (named by the account when there is one).
+/// The audit trail's record of a refused attempt, named by the account. Refusals for addresses
+/// with no account (and set-up links and identities, which name none) are recorded only when
+/// `always` (a client throttled as a whole): anyone can make up addresses, and the trail is
+/// permanent, so they are counted in `login_attempts` (kept a day) instead.
 async fn refusal_event(
     tx: &mut Tx,
     key: Option<&crate::seal::AuditKey>,
     attempt: &Attempt,
     why: &str,
+    always: bool,
     at: DateTime<Utc>,
 ) -> Result<()> {
     let known: Option<(i64, i64)> = if attempt.email.is_empty() {
@@ -948,6 +962,9 @@ async fn refusal_event(
             .map(|r| Ok::<_, StoreError>((r.try_get(0)?, r.try_get(1)?)))
             .transpose()?
     };
+    if known.is_none() && !always {
+        return Ok(());
+    }
     let shown = if attempt.email.is_empty() {
         attempt.kind.key().to_string()
     } else {
