@@ -138,15 +138,15 @@ pub fn signing_key(
     }
     let key = SigningKey::generate()?;
     write_new_key_file(&path, &key.to_hex())?;
+    // Written whether or not one is there: a public key file left from an earlier key (or put
+    // there by someone else) would not match the key just made.
     let public = public_key_path(&path);
-    if !public.exists() {
-        std::fs::write(&public, format!("{}\n", key.public().to_hex())).map_err(|e| {
-            Failure::Input(format!(
-                "cannot write the public key {}: {e}",
-                public.display()
-            ))
-        })?;
-    }
+    std::fs::write(&public, format!("{}\n", key.public().to_hex())).map_err(|e| {
+        Failure::Input(format!(
+            "cannot write the public key {}: {e}",
+            public.display()
+        ))
+    })?;
     Ok((key, path, true))
 }
 
