@@ -247,6 +247,13 @@ pub struct ImportArgs {
     /// The council's full name, used when this import creates the council.
     #[arg(long)]
     pub council_name: Option<String>,
+    /// A mapping file (TOML) saying what columns hold, the kind and the period, over what
+    /// is inferred: `[columns] "Lead Committee" = "portfolio"`.
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
+    /// Print what each file was read as (every column's role and how sure), change nothing.
+    #[arg(long)]
+    pub explain: bool,
     /// Files to import, all in one transaction.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,

@@ -41,13 +41,48 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                 None => Vocabulary::default(),
             };
             let kind = kind_of(args.kind);
+            let mapping = match &args.mapping {
+                Some(path) => {
+                    let text = String::from_utf8(read_limited(path)?).map_err(|_| {
+                        Failure::Input(format!(
+                            "{}: the mapping file is not UTF-8 text",
+                            path.display()
+                        ))
+                    })?;
+                    waymark_import::Mapping::from_toml(&path.display().to_string(), &text)?
+                }
+                None => waymark_import::Mapping::default(),
+            };
             // Read and parse everything before touching the database: a bad file changes nothing.
             let mut incoming = vec![];
             for path in &args.files {
                 let bytes = read_limited(path)?;
                 let name = path.display().to_string();
-                let document = waymark_import::import(&name, &bytes, kind, &vocabulary)?;
-                incoming.push(Incoming::new(&name, &bytes, document));
+                let reading = waymark_import::read(&name, &bytes, kind, &vocabulary, &mapping)?;
+                if args.explain {
+                    println!("{name}:");
+                    for paragraph in &reading.explanation {
+                        println!("  {}", paragraph.replace('\n', "\n  "));
+                    }
+                    for document in &reading.documents {
+                        println!("  → {}", output::document_summary(document));
+                    }
+                    continue;
+                }
+                let several = reading.documents.len() > 1;
+                for (i, document) in reading.documents.into_iter().enumerate() {
+                    // One file may hold several documents (a report and its indicators):
+                    // each is identified by its own content.
+                    let label = if several {
+                        format!("{name}#{}", i + 1)
+                    } else {
+                        name.clone()
+                    };
+                    incoming.push(Incoming::new(&label, &bytes, document));
+                }
+            }
+            if args.explain {
+                return Ok(());
             }
             let store = Store::open(&db).await?;
             let name = args

@@ -294,3 +294,28 @@ pub fn changes_text(changes: &[waymark_store::PlanChange]) -> String {
     let _ = writeln!(out, "{} changes", changes.len());
     out
 }
+
+/// One line on what a document read from a file holds.
+pub fn document_summary(document: &waymark_domain::Document) -> String {
+    use waymark_domain::Document;
+    match document {
+        Document::ActivityReport(r) => format!(
+            "an activity report for {} ({}): {} rows, {} headline claims",
+            r.period,
+            r.period_label,
+            r.rows.len(),
+            r.claims.len()
+        ),
+        Document::ActionPlan(p) => format!("an action plan: {} activities", p.activities.len()),
+        Document::KpiTable(t) => format!(
+            "a table of {} indicators with {} values",
+            t.rows.len(),
+            t.rows.iter().map(|r| r.outturns.len()).sum::<usize>()
+        ),
+        Document::CorporatePlan(p) => {
+            format!("a corporate plan: {} priority themes", p.themes.len())
+        }
+        Document::Principles(p) => format!("principles: {}", p.principles.len()),
+        Document::Strategy(s) => format!("a strategy: {} paragraphs", s.paragraphs.len()),
+    }
+}

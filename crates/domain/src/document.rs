@@ -133,6 +133,22 @@ pub struct PlannedActivity {
     pub portfolios: Vec<String>,
     /// The end-date cell: a due date, or a note typed into the date column.
     pub due: DueCell,
+    /// The plan's own reference for the activity, where it gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extras: Vec<Extra>,
+    /// Where the row is, beyond its line: "sheet 'Education' row 7".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
+}
+
+/// Something a document said about a row that Waymark has no field for, kept with the label
+/// the document gave it ("Lead officer", "Q2 RAG"), never dropped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Extra {
+    pub label: String,
+    pub text: String,
 }
 
 impl PlannedActivity {
@@ -172,6 +188,16 @@ pub struct ReportRow {
     pub status: Status,
     /// Commentary given with the status ("Funding bid not successful").
     pub note: Option<String>,
+    /// The cabinet members, portfolios or committees the report names for the row.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub portfolios: Vec<String>,
+    /// The due date as the report writes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extras: Vec<Extra>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
 }
 
 /// A figure a council published about its own performance, kept so it can be recomputed.
@@ -218,6 +244,13 @@ pub struct KpiRow {
     pub outturns: Vec<Outturn>,
     pub rag: Option<Rag>,
     pub rag_label: Option<String>,
+    /// "Higher is better", "Low", "Smaller is Better", as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub polarity: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extras: Vec<Extra>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -226,6 +259,18 @@ pub struct Outturn {
     /// As written ("89.02%", "20,843", "N/A").
     pub text: String,
     pub value: Option<Measure>,
+    /// The quarter the value is for, when it is a quarter's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<Period>,
+    /// The column it came from, as headed ("Q1 24/25", "Last Year").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// The target it was measured against, as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// The rating given to this value, as written ("GREEN", "Target met").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rag_label: Option<String>,
 }
 
 /// A supporting strategy document linked to the plan.

@@ -491,6 +491,9 @@ fn parse_glued(
                 title,
                 portfolios: p.portfolios,
                 due,
+                reference: None,
+                extras: vec![],
+                place: None,
             });
             Ok(())
         };
@@ -695,6 +698,9 @@ fn parse_cells(
             title,
             portfolios,
             due,
+            reference: None,
+            extras: vec![],
+            place: None,
         });
     }
     Ok(())

@@ -439,6 +439,10 @@ fn glued_rows(
                         status_label: m.label,
                         status: m.status,
                         note: m.note,
+                        portfolios: vec![],
+                        due: None,
+                        extras: vec![],
+                        place: None,
                     });
                 }
                 None => pending = Some(p),
@@ -526,6 +530,10 @@ fn cell_rows(
             status_label: m.label,
             status: m.status,
             note: join_notes(m.note, commentary),
+            portfolios: vec![],
+            due: None,
+            extras: vec![],
+            place: None,
         });
     }
     Ok(())
@@ -714,6 +722,10 @@ fn parse_records(
             status_label: m.label,
             status: m.status,
             note: join_notes(m.note, commentary),
+            portfolios: vec![],
+            due: None,
+            extras: vec![],
+            place: None,
         });
     }
     if rows.is_empty() {

@@ -383,6 +383,10 @@ fn outturns(years: &[FinancialYear], values: &[String]) -> Vec<Outturn> {
             year: *y,
             text: v.trim().to_string(),
             value: Measure::parse(v),
+            period: None,
+            label: None,
+            target: None,
+            rag_label: None,
         })
         .collect()
 }
@@ -468,6 +472,9 @@ pub(crate) fn parse(src: &Source) -> Result<KpiTable, ImportError> {
                     outturns: outturns(&h.years, &values),
                     rag: rag.as_deref().and_then(Rag::parse),
                     rag_label: rag,
+                    polarity: None,
+                    extras: vec![],
+                    place: None,
                 }
             }
             Layout::Tabs | Layout::Spaced => {
@@ -506,6 +513,10 @@ pub(crate) fn parse(src: &Source) -> Result<KpiTable, ImportError> {
                             year: *y,
                             text: text.to_string(),
                             value: Measure::parse(text),
+                            period: None,
+                            label: None,
+                            target: None,
+                            rag_label: None,
                         });
                     }
                 }
@@ -528,6 +539,9 @@ pub(crate) fn parse(src: &Source) -> Result<KpiTable, ImportError> {
                     outturns: outs,
                     rag,
                     rag_label,
+                    polarity: None,
+                    extras: vec![],
+                    place: None,
                 }
             }
         };

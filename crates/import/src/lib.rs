@@ -28,6 +28,7 @@ mod detect;
 mod due_suffix;
 mod error;
 mod kpi_table;
+mod layout;
 mod period_label;
 mod principles;
 mod prose;
@@ -38,6 +39,8 @@ mod vocabulary;
 
 pub use detect::detect;
 pub use error::ImportError;
+pub use layout::Reading;
+pub use layout::mapping::Mapping;
 pub use source::MAX_BYTES;
 pub use vocabulary::Vocabulary;
 
@@ -71,6 +74,118 @@ pub fn import(
         })?,
     };
     import_source(&src, kind, vocab)
+}
+
+/// Read a file of any format (text, CSV, spreadsheet, saved web page) into the documents it
+/// holds, with an explanation of how each table's columns were read.
+///
+/// Text in one of the layouts the dedicated readers know (Bexley's pages and the like) goes
+/// to them; everything else goes through the layout pipeline, which infers each column's role
+/// from its header and content. `kind: None` detects; a document nobody can understand is
+/// refused with what was found, never filed as something it is not.
+pub fn read(
+    file_name: &str,
+    bytes: &[u8],
+    kind: Option<DocumentKind>,
+    vocab: &Vocabulary,
+    mapping: &Mapping,
+) -> Result<Reading, ImportError> {
+    let book = waymark_read::read(file_name, bytes).map_err(|e| {
+        let mut err = ImportError::new(
+            e.file.clone(),
+            match &e.place {
+                Some(p) if e.line.is_none() => format!("{p}: {}", e.message),
+                _ => e.message.clone(),
+            },
+        );
+        if let Some(l) = e.line {
+            err = err.at_line(l);
+        }
+        err
+    })?;
+    let mut book = book;
+    if book.format == waymark_read::Format::Text {
+        let src = Source::decode(file_name, bytes)?;
+        let legacy = match kind {
+            Some(k) => Some(k),
+            None => detect::detect_lines(&src),
+        };
+        // The dedicated readers, for what they recognise; prose is a strategy only when
+        // nothing else in it can be read.
+        if let Some(k) = legacy
+            && k != DocumentKind::Strategy
+        {
+            let document = import_source(&src, k, vocab)?;
+            return Ok(Reading {
+                documents: vec![document],
+                explanation: vec![format!("read by the {} reader", k.key())],
+            });
+        }
+        for part in &mut book.parts {
+            let lines: Vec<waymark_read::Line> = part
+                .blocks
+                .iter()
+                .filter_map(|b| match b {
+                    waymark_read::Block::Line(l) => Some(l.clone()),
+                    waymark_read::Block::Table(_) => None,
+                })
+                .collect();
+            part.blocks = layout::text::blocks(&lines);
+        }
+        match layout::read_book(&book, vocab, mapping) {
+            Ok(reading) => return Ok(reading),
+            Err(e) if legacy == Some(DocumentKind::Strategy) && !has_structure(&src) => {
+                let _ = e;
+                let document = import_source(&src, DocumentKind::Strategy, vocab)?;
+                return Ok(Reading {
+                    documents: vec![document],
+                    explanation: vec!["read as a strategy: paragraphs of prose".into()],
+                });
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if let Some(k) = kind
+        && !matches!(
+            k,
+            DocumentKind::ActionPlan | DocumentKind::ActivityReport | DocumentKind::KpiTable
+        )
+    {
+        return Err(ImportError::new(
+            file_name,
+            format!(
+                "a {} file cannot be a {}; import it as text",
+                book.format.label(),
+                k.key()
+            ),
+        ));
+    }
+    let mapping = match kind {
+        Some(k) if mapping.kind_is_unset() => mapping.clone().with_document_kind(k),
+        _ => mapping.clone(),
+    };
+    layout::read_book(&book, vocab, &mapping)
+}
+
+/// Lists, records or tables in a text: not a strategy, whatever its prose.
+fn has_structure(src: &Source) -> bool {
+    let bullets = src
+        .lines()
+        .filter(|l| {
+            l.text.starts_with(['•', '◦', '▪', '–', '*', '-', '·', 'o'])
+                && l.text.chars().nth(1) == Some(' ')
+        })
+        .count();
+    let tabbed = src.lines().filter(|l| l.text.contains('\t')).count();
+    let labelled = src
+        .lines()
+        .filter(|l| {
+            l.text
+                .split_once(':')
+                .is_some_and(|(a, b)| a.split_whitespace().count() <= 3 && !b.trim().is_empty())
+        })
+        .count();
+    bullets >= 3 || tabbed >= 3 || labelled >= 6
 }
 
 fn import_source(

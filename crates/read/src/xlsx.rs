@@ -186,10 +186,7 @@ fn reader(xml: &[u8]) -> Reader<&[u8]> {
 /// A sheet named in the workbook: its name, relationship id and whether it is hidden.
 type SheetEntry = (String, String, bool);
 
-fn workbook_sheets(
-    file: &str,
-    xml: &[u8],
-) -> Result<(Vec<SheetEntry>, bool), ReadError> {
+fn workbook_sheets(file: &str, xml: &[u8]) -> Result<(Vec<SheetEntry>, bool), ReadError> {
     let mut r = reader(xml);
     let mut sheets = vec![];
     let mut date1904 = false;

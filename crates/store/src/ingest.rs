@@ -286,6 +286,8 @@ impl Default for Pending {
                     "line",
                     "position",
                     "recorded_at",
+                    "extras_json",
+                    "place",
                 ],
             ),
         }
@@ -514,9 +516,18 @@ impl Writer<'_> {
                 } else {
                     (None, None)
                 };
+                // A rating given for an earlier value (a long table) is that value's own.
+                let rag_label = outturn.rag_label.clone().or_else(|| {
+                    if i == last {
+                        row.rag_label.clone()
+                    } else {
+                        None
+                    }
+                });
                 let query = sqlx::query(
-                    "INSERT INTO indicator_values (org_id, indicator_id, year, text, value, unit, rag, direction, document_id, line, recorded_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                    "INSERT INTO indicator_values (org_id, indicator_id, year, text, value, unit, rag, direction, document_id, line, recorded_at,
+                                                   period, label, target, rag_label, polarity, extras_json, place)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
                 )
                 .bind(self.org)
                 .bind(id)
@@ -533,6 +544,21 @@ impl Writer<'_> {
                     .bind(self.doc)
                     .bind(row.line as i64)
                     .bind(self.now)
+                    .bind(outturn.period.map(|p| p.slug()))
+                    .bind(outturn.label.clone())
+                    .bind(outturn.target.clone())
+                    .bind(rag_label)
+                    .bind(if i == last {
+                        row.polarity.clone()
+                    } else {
+                        None
+                    })
+                    .bind(if i == last {
+                        extras_json(&row.extras)?
+                    } else {
+                        None
+                    })
+                    .bind(row.place.clone())
                     .execute(&mut **tx)
                     .await?;
                 values += 1;
@@ -760,6 +786,10 @@ impl Writer<'_> {
         }
         let mut added = 0;
         let mut changed = 0;
+        // A plan's own references go to its new activities, once each and never one that
+        // another activity of the council already has.
+        let mut taken_references: std::collections::HashSet<String> =
+            current.iter().filter_map(|c| c.reference.clone()).collect();
         for (i, row) in plan.activities.iter().enumerate() {
             let due = row.due_date();
             let due_json = due.map(json).transpose()?;
@@ -829,7 +859,12 @@ impl Writer<'_> {
                     before.id
                 }
                 None => {
-                    let id = self.new_activity(tx, None, "plan").await?;
+                    let reference = row
+                        .reference
+                        .as_deref()
+                        .map(str::trim)
+                        .filter(|r| !r.is_empty() && taken_references.insert(r.to_string()));
+                    let id = self.new_activity(tx, reference, "plan").await?;
                     self.add_name(id, &row.title)?;
                     if had_plan > 0 {
                         self.change(revision, id, "added", row.title.clone())?;
@@ -1004,6 +1039,20 @@ impl Writer<'_> {
                                 .new_activity(tx, Some(&row.reference), "report")
                                 .await?;
                             self.add_name(id, &row.title)?;
+                            // What the report says of the activity's portfolio and due date
+                            // is all that is known of them.
+                            let due = row.due.as_deref().map(waymark_domain::DueCell::parse);
+                            let due_date = due.as_ref().and_then(|d| match d {
+                                waymark_domain::DueCell::Date(d) => Some(d),
+                                waymark_domain::DueCell::Note(_) => None,
+                            });
+                            let due_json = due_date.map(json).transpose()?;
+                            let deadline =
+                                due_date.and_then(|d| d.deadline()).map(|d| d.to_string());
+                            let note = match &due {
+                                Some(waymark_domain::DueCell::Note(n)) => Some(n.as_str()),
+                                _ => None,
+                            };
                             self.add_version(
                                 tx,
                                 id,
@@ -1011,10 +1060,10 @@ impl Writer<'_> {
                                 Some(row.line),
                                 &row.title,
                                 &row.directorate,
-                                &[],
-                                None,
-                                None,
-                                None,
+                                &row.portfolios,
+                                due_json.as_deref(),
+                                deadline,
+                                note,
                                 false,
                             )
                             .await?;
@@ -1055,6 +1104,8 @@ impl Writer<'_> {
                 (row.line as i64).into(),
                 (position as i64).into(),
                 self.now.into(),
+                extras_json(&row.extras)?.into(),
+                row.place.clone().into(),
             ];
             self.pending().updates.push(cells);
         }
@@ -1163,4 +1214,12 @@ async fn set_references(tx: &mut Tx<'_>, org: i64, references: &[(i64, String)])
 
 pub(crate) fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(corrupt)
+}
+
+/// Labels kept as written, as JSON (`None` when there are none).
+fn extras_json(extras: &[waymark_domain::Extra]) -> Result<Option<String>> {
+    if extras.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(json(&extras)?))
 }

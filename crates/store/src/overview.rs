@@ -58,6 +58,18 @@ pub struct IndicatorValueView {
     pub rag: Option<String>,
     pub direction: Option<String>,
     pub source: String,
+    /// The column the value came from, as headed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// The rating as the council wrote it ("Target met", "GREEN").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rag_label: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub polarity: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub extras: Vec<waymark_domain::Extra>,
 }
 
 impl Store {
@@ -181,7 +193,7 @@ impl Store {
     ) -> Result<Vec<IndicatorValueView>> {
         let rows = sqlx::query(
             "SELECT i.reference, i.name, i.frequency, i.section, v.year, v.text, v.value, v.unit, v.rag, v.direction,
-                    d.file_name, v.line, v.period
+                    d.file_name, v.line, v.period, v.label, v.target, v.rag_label, v.polarity, v.extras_json, v.place
              FROM indicator_values v
              JOIN indicators i ON i.id = v.indicator_id
              JOIN documents d ON d.id = v.document_id
@@ -222,7 +234,18 @@ impl Store {
                     unit: r.try_get(7)?,
                     rag: r.try_get(8)?,
                     direction: r.try_get(9)?,
-                    source: format!("{file}:{line}"),
+                    source: match r.try_get::<Option<String>, _>(18)? {
+                        Some(place) => format!("{file}: {place}"),
+                        None => format!("{file}:{line}"),
+                    },
+                    label: r.try_get(13)?,
+                    target: r.try_get(14)?,
+                    rag_label: r.try_get(15)?,
+                    polarity: r.try_get(16)?,
+                    extras: match r.try_get::<Option<String>, _>(17)? {
+                        Some(json) => serde_json::from_str(&json).map_err(corrupt)?,
+                        None => vec![],
+                    },
                 })
             })
             .collect()

@@ -136,6 +136,9 @@ impl ActivityFields {
                 .filter(|p| !p.is_empty())
                 .collect(),
             due: DueCell::parse(self.due.trim()),
+            reference: None,
+            extras: vec![],
+            place: None,
         }
     }
 }

@@ -153,7 +153,7 @@ pub(crate) static TABLES: &[Table] = &[
         "title": Text, "directorate_id": Int, "status": Text, "status_label": Text,
         "note": Text, "review_state": Text, "document_id": Int, "line": Int, "position": Int,
         "recorded_at": Text, "corrective_action": Text, "reason": Text, "evidence_json": Text,
-        "return_version_id": Int,
+        "return_version_id": Int, "extras_json": Text, "place": Text,
     ]),
     table!("links", identity = true, [
         "id": Int, "org_id": Int, "document_id": Int, "period": Text, "reference": Text,
@@ -182,7 +182,8 @@ pub(crate) static TABLES: &[Table] = &[
     table!("indicator_values", identity = true, [
         "id": Int, "org_id": Int, "indicator_id": Int, "year": Int, "text": Text,
         "value": Real, "unit": Text, "rag": Text, "direction": Text, "document_id": Int,
-        "line": Int, "recorded_at": Text, "period": Text, "entry_id": Int,
+        "line": Int, "recorded_at": Text, "period": Text, "entry_id": Int, "label": Text,
+        "target": Text, "rag_label": Text, "polarity": Text, "extras_json": Text, "place": Text,
     ]),
     table!("settings", identity = true, [
         "id": Int, "org_id": Int, "key": Text, "value_json": Text, "recorded_at": Text,

@@ -24,6 +24,9 @@ fn planned(line: usize, title: &str, directorate: &str, due: &str) -> PlannedAct
         title: title.into(),
         portfolios: vec!["Growth".into()],
         due: DueCell::parse(due),
+        reference: None,
+        extras: vec![],
+        place: None,
     }
 }
 
@@ -44,6 +47,10 @@ fn row(line: usize, reference: &str, title: &str, status: Status, directorate: &
         status_label: format!("{status:?}"),
         status,
         note: None,
+        portfolios: vec![],
+        due: None,
+        extras: vec![],
+        place: None,
     }
 }
 
@@ -362,6 +369,10 @@ async fn indicator_values_missing_then_present_are_stored_on_every_backend() {
         year: FinancialYear(year),
         text: text.to_string(),
         value: Measure::parse(text),
+        period: None,
+        label: None,
+        target: None,
+        rag_label: None,
     };
     let table = Document::KpiTable(KpiTable {
         title: "Key performance indicators".into(),
@@ -379,6 +390,9 @@ async fn indicator_values_missing_then_present_are_stored_on_every_backend() {
             ],
             rag: None,
             rag_label: None,
+            polarity: None,
+            extras: vec![],
+            place: None,
         }],
     });
     for backend in common::backends() {

@@ -119,6 +119,10 @@ fn row(
                 year: FinancialYear(i32::from(first_year) + y as i32),
                 value: Measure::parse(&text),
                 text,
+                period: None,
+                label: None,
+                target: None,
+                rag_label: None,
             }
         })
         .collect();
@@ -179,6 +183,9 @@ fn row(
         outturns,
         rag,
         rag_label: rag.map(|r| r.label().to_string()),
+        polarity: None,
+        extras: vec![],
+        place: None,
     }
 }
 

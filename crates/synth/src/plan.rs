@@ -96,6 +96,9 @@ pub(crate) fn action_plan(id: &Identity, activities: &[Activity], first_year: u1
                 title: a.title.clone(),
                 portfolios: a.portfolios.clone(),
                 due: DueCell::Date(a.due.clone()),
+                reference: None,
+                extras: vec![],
+                place: None,
             })
             .collect(),
     }

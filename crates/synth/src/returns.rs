@@ -182,6 +182,10 @@ fn report(
             status_label: label(status).to_string(),
             status,
             note: note(rng, track, t, labels, label_later),
+            portfolios: vec![],
+            due: None,
+            extras: vec![],
+            place: None,
         });
         line += 1;
     }

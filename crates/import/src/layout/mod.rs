@@ -1,0 +1,685 @@
+//! One import pipeline for every format: a file read into blocks (`waymark-read`), each
+//! table's columns given roles (`grid`, `roles`), then rows built into domain documents —
+//! an activity report, an action plan, a KPI table — with headline claims from the text.
+//!
+//! Nothing here knows a council: header words are the ones councils use, status words are
+//! read by their meaning, and a mapping or vocabulary file can say what a column or label
+//! is. What it cannot understand it refuses, saying what it found.
+
+pub(crate) mod grid;
+pub(crate) mod mapping;
+pub(crate) mod roles;
+pub(crate) mod text;
+
+use crate::claims;
+use crate::error::ImportError;
+use crate::period_label;
+use crate::vocabulary::Vocabulary;
+use grid::{Column, Grid, Record};
+use mapping::Mapping;
+use roles::Role;
+use std::fmt::Write as _;
+use waymark_domain::indicator::{Frequency, Measure, Rag};
+use waymark_domain::{
+    ActionPlan, ActivityReport, Document, DueCell, Extra, KpiRow, KpiTable, Outturn, Period,
+    PlannedActivity, PublishedClaim, ReportRow, Status, StatusLabels,
+};
+use waymark_read::{Block, Book, LineKind};
+
+/// What a file was read as: its documents and, for people, how each column was understood.
+#[derive(Debug, Clone)]
+pub struct Reading {
+    pub documents: Vec<Document>,
+    /// One paragraph per table: what each column was read as, with its confidence.
+    pub explanation: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Report,
+    Plan,
+    Kpi,
+}
+
+/// Read every table of a book into documents.
+pub(crate) fn read_book(
+    book: &Book,
+    vocab: &Vocabulary,
+    mapping: &Mapping,
+) -> Result<Reading, ImportError> {
+    let labels = &vocab.statuses;
+    let extra = mapping.header_roles();
+    let mut explanation = vec![];
+    let mut report_rows: Vec<ReportRow> = vec![];
+    let mut plan_rows: Vec<PlannedActivity> = vec![];
+    let mut kpi_rows: Vec<KpiRow> = vec![];
+    let mut status_periods: Vec<Period> = vec![];
+    let mut claims: Vec<PublishedClaim> = vec![];
+    let mut context: Vec<String> = vec![];
+    let mut found: Vec<String> = vec![];
+    for part in &book.parts {
+        let part_name = part.name.clone();
+        let mut before: Vec<String> = part_name.iter().cloned().collect();
+        for block in &part.blocks {
+            match block {
+                Block::Line(line) => {
+                    if !matches!(line.kind, LineKind::Item(_)) {
+                        claims.extend(claims::claims_in(line.at, &line.text, labels));
+                    }
+                    if before.len() < 40 {
+                        before.push(line.text.clone());
+                    }
+                    if context.len() < 40 {
+                        context.push(line.text.clone());
+                    }
+                }
+                Block::Table(table) => {
+                    let where_ = match &part_name {
+                        Some(n) => format!("sheet '{n}'"),
+                        None => format!("table at row {}", table.rows.first().map_or(1, |r| r.at)),
+                    };
+                    let Some(grid) = grid::read(table, &extra, labels, &mapping.columns) else {
+                        if table.rows.len() > 1 {
+                            found.push(format!(
+                                "{where_}: a table of {} rows in which no row reads as a header (no cells such as Ref, Activity, Status, Indicator, Target)",
+                                table.rows.len()
+                            ));
+                        }
+                        continue;
+                    };
+                    let mut local: Vec<String> = before.clone();
+                    local.extend(grid.context.iter().cloned());
+                    context.extend(grid.context.iter().cloned());
+                    let kind = mapping.kind.or_else(|| kind_of(&grid));
+                    explanation.push(explain(&where_, &grid, kind));
+                    let Some(kind) = kind else {
+                        found.push(format!(
+                            "{where_}: a table of {} rows with columns {}; no column reads as a status, an indicator or an activity with a due date",
+                            grid.records.len(),
+                            grid.columns.iter().map(|c| format!("'{}'", c.header)).collect::<Vec<_>>().join(", ")
+                        ));
+                        continue;
+                    };
+                    let place = |at: usize| match &part_name {
+                        Some(n) => format!("sheet '{n}' row {at}"),
+                        None => format!("row {at}"),
+                    };
+                    if let Some(p) = grid
+                        .columns
+                        .iter()
+                        .find(|c| c.role == Role::Status)
+                        .and_then(|c| c.period)
+                    {
+                        status_periods.push(p);
+                    }
+                    let context_directorate = labelled(
+                        &local,
+                        &["directorate", "service", "department", "lead directorate"],
+                    );
+                    for record in &grid.records {
+                        let row = RowView {
+                            grid: &grid,
+                            record,
+                            labels,
+                        };
+                        match kind {
+                            Kind::Report => {
+                                if let Some(r) =
+                                    row.report_row(place(record.at), context_directorate.as_deref())
+                                {
+                                    report_rows.push(r);
+                                }
+                            }
+                            Kind::Plan => {
+                                if let Some(r) =
+                                    row.plan_row(place(record.at), context_directorate.as_deref())
+                                {
+                                    plan_rows.push(r);
+                                }
+                            }
+                            Kind::Kpi => {
+                                if let Some(r) = row.kpi_row(place(record.at)) {
+                                    kpi_rows.push(r);
+                                }
+                            }
+                        }
+                    }
+                    before.clear();
+                }
+            }
+        }
+    }
+    let title = context
+        .iter()
+        .find(|l| !l.trim().is_empty())
+        .cloned()
+        .unwrap_or_else(|| book.file.clone());
+    let mut period_sources: Vec<String> = context.clone();
+    let base = book.file.rsplit(['/', '\\']).next().unwrap_or(&book.file);
+    let stem = base.rsplit_once('.').map_or(base, |(stem, _)| stem);
+    period_sources.push(stem.replace('_', " "));
+    period_sources.push(book.file.clone());
+    let period = mapping
+        .period
+        .or_else(|| document_period(&period_sources, &status_periods));
+    let mut documents = vec![];
+    if !plan_rows.is_empty() {
+        documents.push(Document::ActionPlan(ActionPlan {
+            title: title.clone(),
+            last_updated: None,
+            activities: plan_rows,
+        }));
+    }
+    if !kpi_rows.is_empty() {
+        let kpi_rows = place_values(kpi_rows, period, &book.file)?;
+        documents.push(Document::KpiTable(KpiTable {
+            title: title.clone(),
+            rows: merge_long(kpi_rows),
+        }));
+    }
+    if !report_rows.is_empty() || (!claims.is_empty() && documents.is_empty()) {
+        let Some(period) = period else {
+            return Err(ImportError::new(
+                &book.file,
+                "this reads as a progress report, but no reporting period is named in it (such as 'Quarter 2 2025/26' in a title row, a heading or the file name); say which with --period (or `period` in a mapping file)",
+            ));
+        };
+        let period_label = period_label_text(&period_sources).unwrap_or_else(|| period.to_string());
+        documents.push(Document::ActivityReport(ActivityReport {
+            title,
+            period,
+            period_label,
+            claims,
+            rows: report_rows,
+        }));
+    }
+    if documents.is_empty() {
+        let mut message = String::from("could not tell what this document holds. Found:");
+        if found.is_empty() {
+            let lines = book
+                .parts
+                .iter()
+                .flat_map(|p| &p.blocks)
+                .filter(|b| matches!(b, Block::Line(_)))
+                .count();
+            let _ = write!(
+                message,
+                " {lines} lines of text with no table, no activity rows and no headline figures"
+            );
+        }
+        for f in &found {
+            let _ = write!(message, "\n  - {f}");
+        }
+        message.push_str(
+            "\nTo help: name the kind with --kind, map the columns with --mapping FILE (e.g. `[columns] \"Lead Committee\" = \"portfolio\"`), or add the council's words to a vocabulary file; `waymark import --explain FILE` shows what each column was read as",
+        );
+        return Err(ImportError::new(&book.file, message));
+    }
+    Ok(Reading {
+        documents,
+        explanation,
+    })
+}
+
+/// What kind of rows a table holds, by the roles its columns were given.
+fn kind_of(grid: &Grid) -> Option<Kind> {
+    let has = |r: Role| grid.columns.iter().any(|c| c.role == r);
+    let values = grid
+        .columns
+        .iter()
+        .filter(|c| c.role == Role::Value)
+        .count();
+    if has(Role::Measure) && (values > 0 || has(Role::Target) || has(Role::Polarity)) {
+        return Some(Kind::Kpi);
+    }
+    if has(Role::Title)
+        && values > 0
+        && (has(Role::Target) || has(Role::Polarity) || has(Role::Direction))
+    {
+        return Some(Kind::Kpi);
+    }
+    if has(Role::Measure) && !has(Role::Title) && values == 0 && !has(Role::Status) {
+        return None;
+    }
+    let titled = has(Role::Title) || has(Role::Measure);
+    if titled && has(Role::Status) {
+        return Some(Kind::Report);
+    }
+    if titled
+        && (has(Role::Due)
+            || has(Role::Directorate)
+            || has(Role::Portfolio)
+            || has(Role::Reference))
+    {
+        return Some(Kind::Plan);
+    }
+    None
+}
+
+fn explain(where_: &str, grid: &Grid, kind: Option<Kind>) -> String {
+    let mut s = format!(
+        "{where_}: header at row {}, {} data rows, read as {}",
+        grid.header_at,
+        grid.records.len(),
+        match kind {
+            Some(Kind::Report) => "an activity report",
+            Some(Kind::Plan) => "an action plan",
+            Some(Kind::Kpi) => "a table of indicators",
+            None => "nothing Waymark can import",
+        }
+    );
+    for c in &grid.columns {
+        let _ = write!(
+            s,
+            "\n  column {} '{}': {} ({}% sure: {}){}",
+            c.index + 1,
+            c.header,
+            c.role.name(),
+            c.confidence,
+            c.reason,
+            c.period.map(|p| format!(", for {p}")).unwrap_or_default()
+        );
+    }
+    s
+}
+
+/// The value after "Label:" in any context line ("Directorate: Education").
+fn labelled(lines: &[String], labels: &[&str]) -> Option<String> {
+    lines.iter().find_map(|l| {
+        let (label, value) = l.split_once(':')?;
+        let f = waymark_domain::text::fold(label);
+        (labels.contains(&f.as_str()) && !value.trim().is_empty()).then(|| value.trim().to_string())
+    })
+}
+
+/// The reporting period: the first quarter named in the document's titles, headings or file
+/// name; else the latest status column's; else a year alone, read as its year end.
+fn document_period(sources: &[String], status_periods: &[Period]) -> Option<Period> {
+    for s in sources {
+        if let Some(p) = period_label::period(s, false) {
+            return Some(p);
+        }
+    }
+    if let Some(p) = status_periods.iter().max() {
+        return Some(*p);
+    }
+    sources.iter().find_map(|s| period_label::period(s, true))
+}
+
+fn period_label_text(sources: &[String]) -> Option<String> {
+    sources
+        .iter()
+        .find(|s| period_label::period(s, false).is_some())
+        .map(|s| s.trim().to_string())
+}
+
+struct RowView<'a> {
+    grid: &'a Grid,
+    record: &'a Record,
+    labels: &'a StatusLabels,
+}
+
+impl RowView<'_> {
+    fn column(&self, role: Role) -> Option<&Column> {
+        self.grid.columns.iter().find(|c| c.role == role)
+    }
+
+    fn text(&self, role: Role) -> Option<String> {
+        let c = self.column(role)?;
+        let t = self.record.cells.get(c.index)?.text.trim().to_string();
+        (!t.is_empty()).then_some(t)
+    }
+
+    /// Cells of columns without a field, and headings, kept under their labels.
+    fn extras(&self, used: &[Role]) -> Vec<Extra> {
+        let mut out: Vec<Extra> = self
+            .record
+            .headings
+            .iter()
+            .map(|h| Extra {
+                label: "heading".into(),
+                text: h.clone(),
+            })
+            .collect();
+        for c in &self.grid.columns {
+            if used.contains(&c.role) {
+                continue;
+            }
+            if let Some(cell) = self.record.cells.get(c.index) {
+                let t = cell.text.trim();
+                if !t.is_empty() {
+                    let label = if c.header.is_empty() {
+                        format!("column {}", c.index + 1)
+                    } else {
+                        c.header.clone()
+                    };
+                    out.push(Extra {
+                        label,
+                        text: t.to_string(),
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// The title and reference: a reference column, else a reference leading the title
+    /// ("KA 3. Award the grants", "12. Open the hub").
+    fn title_and_reference(&self, title_role: Role) -> Option<(String, Option<String>)> {
+        let title = self.text(title_role).or_else(|| {
+            self.text(if title_role == Role::Title {
+                Role::Measure
+            } else {
+                Role::Title
+            })
+        })?;
+        let title = title.replace('\n', " ");
+        if let Some(r) = self.text(Role::Reference) {
+            return Some((title, Some(clean_reference(&r))));
+        }
+        if let Some((r, rest)) = split_leading_reference(&title) {
+            return Some((rest.to_string(), Some(r)));
+        }
+        Some((title, None))
+    }
+
+    fn status(&self) -> (String, Status) {
+        let Some(c) = self.column(Role::Status) else {
+            return (String::new(), Status::NoReturn);
+        };
+        let Some(cell) = self.record.cells.get(c.index) else {
+            return (String::new(), Status::NoReturn);
+        };
+        let label = cell.text.trim().to_string();
+        if label.is_empty() {
+            if let Some((name, status)) = cell.fill.and_then(fill_status) {
+                return (name.to_string(), status);
+            }
+            return (String::new(), Status::NoReturn);
+        }
+        let status = roles::status_of(&label, self.labels)
+            .or_else(|| cell.fill.and_then(fill_status).map(|(_, s)| s))
+            .unwrap_or(Status::NoReturn);
+        (label, status)
+    }
+
+    fn directorate(&self, context: Option<&str>) -> String {
+        self.text(Role::Directorate)
+            .or_else(|| context.map(str::to_string))
+            .or_else(|| self.record.headings.first().map(|h| strip_label(h)))
+            .unwrap_or_default()
+    }
+
+    fn report_row(&self, place: String, context_directorate: Option<&str>) -> Option<ReportRow> {
+        let (title, reference) = self.title_and_reference(Role::Title)?;
+        let (status_label, status) = self.status();
+        Some(ReportRow {
+            line: self.record.at,
+            directorate: self.directorate(context_directorate),
+            reference: reference.unwrap_or_default(),
+            title,
+            status_label,
+            status,
+            note: self.text(Role::Commentary),
+            portfolios: self.text(Role::Portfolio).into_iter().collect(),
+            due: self.text(Role::Due),
+            extras: self.extras(&[
+                Role::Reference,
+                Role::Title,
+                Role::Measure,
+                Role::Status,
+                Role::Commentary,
+                Role::Portfolio,
+                Role::Due,
+                Role::Directorate,
+            ]),
+            place: Some(place),
+        })
+    }
+
+    fn plan_row(
+        &self,
+        place: String,
+        context_directorate: Option<&str>,
+    ) -> Option<PlannedActivity> {
+        let (title, reference) = self.title_and_reference(Role::Title)?;
+        let due = self.text(Role::Due).unwrap_or_default();
+        Some(PlannedActivity {
+            line: self.record.at,
+            directorate: self.directorate(context_directorate),
+            title,
+            portfolios: self.text(Role::Portfolio).into_iter().collect(),
+            due: DueCell::parse(&due),
+            reference,
+            extras: self.extras(&[
+                Role::Reference,
+                Role::Title,
+                Role::Measure,
+                Role::Portfolio,
+                Role::Due,
+                Role::Directorate,
+            ]),
+            place: Some(place),
+        })
+    }
+
+    fn kpi_row(&self, place: String) -> Option<KpiRow> {
+        let (name, reference) = self.title_and_reference(Role::Measure)?;
+        let (rag_label, _) = self.status();
+        let rag_text = (!rag_label.is_empty()).then_some(rag_label);
+        let mut outturns = vec![];
+        let row_period = self
+            .text(Role::Period)
+            .and_then(|p| period_label::period(&p, true));
+        let values: Vec<&Column> = self
+            .grid
+            .columns
+            .iter()
+            .filter(|c| c.role == Role::Value)
+            .collect();
+        let mut rag_in_value = None;
+        for (i, c) in values.iter().enumerate() {
+            let Some(cell) = self.record.cells.get(c.index) else {
+                continue;
+            };
+            let mut text = cell.text.trim().to_string();
+            // "31.8% (Q3 time lag)\n(GREEN)": a rating written under the value.
+            if let Some((value, last)) = text.rsplit_once('\n') {
+                let bare = last.trim().trim_start_matches('(').trim_end_matches(')');
+                if roles::status_of(bare, self.labels).is_some() {
+                    rag_in_value = Some(bare.to_string());
+                    text = value.trim().to_string();
+                }
+            }
+            let text = text.replace('\n', " ");
+            if text.is_empty() {
+                continue;
+            }
+            let last = i + 1 == values.len();
+            outturns.push(Outturn {
+                year: waymark_domain::FinancialYear(0),
+                text: text.clone(),
+                value: Measure::parse(text.trim_end_matches(['*', '†'])),
+                period: c.period.or(row_period),
+                label: Some(c.header.clone()),
+                target: if last { self.text(Role::Target) } else { None },
+                rag_label: None,
+            });
+        }
+        let rag_label = rag_text.or(rag_in_value);
+        if let Some(last) = outturns.last_mut() {
+            last.rag_label = rag_label.clone();
+            if last.target.is_none() {
+                last.target = self.text(Role::Target);
+            }
+        }
+        let section = (!self.record.headings.is_empty()).then(|| self.record.headings.join(" – "));
+        Some(KpiRow {
+            line: self.record.at,
+            section,
+            reference: reference.unwrap_or_else(|| name.clone()),
+            name,
+            frequency: Frequency::parse(""),
+            direction: self.text(Role::Direction),
+            outturns,
+            rag: rag_label.as_deref().and_then(|l| {
+                Rag::parse(l).or_else(|| match roles::status_of(l, self.labels)? {
+                    Status::Green | Status::Complete => Some(Rag::Green),
+                    Status::Amber => Some(Rag::Amber),
+                    Status::Red => Some(Rag::Red),
+                    _ => None,
+                })
+            }),
+            rag_label,
+            polarity: self.text(Role::Polarity),
+            extras: self.extras(&[
+                Role::Reference,
+                Role::Measure,
+                Role::Title,
+                Role::Value,
+                Role::Status,
+                Role::Target,
+                Role::Direction,
+                Role::Polarity,
+                Role::Period,
+            ]),
+            place: Some(place),
+        })
+    }
+}
+
+/// "Directorate: Place" → "Place"; other headings as they are.
+fn strip_label(heading: &str) -> String {
+    match heading.split_once(':') {
+        Some((label, rest)) if label.split_whitespace().count() <= 3 && !rest.trim().is_empty() => {
+            rest.trim().to_string()
+        }
+        _ => heading.to_string(),
+    }
+}
+
+/// A reference without the list punctuation around it: "KA 3." → "KA 3", "Line 77 –" → "Line 77".
+fn clean_reference(r: &str) -> String {
+    r.trim()
+        .trim_end_matches(['.', ':', '–', '-', ' '])
+        .trim()
+        .to_string()
+}
+
+/// "KA 3. Award the grants" → ("KA 3", "Award the grants"); "12. Open" → ("12", "Open").
+fn split_leading_reference(title: &str) -> Option<(String, &str)> {
+    let words: Vec<&str> = title.splitn(3, ' ').collect();
+    for n in [2usize, 1] {
+        if words.len() <= n {
+            continue;
+        }
+        let candidate = words[..n].join(" ");
+        let trimmed = candidate.trim_end_matches(['.', ':', '–', '-']);
+        if trimmed.len() < candidate.len() && roles::is_reference(trimmed) {
+            let rest = title[candidate.len()..]
+                .trim_start_matches([' ', '–', '-'])
+                .trim();
+            if !rest.is_empty() {
+                return Some((trimmed.to_string(), rest));
+            }
+        }
+    }
+    None
+}
+
+/// A fill colour read as a rating: its name and status.
+fn fill_status((r, g, b): (u8, u8, u8)) -> Option<(&'static str, Status)> {
+    let (r, g, b) = (i32::from(r), i32::from(g), i32::from(b));
+    if r > 200 && g > 200 && b > 200 || r + g + b < 60 {
+        return None;
+    }
+    if g > r + 20 && g > b {
+        Some(("Green", Status::Green))
+    } else if r > 180 && g > 120 && b < 170 && r >= g {
+        Some(("Amber", Status::Amber))
+    } else if r > g + 40 && r > b + 40 {
+        Some(("Red", Status::Red))
+    } else if b > r + 20 && b > g {
+        Some(("Blue", Status::Complete))
+    } else {
+        None
+    }
+}
+
+/// Give each value its period and financial year: its column's period, or one relative to
+/// the report's ("Last Year", "Value").
+fn place_values(
+    rows: Vec<KpiRow>,
+    period: Option<Period>,
+    file: &str,
+) -> Result<Vec<KpiRow>, ImportError> {
+    let mut out = vec![];
+    for mut row in rows {
+        for o in &mut row.outturns {
+            let label = waymark_domain::text::fold(o.label.as_deref().unwrap_or(""));
+            let p = o.period.or_else(|| {
+                let p = period?;
+                Some(
+                    if label.contains("last year") || label.contains("previous year") {
+                        Period::new(p.year.0 - 1, p.quarter)
+                    } else if label.contains("last quarter")
+                        || label.contains("previous quarter")
+                        || label.contains("last period")
+                    {
+                        p.previous()
+                    } else {
+                        p
+                    },
+                )
+            });
+            let Some(p) = p else {
+                return Err(ImportError::new(
+                    file,
+                    format!(
+                        "the indicator '{}' has a value in the column '{}', which names no period, and the document names none either; say which with --period",
+                        row.name,
+                        o.label.clone().unwrap_or_default()
+                    ),
+                )
+                .at_line(row.line));
+            };
+            o.year = p.year;
+            // A year's column ("2024/25") is the year's outturn, not its fourth quarter.
+            o.period =
+                if label_names_quarter(o.label.as_deref().unwrap_or("")) || o.period.is_none() {
+                    Some(p)
+                } else {
+                    None
+                };
+        }
+        out.push(row);
+    }
+    Ok(out)
+}
+
+fn label_names_quarter(label: &str) -> bool {
+    period_label::period(label, false).is_some()
+}
+
+/// A long table (a row per indicator and period) gathered into one row per indicator.
+fn merge_long(rows: Vec<KpiRow>) -> Vec<KpiRow> {
+    let mut out: Vec<KpiRow> = vec![];
+    for row in rows {
+        if let Some(existing) = out
+            .iter_mut()
+            .find(|r| r.reference == row.reference && r.name == row.name)
+        {
+            existing.outturns.extend(row.outturns);
+            if row.rag_label.is_some() {
+                existing.rag = row.rag;
+                existing.rag_label = row.rag_label;
+            }
+            if row.direction.is_some() {
+                existing.direction = row.direction;
+            }
+        } else {
+            out.push(row);
+        }
+    }
+    out
+}
