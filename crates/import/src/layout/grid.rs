@@ -300,6 +300,19 @@ fn settle_duplicates(columns: &mut [Column], body: &[&Row], labels: &StatusLabel
             }
         }
     }
+    // Two value columns for one period ("Annual Perf. 2024/25", "TTAF 2024/25"): the first is
+    // the value, the other is kept as written.
+    let mut seen: Vec<Period> = vec![];
+    for c in columns.iter_mut().filter(|c| c.role == Role::Value) {
+        if let Some(p) = c.period {
+            if seen.contains(&p) {
+                c.role = Role::Other;
+                c.reason = format!("a second column for {p}, kept as written");
+            } else {
+                seen.push(p);
+            }
+        }
+    }
     // Several status columns: the latest period's is the status ("Q1 RAG", "Q2 RAG", "Q3 RAG").
     let statuses: Vec<usize> = columns
         .iter()
@@ -314,7 +327,18 @@ fn settle_duplicates(columns: &mut [Column], body: &[&Row], labels: &StatusLabel
             .max_by_key(|&i| (columns[i].period, std::cmp::Reverse(i)))
             .unwrap_or(statuses[0]);
         let any_period = statuses.iter().any(|&i| columns[i].period.is_some());
-        let keep = if any_period { keep } else { statuses[0] };
+        // Without years, a quarter named in the header ("Q1 RAG", "Q3 RAG") orders them.
+        let by_quarter = statuses
+            .iter()
+            .copied()
+            .filter_map(|i| quarter_named(&columns[i].header).map(|q| (q, i)))
+            .max()
+            .map(|(_, i)| i);
+        let keep = match (any_period, by_quarter) {
+            (true, _) => keep,
+            (false, Some(i)) => i,
+            (false, None) => statuses[0],
+        };
         for i in statuses {
             if i != keep {
                 columns[i].role = Role::Other;
@@ -324,6 +348,23 @@ fn settle_duplicates(columns: &mut [Column], body: &[&Row], labels: &StatusLabel
     let _ = labels;
     // A table of activities with a "Measure" column of short names and no title: the measure
     // is the title only when there is no better one (decided by the caller).
+}
+
+/// The quarter a header names without a year: "Q3 RAG" → 3, "Quarter 2 status" → 2.
+fn quarter_named(header: &str) -> Option<u8> {
+    let f = fold(header);
+    let words: Vec<&str> = f
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.iter().enumerate().find_map(|(i, w)| {
+        let n = match w.strip_prefix('q') {
+            Some(d) if d.len() == 1 => d,
+            _ if *w == "quarter" => words.get(i + 1)?,
+            _ => return None,
+        };
+        n.parse::<u8>().ok().filter(|q| (1..=4).contains(q))
+    })
 }
 
 /// Data rows, each with the heading rows above it; repeated headers and footnotes dropped.

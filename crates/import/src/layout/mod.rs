@@ -468,9 +468,12 @@ impl RowView<'_> {
         let (rag_label, _) = self.status();
         let rag_text = (!rag_label.is_empty()).then_some(rag_label);
         let mut outturns = vec![];
-        let row_period = self
-            .text(Role::Period)
-            .and_then(|p| period_label::period(&p, true));
+        // A period column: a quarter ("2025/26 Q1") is that quarter's value; a year alone
+        // ("2024/25") the year's outturn.
+        let row_period = self.text(Role::Period).and_then(|p| {
+            let quarter = period_label::period(&p, false).is_some();
+            period_label::period(&p, true).map(|period| (period, quarter))
+        });
         let values: Vec<&Column> = self
             .grid
             .columns
@@ -478,7 +481,7 @@ impl RowView<'_> {
             .filter(|c| c.role == Role::Value)
             .collect();
         let mut rag_in_value = None;
-        for (i, c) in values.iter().enumerate() {
+        for c in &values {
             let Some(cell) = self.record.cells.get(c.index) else {
                 continue;
             };
@@ -495,19 +498,31 @@ impl RowView<'_> {
             if text.is_empty() {
                 continue;
             }
-            let last = i + 1 == values.len();
+            // Year 0: placed later, against the document's period (`place_values`).
+            let (year, period) = match (c.period, row_period) {
+                (Some(p), _) => (waymark_domain::FinancialYear(0), Some(p)),
+                (None, Some((p, true))) => (p.year, Some(p)),
+                (None, Some((p, false))) => (p.year, None),
+                (None, None) => (waymark_domain::FinancialYear(0), None),
+            };
             outturns.push(Outturn {
-                year: waymark_domain::FinancialYear(0),
+                year,
                 text: text.clone(),
                 value: Measure::parse(text.trim_end_matches(['*', '†'])),
-                period: c.period.or(row_period),
+                period,
                 label: Some(c.header.clone()),
-                target: if last { self.text(Role::Target) } else { None },
+                target: None,
                 rag_label: None,
             });
         }
         let rag_label = rag_text.or(rag_in_value);
-        if let Some(last) = outturns.last_mut() {
+        // The rating and target are the latest period's (columns may run newest first).
+        let latest = outturns
+            .iter()
+            .enumerate()
+            .max_by_key(|(i, o)| (o.period, *i))
+            .map(|(i, _)| i);
+        if let Some(last) = latest.and_then(|i| outturns.get_mut(i)) {
             last.rag_label = rag_label.clone();
             if last.target.is_none() {
                 last.target = self.text(Role::Target);
@@ -616,6 +631,9 @@ fn place_values(
     let mut out = vec![];
     for mut row in rows {
         for o in &mut row.outturns {
+            if o.year.0 != 0 {
+                continue; // placed by the row's own period column
+            }
             let label = waymark_domain::text::fold(o.label.as_deref().unwrap_or(""));
             let p = o.period.or_else(|| {
                 let p = period?;
