@@ -186,6 +186,12 @@ pub(crate) fn read(
                             Role::Polarity
                         }
                         Role::Polarity if share(Shape::LongText) > 30 => Role::Theme,
+                        // "Value" over "Smaller is Better": the cells say what the column is.
+                        Role::Value | Role::Other
+                            if polarity_cells(&body, i) =>
+                        {
+                            Role::Polarity
+                        }
                         other => other,
                     };
                     (role, score, format!("header '{header}'"))
@@ -348,6 +354,16 @@ fn settle_duplicates(columns: &mut [Column], body: &[&Row], labels: &StatusLabel
     let _ = labels;
     // A table of activities with a "Measure" column of short names and no title: the measure
     // is the title only when there is no better one (decided by the caller).
+}
+
+/// Every filled cell of a column says which way is better ("Smaller is Better").
+fn polarity_cells(body: &[&Row], i: usize) -> bool {
+    let mut filled = body
+        .iter()
+        .filter_map(|r| r.cells.get(i))
+        .filter(|c| !c.spanned && !c.text.trim().is_empty())
+        .peekable();
+    filled.peek().is_some() && filled.all(|c| roles::higher_is_better(&c.text).is_some())
 }
 
 /// The quarter a header names without a year: "Q3 RAG" → 3, "Quarter 2 status" → 2.

@@ -87,6 +87,12 @@ pub(crate) fn read_book(
                         }
                         continue;
                     };
+                    if is_legend(table, &grid) {
+                        explanation.push(format!(
+                            "{where_}: a key to the ratings or symbols, not data; skipped"
+                        ));
+                        continue;
+                    }
                     let mut local: Vec<String> = before.clone();
                     local.extend(grid.context.iter().cloned());
                     context.extend(grid.context.iter().cloned());
@@ -96,7 +102,7 @@ pub(crate) fn read_book(
                         found.push(format!(
                             "{where_}: a table of {} rows with columns {}; no column reads as a status, an indicator or an activity with a due date",
                             grid.records.len(),
-                            grid.columns.iter().map(|c| format!("'{}'", c.header)).collect::<Vec<_>>().join(", ")
+                            grid.columns.iter().map(|c| format!("'{}' ({})", c.header, c.role.name())).collect::<Vec<_>>().join(", ")
                         ));
                         continue;
                     };
@@ -219,6 +225,20 @@ pub(crate) fn read_book(
         documents,
         explanation,
     })
+}
+
+/// A key to the ratings ("Key | RAG Rating | …", a caption "Key"): it explains the
+/// document's symbols and holds no rows of its own.
+fn is_legend(table: &waymark_read::Table, grid: &Grid) -> bool {
+    let legend_word = |t: &str| {
+        let f = waymark_domain::text::fold(t);
+        matches!(
+            f.as_str(),
+            "key" | "legend" | "rag key" | "key to ratings" | "rating key" | "status key"
+        )
+    };
+    table.caption.as_deref().is_some_and(legend_word)
+        || grid.columns.first().is_some_and(|c| legend_word(&c.header))
 }
 
 /// What kind of rows a table holds, by the roles its columns were given.
@@ -522,10 +542,50 @@ impl RowView<'_> {
             .enumerate()
             .max_by_key(|(i, o)| (o.period, *i))
             .map(|(i, _)| i);
+        let mut target_used = None;
         if let Some(last) = latest.and_then(|i| outturns.get_mut(i)) {
             last.rag_label = rag_label.clone();
-            if last.target.is_none() {
-                last.target = self.text(Role::Target);
+            // Several target columns ("2025/26 Annual Target", "2024/25 Annual Target"): the
+            // one for the value's year; the others are kept as written.
+            let targets: Vec<&Column> = self
+                .grid
+                .columns
+                .iter()
+                .filter(|c| c.role == Role::Target)
+                .collect();
+            let chosen = targets
+                .iter()
+                .find(|c| c.period.is_some_and(|p| Some(p.year) == last.period.map(|q| q.year)))
+                .or_else(|| targets.iter().find(|c| c.period.is_none()))
+                .or(targets.first());
+            if let Some(c) = chosen {
+                target_used = Some(c.index);
+                last.target = self
+                    .record
+                    .cells
+                    .get(c.index)
+                    .map(|cell| cell.text.trim().to_string())
+                    .filter(|t| !t.is_empty());
+            }
+        }
+        let mut extras = self.extras(&[
+            Role::Reference,
+            Role::Measure,
+            Role::Title,
+            Role::Value,
+            Role::Status,
+            Role::Target,
+            Role::Direction,
+            Role::Polarity,
+            Role::Period,
+        ]);
+        for c in self.grid.columns.iter().filter(|c| c.role == Role::Target) {
+            let text = self.record.cells.get(c.index).map_or("", |cell| cell.text.trim());
+            if Some(c.index) != target_used && !text.is_empty() {
+                extras.push(Extra {
+                    label: c.header.clone(),
+                    text: text.to_string(),
+                });
             }
         }
         let section = (!self.record.headings.is_empty()).then(|| self.record.headings.join(" – "));
@@ -547,17 +607,7 @@ impl RowView<'_> {
             }),
             rag_label,
             polarity: self.text(Role::Polarity),
-            extras: self.extras(&[
-                Role::Reference,
-                Role::Measure,
-                Role::Title,
-                Role::Value,
-                Role::Status,
-                Role::Target,
-                Role::Direction,
-                Role::Polarity,
-                Role::Period,
-            ]),
+            extras,
             place: Some(place),
         })
     }

@@ -432,15 +432,11 @@ pub(crate) fn header_roles(header: &str, extra: &[(String, Role)]) -> Vec<(Role,
         }
     }
     // A header that names a period holds that period's values ("Q1 24/25", "2023/24 Outturn"),
-    // unless it names a status or target for it ("Q3 RAG", "Q3 target").
+    // unless it names something else for it ("Q3 RAG", "Q3 target", "Key Actions for 2025/26").
     if period_in_header(original).is_some()
-        && !out.iter().any(|(r, s)| {
-            *s >= 70
-                && matches!(
-                    r,
-                    Role::Status | Role::Target | Role::Commentary | Role::Action | Role::Direction
-                )
-        })
+        && !out
+            .iter()
+            .any(|(r, s)| *s >= 70 && !matches!(r, Role::Value | Role::Other))
     {
         push(&mut out, Role::Value, 90);
     }
@@ -469,6 +465,13 @@ pub(crate) fn shape(text: &str, labels: &StatusLabels) -> Shape {
     let t = text.trim();
     if t.is_empty() || matches!(t, "-" | "–" | "n/a" | "N/A" | "NA") {
         return Shape::Empty;
+    }
+    // "611 kg\n(GREEN)": a value with its rating written under it is a value.
+    if let Some((value, last)) = t.rsplit_once('\n') {
+        let last = last.trim().trim_start_matches('(').trim_end_matches(')');
+        if status_of(last, labels).is_some() && !value.trim().is_empty() {
+            return shape(value, labels);
+        }
     }
     if status_of(t, labels).is_some() {
         return Shape::StatusWord;
@@ -524,6 +527,11 @@ pub(crate) fn is_reference(text: &str) -> bool {
 /// A figure: "84", "84.0%", "£31.0m", "1,204", "31.5 days", "12,5" (decimal comma), "37.6%*".
 pub(crate) fn is_number(text: &str) -> bool {
     let t = text.trim().trim_end_matches(['*', '†']).trim();
+    // A note after the figure: "31.8% (Q3 time lag)", "412 (provisional)".
+    let t = match t.strip_suffix(')').and_then(|x| x.rsplit_once(" (")) {
+        Some((figure, _)) => figure.trim(),
+        None => t,
+    };
     let t = t.strip_prefix(['£', '$', '€']).unwrap_or(t);
     let t = t.strip_prefix('-').unwrap_or(t);
     let core: String = t
@@ -561,6 +569,9 @@ pub(crate) fn is_number(text: &str) -> bool {
                 | "x"
                 | "yrs"
                 | "years"
+                | "kg"
+                | "tonnes"
+                | "mb"
         )
 }
 
