@@ -87,10 +87,9 @@ pub fn stats_text(stats: &Option<PeriodStats>) -> String {
     );
     let _ = writeln!(out, "  rule: {}", s.rule);
     for c in &s.claims {
-        let verdict = if c.consistent {
-            "agrees"
-        } else {
-            "DOES NOT AGREE"
+        let verdict = match c.verdict() {
+            "does not agree" => "DOES NOT AGREE",
+            other => other,
         };
         let _ = writeln!(
             out,

@@ -570,6 +570,9 @@ mod tests {
             text: "85% complete".into(),
             line: 5,
             percent: Some(85.0),
+            count: None,
+            total: None,
+            checked: true,
             consistent: false,
             note: "85% published; 97 of 116 = 83.6%".into(),
         }];

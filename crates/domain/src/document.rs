@@ -219,6 +219,12 @@ pub enum ClaimKind {
         total: Option<u32>,
         /// The statuses the claim counts ("complete or on track" = Complete + Green).
         statuses: Vec<Status>,
+        /// What the figure counts, as written ("were on track", "are “below target”").
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+        /// What is being counted, as written ("KPIs", "Key Accountabilities").
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        about: Option<String>,
     },
     /// "None are 'red' RAG rated."
     NoneWithStatus { status: Status },

@@ -63,6 +63,21 @@ pub struct Breakdown {
     pub percent: Option<f64>,
 }
 
+fn checked_by_default() -> bool {
+    true
+}
+
+impl ClaimCheck {
+    /// "agrees", "does not agree" or "not checked", for people.
+    pub fn verdict(&self) -> &'static str {
+        match (self.checked, self.consistent) {
+            (false, _) => "not checked",
+            (true, true) => "agrees",
+            (true, false) => "does not agree",
+        }
+    }
+}
+
 /// A published claim set against the recomputed figures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClaimCheck {
@@ -70,6 +85,16 @@ pub struct ClaimCheck {
     pub line: usize,
     /// The percentage the claim states, if it states one.
     pub percent: Option<f64>,
+    /// The count and total the claim states, if it states them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<u32>,
+    /// Whether the rows were there to check it against: a claim about indicators, or one
+    /// counting something with no status, is published as stated and not checked.
+    #[serde(default = "checked_by_default")]
+    pub checked: bool,
+    /// No disagreement found (always true for a claim that was not checked).
     pub consistent: bool,
     /// How the claim compares: "83% published; 97 of 116 = 83.6%, rounded down".
     pub note: String,
@@ -317,6 +342,9 @@ fn check_claim(
                 text: claim.text.clone(),
                 line: claim.line,
                 percent: None,
+                count: Some(0),
+                total: None,
+                checked: true,
                 consistent: n == 0,
                 note,
             }
@@ -326,7 +354,34 @@ fn check_claim(
             count,
             total,
             statuses,
+            about,
+            ..
         } => {
+            let counts_indicators = about.as_deref().is_some_and(|a| {
+                let a = fold(a);
+                ["indicator", "kpi", "measure", "pi", "pis", "metric"]
+                    .iter()
+                    .any(|w| a.split(' ').any(|x| x.starts_with(w)))
+            });
+            if statuses.is_empty() || counts_indicators || unique.is_empty() {
+                let why = if counts_indicators {
+                    "it counts indicators, which are rated in their own tables"
+                } else if statuses.is_empty() {
+                    "it counts something other than a progress status"
+                } else {
+                    "nothing was reported in the period to recompute it from"
+                };
+                return ClaimCheck {
+                    text: claim.text.clone(),
+                    line: claim.line,
+                    percent: *percent,
+                    count: *count,
+                    total: *total,
+                    checked: false,
+                    consistent: true,
+                    note: format!("published as stated; not checked: {why}"),
+                };
+            }
             let numerator = unique
                 .iter()
                 .filter(|r| statuses.contains(&r.status))
@@ -406,6 +461,9 @@ fn check_claim(
                 text: claim.text.clone(),
                 line: claim.line,
                 percent: *percent,
+                count: *count,
+                total: *total,
+                checked: true,
                 consistent: problems.is_empty() && denominator > 0,
                 note,
             }
@@ -467,6 +525,8 @@ mod tests {
                 count: None,
                 total: None,
                 statuses: vec![Status::Complete, Status::Green],
+                label: None,
+                about: None,
             },
         }
     }

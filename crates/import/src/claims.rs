@@ -49,28 +49,92 @@ enum Tok {
         value: f64,
         percent: bool,
         paren: bool,
+        /// Money ("£4.2m"), a unit ("2.41 days", "104 KB") or a number written as a word.
+        money: bool,
+        unit: bool,
+        word: bool,
     },
     Year,
     Word(String),
+    /// A clause break: ';' or ':'.
+    Break,
+    Comma,
 }
 
-fn tokenize(s: &str) -> Vec<Tok> {
-    let chars: Vec<char> = s.chars().collect();
+/// A token and where it sits in the sentence (byte offsets).
+#[derive(Debug, Clone, PartialEq)]
+struct Placed {
+    tok: Tok,
+    start: usize,
+    end: usize,
+}
+
+const NUMBER_WORDS: &[&str] = &[
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen", "twenty",
+];
+
+/// Words after a figure that make it a measurement, not a count of things.
+const UNITS: &[&str] = &[
+    "days", "day", "weeks", "week", "hours", "hour", "minutes", "mins", "months", "month",
+    "years", "kb", "mb", "gb", "m", "bn", "k", "km", "miles", "kg", "tonnes", "pence", "p",
+    "per", "am", "pm", "points", "pts", "homes", "grants", "people", "children", "residents",
+];
+
+/// Words before a figure that make it a label or a measurement ("Quarter 1", "within 5%").
+const NOT_COUNT_BEFORE: &[&str] = &[
+    "quarter", "q", "item", "items", "appendix", "page", "pages", "section", "paragraph", "para",
+    "table", "line", "within", "scored", "annex", "chapter", "round", "phase", "stage", "version",
+    "level", "grade", "band", "objective", "priority", "top", "aged", "ward", "was", "is", "at",
+    "by", "rose", "fell", "increased", "decreased", "target", "than", "over", "under", "up",
+    "down", "around", "about", "approximately", "nearly", "almost",
+];
+
+/// What councils count in their headline figures.
+const ITEMS: &[&str] = &[
+    "indicators", "indicator", "kpis", "kpi", "measures", "pis", "actions", "activities",
+    "accountabilities", "milestones", "projects", "commitments", "steps", "deliverables",
+    "targets", "objectives", "priorities", "them", "metrics", "lines",
+];
+
+fn tokenize(s: &str) -> Vec<Placed> {
+    let chars: Vec<(usize, char)> = s.char_indices().collect();
+    let at = |k: usize| chars.get(k).map_or(s.len(), |(b, _)| *b);
+    let ch = |k: usize| chars.get(k).map(|(_, c)| *c);
     let mut out = vec![];
     let mut i = 0;
     let mut depth = 0i32;
-    while let Some(&c) = chars.get(i) {
+    while let Some(c) = ch(i) {
         if c == '(' {
             depth += 1;
             i += 1;
         } else if c == ')' {
             depth = (depth - 1).max(0);
             i += 1;
+        } else if matches!(c, ';' | ':') {
+            out.push(Placed {
+                tok: Tok::Break,
+                start: at(i),
+                end: at(i + 1),
+            });
+            i += 1;
+        } else if c == ',' {
+            out.push(Placed {
+                tok: Tok::Comma,
+                start: at(i),
+                end: at(i + 1),
+            });
+            i += 1;
         } else if c.is_ascii_digit() {
             let start = i;
+            let money = i
+                .checked_sub(1)
+                .and_then(ch)
+                .is_some_and(|p| matches!(p, '£' | '$' | '€'));
             let mut text = String::new();
-            while let Some(&d) = chars.get(i) {
-                let next_digit = chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
+            while let Some(d) = ch(i) {
+                let next_digit = ch(i + 1).is_some_and(|n| n.is_ascii_digit());
                 if d.is_ascii_digit() || ((d == ',' || d == '.') && next_digit) {
                     text.push(d);
                     i += 1;
@@ -78,26 +142,36 @@ fn tokenize(s: &str) -> Vec<Tok> {
                     break;
                 }
             }
-            // 2024/25, 24/25, 2024-25: a year, not a figure.
-            let is_year_form = matches!(chars.get(i), Some('/' | '-' | '–'))
-                && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
+            // 2024/25, 24/25, 2024-25, 16/09/2025: a year or date, not a figure.
+            let is_year_form = matches!(ch(i), Some('/' | '-' | '–'))
+                && ch(i + 1).is_some_and(|n| n.is_ascii_digit());
             if is_year_form {
                 i += 1;
-                while chars.get(i).is_some_and(|d| d.is_ascii_digit()) {
+                while ch(i).is_some_and(|d| d.is_ascii_digit() || d == '/') {
                     i += 1;
                 }
-                out.push(Tok::Year);
+                out.push(Placed {
+                    tok: Tok::Year,
+                    start: at(start),
+                    end: at(i),
+                });
                 continue;
             }
+            // A figure glued to letters ("Q3", "4th", "£4.2m") is not a count.
+            let glued_letters = ch(i).is_some_and(char::is_alphabetic);
+            let glued_unit: String = (i..)
+                .map_while(|k| ch(k).filter(|c| c.is_alphabetic()))
+                .collect::<String>()
+                .to_lowercase();
             let mut j = i;
-            while chars.get(j) == Some(&' ') {
+            while ch(j) == Some(' ') {
                 j += 1;
             }
-            let percent = if chars.get(j) == Some(&'%') {
+            let percent = if ch(j) == Some('%') {
                 i = j + 1;
                 true
             } else {
-                let rest: String = chars.get(j..).unwrap_or(&[]).iter().take(9).collect();
+                let rest: String = (j..j + 9).filter_map(ch).collect();
                 if rest.to_lowercase().starts_with("per cent") {
                     i = j + 8;
                     true
@@ -105,34 +179,67 @@ fn tokenize(s: &str) -> Vec<Tok> {
                     false
                 }
             };
+            let next_word: String = if percent {
+                String::new()
+            } else {
+                (j..)
+                    .map_while(|k| ch(k).filter(|c| c.is_alphabetic()))
+                    .collect::<String>()
+                    .to_lowercase()
+            };
+            let unit = !percent
+                && (UNITS.contains(&next_word.as_str())
+                    || (glued_letters && !glued_unit.is_empty()));
             let plain = text.replace(',', "");
             let value: f64 = plain.parse().unwrap_or(f64::NAN);
             let yearish =
                 !percent && plain.len() == 4 && (1990.0..2100.0).contains(&value) && start > 0;
-            if yearish || !value.is_finite() {
-                out.push(Tok::Year);
+            let tok = if yearish || !value.is_finite() {
+                Tok::Year
             } else {
-                out.push(Tok::Num {
+                Tok::Num {
                     value,
                     percent,
                     paren: depth > 0,
-                });
-            }
+                    money: money || (glued_letters && matches!(glued_unit.as_str(), "m" | "bn" | "k")),
+                    unit,
+                    word: false,
+                }
+            };
+            out.push(Placed {
+                tok,
+                start: at(start),
+                end: at(i),
+            });
         } else if c.is_alphabetic() {
+            let start = i;
             let mut w = String::new();
-            while let Some(&d) = chars.get(i) {
+            while let Some(d) = ch(i) {
                 if d.is_alphanumeric() {
                     w.extend(d.to_lowercase());
                     i += 1;
-                } else if matches!(d, '\'' | '’')
-                    && chars.get(i + 1).is_some_and(|n| n.is_alphabetic())
-                {
+                } else if matches!(d, '\'' | '’') && ch(i + 1).is_some_and(char::is_alphabetic) {
                     i += 1;
                 } else {
                     break;
                 }
             }
-            out.push(Tok::Word(w));
+            let tok = match NUMBER_WORDS.iter().position(|n| *n == w) {
+                Some(n) => Tok::Num {
+                    value: n as f64,
+                    percent: false,
+                    paren: depth > 0,
+                    money: false,
+                    unit: false,
+                    word: true,
+                },
+                None => Tok::Word(w),
+            };
+            out.push(Placed {
+                tok,
+                start: at(start),
+                end: at(i),
+            });
         } else {
             i += 1;
         }
@@ -190,9 +297,9 @@ fn statuses_in(words: &[String], labels: &StatusLabels) -> Vec<Status> {
     out
 }
 
-fn words_between(toks: &[Tok]) -> Vec<String> {
+fn words_of(toks: &[Placed]) -> Vec<String> {
     toks.iter()
-        .filter_map(|t| match t {
+        .filter_map(|t| match &t.tok {
             Tok::Word(w) => Some(w.clone()),
             _ => None,
         })
@@ -203,14 +310,141 @@ fn count_of(v: f64) -> Option<u32> {
     (v >= 0.0 && v.fract() == 0.0 && v <= f64::from(u32::MAX)).then_some(v as u32)
 }
 
+/// A figure that can count things: a whole number or a percentage, not money, a unit or a
+/// label ("Quarter 1", "within 5%").
+fn countable(toks: &[Placed], i: usize) -> bool {
+    let Some(Tok::Num {
+        value,
+        percent,
+        money,
+        unit,
+        ..
+    }) = toks.get(i).map(|t| &t.tok)
+    else {
+        return false;
+    };
+    if *money || *unit || (!percent && count_of(*value).is_none()) {
+        return false;
+    }
+    let before = i
+        .checked_sub(1)
+        .and_then(|j| toks.get(j))
+        .and_then(|t| match &t.tok {
+            Tok::Word(w) => Some(w.as_str()),
+            _ => None,
+        });
+    !before.is_some_and(|w| NOT_COUNT_BEFORE.contains(&w))
+}
+
+fn num_at(toks: &[Placed], i: usize) -> Option<(f64, bool, bool, bool)> {
+    match toks.get(i).map(|t| &t.tok) {
+        Some(Tok::Num {
+            value,
+            percent,
+            paren,
+            word,
+            ..
+        }) => Some((*value, *percent, *paren, *word)),
+        _ => None,
+    }
+}
+
+fn word_at(toks: &[Placed], i: usize) -> Option<&str> {
+    match toks.get(i).map(|t| &t.tok) {
+        Some(Tok::Word(w)) => Some(w.as_str()),
+        _ => None,
+    }
+}
+
+/// The words naming what is counted, after a total: "KPIs", "Key Accountabilities".
+fn items_after(sentence: &str, toks: &[Placed], from: usize) -> Option<String> {
+    let mut end = None;
+    let mut k = from;
+    while let Some(t) = toks.get(k) {
+        match &t.tok {
+            Tok::Word(w)
+                if !matches!(
+                    w.as_str(),
+                    "were" | "are" | "was" | "is" | "have" | "has" | "had" | "could" | "with"
+                        | "due" | "below" | "above" | "that" | "which" | "rated" | "in"
+                ) && k - from < 6 =>
+            {
+                end = Some(t.end);
+            }
+            _ => break,
+        }
+        k += 1;
+    }
+    let start = toks.get(from)?.start;
+    let text = sentence.get(start..end?)?.trim();
+    (!text.is_empty()).then(|| text.to_string())
+}
+
+/// What the figure counts, as written: the words after it up to the next figure or clause.
+fn label_after(sentence: &str, toks: &[Placed], from: usize) -> (Option<String>, Vec<String>) {
+    let mut k = from;
+    let mut end_tok = from;
+    while let Some(t) = toks.get(k) {
+        match t.tok {
+            Tok::Num { .. } | Tok::Break | Tok::Comma => break,
+            _ => {
+                end_tok = k + 1;
+                k += 1;
+            }
+        }
+    }
+    let span = toks.get(from..end_tok).unwrap_or(&[]);
+    let start = from
+        .checked_sub(1)
+        .and_then(|k| toks.get(k))
+        .map_or(0, |t| t.end);
+    let stop = toks.get(end_tok).map_or(sentence.len(), |t| t.start);
+    let mut words = words_of(span);
+    while words
+        .last()
+        .is_some_and(|w| matches!(w.as_str(), "and" | "or" | "the" | "remaining" | "while"))
+    {
+        words.pop();
+    }
+    let text = (!span.is_empty())
+        .then(|| sentence.get(start..stop))
+        .flatten()
+        .map(|t| {
+            let mut t = t
+                .trim_start_matches(|c: char| c == ')' || c == '%' || c.is_whitespace())
+                .trim_end_matches(|c: char| matches!(c, ',' | ';' | ':' | '.' | '(') || c.is_whitespace())
+                .to_string();
+            for tail in [" the remaining", " and", " while"] {
+                if let Some(x) = t.strip_suffix(tail) {
+                    t = x.trim().to_string();
+                }
+            }
+            t
+        });
+    (text.filter(|t| !t.is_empty()), words)
+}
+
+/// A bracketed percentage at `from` or after at most two words: "(24%)", "lines (10%)".
+fn bracketed_share_after(toks: &[Placed], from: usize) -> Option<usize> {
+    for k in from..toks.len().min(from + 3) {
+        match num_at(toks, k) {
+            Some((_, true, true, _)) => return Some(k),
+            Some(_) => return None,
+            None if word_at(toks, k).is_none() => return None,
+            None => {}
+        }
+    }
+    None
+}
+
 /// The claims one sentence makes.
 fn claims_in_sentence(sentence: &str, labels: &StatusLabels) -> Vec<ClaimKind> {
     let toks = tokenize(sentence);
     let mut out = vec![];
-    let is_num = |t: &Tok| matches!(t, Tok::Num { .. });
+    let is_num = |t: &Placed| matches!(t.tok, Tok::Num { word: false, .. });
 
     // "None are ‘red’ RAG rated", "No activities are red".
-    let words = words_between(&toks);
+    let words = words_of(&toks);
     let has_figures = toks.iter().any(is_num);
     let none_at = words.iter().position(|w| w == "none").or_else(|| {
         words.windows(2).position(|w| {
@@ -229,86 +463,227 @@ fn claims_in_sentence(sentence: &str, labels: &StatusLabels) -> Vec<ClaimKind> {
         }
         return out;
     }
+    let proportion = words
+        .iter()
+        .any(|w| matches!(w.as_str(), "proportion" | "share" | "percentage"));
 
+    let mut total: Option<u32> = None;
+    let mut about: Option<String> = None;
+    // A total stated alone: "309 indicators were reported".
+    let mut stated_total: Option<(u32, Option<String>)> = None;
     let mut i = 0;
-    let mut pending_total: Option<u32> = None;
     while i < toks.len() {
-        let Some(Tok::Num { value, percent, .. }) = toks.get(i).cloned() else {
+        let Some((value, percent, _, word)) = num_at(&toks, i) else {
             i += 1;
             continue;
         };
-        let prev_word = |back: usize| match i.checked_sub(back).and_then(|j| toks.get(j)) {
-            Some(Tok::Word(w)) => Some(w.as_str()),
-            _ => None,
-        };
-        // "Of the 46 actions, 38 are …": a total for the figure that follows.
-        if !percent
-            && (prev_word(1) == Some("of")
-                || (prev_word(1) == Some("the") && prev_word(2) == Some("of")))
+        if !countable(&toks, i) {
+            // Skip the figure and a bracketed figure that belongs to it ("£4.2m (1.3%)"); one
+            // after a label is a claim of its own ("an improvement on Quarter 2 (86%)").
+            let measured = matches!(
+                toks.get(i).map(|t| &t.tok),
+                Some(Tok::Num { money: true, .. } | Tok::Num { unit: true, .. })
+            );
+            i += 1;
+            if let Some((p, true, true, _)) = num_at(&toks, i)
+                && !measured
+                && let Some(ClaimKind::Share {
+                    statuses, about, ..
+                }) = out.last()
+            {
+                // The same measure at an earlier time.
+                let (statuses, about) = (statuses.clone(), about.clone());
+                out.push(ClaimKind::Share {
+                    percent: Some(p),
+                    count: None,
+                    total: None,
+                    statuses,
+                    label: None,
+                    about,
+                });
+                i += 1;
+            } else if num_at(&toks, i).is_some_and(|(_, _, paren, _)| paren) {
+                i += 1;
+            }
+            continue;
+        }
+        let prev = |back: usize| i.checked_sub(back).and_then(|j| word_at(&toks, j));
+        // "Of the 46 actions", "Of 88 actions": the total for the figures that follow.
+        if !percent && (prev(1) == Some("of") || (prev(1) == Some("the") && prev(2) == Some("of")))
         {
-            pending_total = count_of(value);
+            total = count_of(value);
+            about = items_after(sentence, &toks, i + 1);
             i += 1;
             continue;
         }
+        // A bracketed share soon after ("18 lines (10%)", "21 (24%) actions"): a count.
+        let share_follows = bracketed_share_after(&toks, i + 1).is_some();
+        // "238 of them", "for 201 indicators", "309 indicators were reported".
+        if !percent && !word && !share_follows {
+            let next = word_at(&toks, i + 1);
+            let them = next == Some("of") && word_at(&toks, i + 2) == Some("them");
+            let items = next.is_some_and(|w| ITEMS.contains(&w))
+                || (next.is_some() && word_at(&toks, i + 2).is_some_and(|w| ITEMS.contains(&w)) && word_at(&toks, i + 2) != Some("them"));
+            let verb_follows = (i + 1..toks.len().min(i + 5))
+                .filter_map(|k| word_at(&toks, k))
+                .any(|w| matches!(w, "were" | "was" | "are" | "have" | "has"));
+            let introduced = matches!(prev(1), Some("for" | "all" | "on" | "across"));
+            if them || (items && (introduced || verb_follows) && num_at(&toks, i + 1).is_none()) {
+                let n = count_of(value);
+                total = n;
+                if !them {
+                    about = items_after(sentence, &toks, i + 1);
+                }
+                if let Some(n) = n {
+                    stated_total = Some((n, about.clone()));
+                }
+                i += if them { 3 } else { 1 };
+                // "238 of them were given a RAG rating: 74% (176) …": not a claim itself.
+                if them || !toks.get(i..).unwrap_or(&[]).iter().any(|t| matches!(t.tok, Tok::Num { percent: true, .. })) {
+                    continue;
+                }
+                continue;
+            }
+        }
         let mut claim_percent = None;
         let mut count = None;
-        let mut total = None;
+        let mut claim_total = None;
         let mut j = i + 1;
         if percent {
             claim_percent = Some(value);
-            if let Some(Tok::Num {
-                value: c,
-                percent: false,
-                paren: true,
-            }) = toks.get(j)
-            {
-                count = count_of(*c);
+            if let Some((c, false, true, _)) = num_at(&toks, j) {
+                count = count_of(c);
                 j += 1;
             }
         } else {
             count = count_of(value);
-            let of = matches!(toks.get(j), Some(Tok::Word(w)) if w == "of");
-            if let (
-                true,
-                Some(Tok::Num {
-                    value: t,
-                    percent: false,
-                    ..
-                }),
-            ) = (of, toks.get(j + 1))
+            // "21 (24%)", "18 lines (10%)".
+            if let Some(k) = bracketed_share_after(&toks, j)
+                && let Some((p, _, _, _)) = num_at(&toks, k)
             {
-                total = count_of(*t);
-                j += 2;
+                claim_percent = Some(p);
+                j = k + 1;
             }
-            if let Some(Tok::Num {
-                value: p,
-                percent: true,
-                ..
-            }) = toks.get(j)
-            {
-                claim_percent = Some(*p);
-                j += 1;
+            // "41 of the 57 …", "two of the four …", "33 (79%) of the 42 actions".
+            let mut k = j;
+            if word_at(&toks, k) == Some("of") {
+                k += 1;
+                if word_at(&toks, k) == Some("the") {
+                    k += 1;
+                }
+                if let Some((t, false, _, _)) = num_at(&toks, k)
+                    && count_of(t).is_some_and(|t| count.is_some_and(|c| c <= t))
+                {
+                    claim_total = count_of(t);
+                    total = claim_total;
+                    about = items_after(sentence, &toks, k + 1);
+                    j = k + 1;
+                    // "41 of the 57 … indicators with a target (72%) met": the share after.
+                    if claim_percent.is_none() {
+                        let next_num = (j..toks.len()).find(|&n| num_at(&toks, n).is_some());
+                        if let Some(n) = next_num
+                            && let Some((p, true, true, _)) = num_at(&toks, n)
+                            && !toks[j..n].iter().any(|t| matches!(t.tok, Tok::Break))
+                        {
+                            claim_percent = Some(p);
+                            j = n + 1;
+                        }
+                    }
+                }
+            }
+            if word && claim_total.is_none() {
+                i += 1;
+                continue;
             }
         }
         let next_num = toks
             .get(j..)
             .unwrap_or(&[])
             .iter()
-            .position(is_num)
+            .position(|t| matches!(t.tok, Tok::Num { .. }))
             .map_or(toks.len(), |k| j + k);
-        let statuses = statuses_in(&words_between(toks.get(j..next_num).unwrap_or(&[])), labels);
-        if !statuses.is_empty() {
+        let (label, label_words) = label_after(sentence, &toks, j);
+        let mut statuses = statuses_in(&label_words, labels);
+        // "the proportion of KPIs rated ‘green’ had risen from 33% … to 38%".
+        if statuses.is_empty() && proportion && claim_percent.is_some() && count.is_none() {
+            statuses = statuses_in(&words, labels);
+        }
+        let total_here = claim_total.or(total);
+        let accepted = match (claim_percent, count) {
+            _ if claim_total.is_some() => true,
+            (Some(_), Some(_)) => true,
+            (Some(_), None) => total.is_some() || !statuses.is_empty() || proportion,
+            (None, Some(_)) => {
+                let stated = label_words.first().is_some_and(|w| {
+                    matches!(
+                        w.as_str(),
+                        "are" | "were" | "is" | "was" | "have" | "has" | "had" | "remain"
+                            | "remained"
+                    )
+                });
+                stated
+                    && (!statuses.is_empty()
+                        || total.is_some_and(|t| count.is_some_and(|c| c <= t)))
+            }
+            (None, None) => false,
+        };
+        if accepted {
             out.push(ClaimKind::Share {
                 percent: claim_percent,
                 count,
-                total: total.or(pending_total),
+                total: total_here,
                 statuses,
+                label,
+                about: about.clone(),
             });
         }
-        pending_total = None;
-        i = next_num;
+        i = next_num.max(i + 1);
+    }
+    if out.is_empty()
+        && let Some((total, about)) = stated_total
+    {
+        out.push(ClaimKind::Share {
+            percent: None,
+            count: None,
+            total: Some(total),
+            statuses: vec![],
+            label: None,
+            about,
+        });
     }
     out
+}
+
+/// Claims that state no total take the one an earlier sentence gave for the same things:
+/// "Appendix 3 reports on all 176 activity lines. … 18 lines (10%) are rated Red."
+pub(crate) fn carry_totals(claims: &mut [PublishedClaim]) {
+    let mut known: Vec<(String, u32)> = vec![];
+    for c in claims.iter_mut() {
+        let ClaimKind::Share { total, about, .. } = &mut c.claim else {
+            continue;
+        };
+        match (total.as_ref(), about.as_deref()) {
+            (Some(t), Some(a)) => {
+                let folded = fold(a);
+                let noun = folded
+                    .split(' ')
+                    .find(|w| ITEMS.contains(w))
+                    .or_else(|| folded.split(' ').next_back())
+                    .filter(|n| n.len() > 2);
+                if let Some(noun) = noun {
+                    known.retain(|(n, _)| n != noun);
+                    known.push((noun.to_string(), *t));
+                }
+            }
+            (None, _) => {
+                let words: Vec<String> = fold(&c.text).split(' ').map(str::to_string).collect();
+                if let Some((_, t)) = known.iter().rev().find(|(n, _)| words.contains(n)) {
+                    *total = Some(*t);
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Every claim in a line of prose.
@@ -332,10 +707,31 @@ pub(crate) fn claims_in(line: usize, text: &str, labels: &StatusLabels) -> Vec<P
 mod tests {
     use super::*;
 
+    /// The figures and statuses of a claim, without the words it was written in.
+    fn bare(c: ClaimKind) -> ClaimKind {
+        match c {
+            ClaimKind::Share {
+                percent,
+                count,
+                total,
+                statuses,
+                ..
+            } => ClaimKind::Share {
+                percent,
+                count,
+                total,
+                statuses,
+                label: None,
+                about: None,
+            },
+            other => other,
+        }
+    }
+
     fn kinds(s: &str) -> Vec<ClaimKind> {
         claims_in(1, s, &StatusLabels::default())
             .into_iter()
-            .map(|c| c.claim)
+            .map(|c| bare(c.claim))
             .collect()
     }
 
@@ -350,6 +746,8 @@ mod tests {
             count,
             total,
             statuses: statuses.to_vec(),
+            label: None,
+            about: None,
         }
     }
 
@@ -362,7 +760,7 @@ mod tests {
         );
         assert_eq!(c.len(), 2);
         assert_eq!(
-            c[0].claim,
+            bare(c[0].claim.clone()),
             share(Some(83.0), None, None, &[Status::Complete, Status::Green])
         );
         assert_eq!(
@@ -405,8 +803,8 @@ mod tests {
             kinds("Of 88 actions, 21 (24%) are achieved and 40 (45%) are green; 3 are red."),
             vec![
                 share(Some(24.0), Some(21), Some(88), &[Status::Complete]),
-                share(Some(45.0), Some(40), None, &[Status::Green]),
-                share(None, Some(3), None, &[Status::Red]),
+                share(Some(45.0), Some(40), Some(88), &[Status::Green]),
+                share(None, Some(3), Some(88), &[Status::Red]),
             ]
         );
         assert_eq!(
@@ -428,7 +826,7 @@ mod tests {
         labels.insert("Blue", Status::Complete);
         let c = claims_in(1, "12 (10%) actions are blue.", &labels);
         assert_eq!(
-            c[0].claim,
+            bare(c[0].claim.clone()),
             share(Some(10.0), Some(12), None, &[Status::Complete])
         );
     }

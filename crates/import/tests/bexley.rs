@@ -358,6 +358,10 @@ fn report_headline_claims() {
             count: None,
             total: None,
             statuses: vec![Status::Complete, Status::Green],
+            label: Some(
+                "of the corporate plan action plan activities are complete or on track".into()
+            ),
+            about: None,
         }
     );
     assert_eq!(r.claims[1].text, "None are ‘red’ RAG rated.");

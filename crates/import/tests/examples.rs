@@ -176,13 +176,17 @@ fn reports_in_columns_and_records() {
                     percent: None,
                     count: Some(2),
                     total: Some(6),
-                    statuses: vec![Status::Complete, Status::Green]
+                    statuses: vec![Status::Complete, Status::Green],
+                    label: Some("are complete or on track".into()),
+                    about: Some("actions reported this quarter".into()),
                 },
                 ClaimKind::Share {
                     percent: Some(17.0),
                     count: Some(1),
                     total: None,
-                    statuses: vec![Status::Red]
+                    statuses: vec![Status::Red],
+                    label: Some("is red".into()),
+                    about: None,
                 },
             ]
         );

@@ -163,6 +163,7 @@ fn headline(stats: &PeriodStats) -> Headline {
             .iter()
             .map(|c| Claim {
                 text: c.text.clone(),
+                checked: c.checked,
                 consistent: c.consistent,
                 note: c.note.clone(),
             })

@@ -74,6 +74,8 @@ pub struct Headline {
 #[derive(Debug, Clone, Serialize)]
 pub struct Claim {
     pub text: String,
+    /// False for a claim published as stated, with no rows to check it against.
+    pub checked: bool,
     pub consistent: bool,
     pub note: String,
 }
@@ -327,6 +329,7 @@ pub fn sample() -> Document {
             rule: "(Complete + Green) ÷ all activities reported in the period".into(),
             claims: vec![Claim {
                 text: "Half of our activities are on track.".into(),
+                checked: true,
                 consistent: true,
                 note: "50% published; 1 of 2 = 50.0%".into(),
             }],

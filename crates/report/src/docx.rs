@@ -239,7 +239,9 @@ fn build(doc: &Document, brand: &Brand) -> Docx {
             );
         }
         for claim in &h.claims {
-            let verdict = if claim.consistent {
+            let verdict = if !claim.checked {
+                "Published as stated, not checked"
+            } else if claim.consistent {
                 "Consistent with the figures"
             } else {
                 "Not consistent with the figures"

@@ -291,7 +291,9 @@ fn summary_sheet(
         pair(&mut ws, &mut row, "Figure", figure.trim(), &st.strong)?;
         pair(&mut ws, &mut row, "How it is counted", &h.rule, &st.body)?;
         for claim in &h.claims {
-            let verdict = if claim.consistent {
+            let verdict = if !claim.checked {
+                "Published as stated, not checked"
+            } else if claim.consistent {
                 "Consistent with the figures"
             } else {
                 "Not consistent with the figures"

@@ -123,11 +123,13 @@ fn sample(draft: bool, directorate_rows: usize) -> Document {
             claims: vec![
                 Claim {
                     text: "Over four in five activities on track".into(),
+                    checked: true,
                     consistent: true,
                     note: String::new(),
                 },
                 Claim {
                     text: "Nine in ten activities on track".into(),
+                    checked: true,
                     consistent: false,
                     note: "the figures show 83.6%".into(),
                 },

@@ -139,14 +139,17 @@ impl Store {
         // Without a date the index answers alone; with one, each row's time is read too.
         let rows: Vec<String> =
             match as_of {
-                None => {
-                    sqlx::query_scalar("SELECT DISTINCT period FROM updates WHERE org_id = $1")
-                        .bind(org.id)
-                        .fetch_all(&self.pool)
-                        .await?
-                }
+                // A report may publish only headline claims, with no rows: its period counts.
+                None => sqlx::query_scalar(
+                    "SELECT period FROM updates WHERE org_id = $1
+                     UNION SELECT period FROM claims WHERE org_id = $1",
+                )
+                .bind(org.id)
+                .fetch_all(&self.pool)
+                .await?,
                 Some(_) => sqlx::query_scalar(
-                    "SELECT DISTINCT period FROM updates WHERE org_id = $1 AND recorded_at < $2",
+                    "SELECT period FROM updates WHERE org_id = $1 AND recorded_at < $2
+                     UNION SELECT period FROM claims WHERE org_id = $1 AND recorded_at < $2",
                 )
                 .bind(org.id)
                 .bind(as_of_bound(as_of))

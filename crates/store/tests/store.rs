@@ -67,6 +67,8 @@ fn report(rows: Vec<ReportRow>) -> Document {
                 count: None,
                 total: None,
                 statuses: vec![Status::Complete, Status::Green],
+                label: None,
+                about: None,
             },
         }],
         rows,

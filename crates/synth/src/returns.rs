@@ -205,6 +205,8 @@ fn report(
                 count: Some(counted),
                 total: Some(total),
                 statuses: vec![Status::Complete, Status::Green],
+                label: None,
+                about: None,
             },
         });
         if red == 0 {

@@ -133,6 +133,7 @@ fn check_council(spec: &SynthSpec, c: &SynthCouncil) {
                     count,
                     total,
                     statuses,
+                    ..
                 } => {
                     let n = r
                         .rows

@@ -128,7 +128,7 @@ pub fn stats(data: &CouncilData, s: &PeriodStats) -> Value {
         "by_theme": breakdowns(&s.by_theme),
         "by_outcome": breakdowns(&s.by_outcome),
         "claims": s.claims.iter().map(|c| json!({
-            "text": c.text, "line": c.line, "percent": c.percent, "consistent": c.consistent, "note": c.note,
+            "text": c.text, "line": c.line, "percent": c.percent, "checked": c.checked, "consistent": c.consistent, "note": c.note,
         })).collect::<Vec<_>>(),
     })
 }

@@ -313,7 +313,7 @@ impl Site<'_> {
         stats
             .claims
             .iter()
-            .map(|c| context! { text => c.text.clone(), note => c.note.clone(), consistent => c.consistent })
+            .map(|c| context! { text => c.text.clone(), note => c.note.clone(), consistent => c.consistent, checked => c.checked })
             .collect()
     }
 }

@@ -183,7 +183,8 @@ pub(crate) fn read_book(
             rows: merge_long(kpi_rows),
         }));
     }
-    if !report_rows.is_empty() || (!claims.is_empty() && documents.is_empty()) {
+    claims::carry_totals(&mut claims);
+    if !report_rows.is_empty() || !claims.is_empty() {
         let Some(period) = period else {
             return Err(ImportError::new(
                 &book.file,

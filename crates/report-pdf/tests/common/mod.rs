@@ -161,11 +161,13 @@ pub fn annual(draft: bool) -> Document {
             claims: vec![
                 Claim {
                     text: "84% of our activities are on track".into(),
+                    checked: true,
                     consistent: true,
                     note: "rounds to the same figure".into(),
                 },
                 Claim {
                     text: "90% delivered".into(),
+                    checked: true,
                     consistent: false,
                     note: "the returns give 83.6%".into(),
                 },
