@@ -118,10 +118,56 @@ pub(crate) fn period(text: &str, year_alone_is_year_end: bool) -> Option<Period>
     }
 }
 
+const MONTHS: [&str; 12] = [
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+];
+
+/// A month and year ("January 2026", "end of Oct 2025", "jan 2026"): the quarter holding it,
+/// with the words as written.
+pub(crate) fn month_period(text: &str) -> Option<(Period, String)> {
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || matches!(c, '_' | ',' | '-' | '–' | '(' | ')'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.windows(2).find_map(|pair| {
+        let m = pair.first()?.to_lowercase();
+        let month = MONTHS
+            .iter()
+            .position(|name| *name == m || (m.len() >= 3 && name.starts_with(&m) && m.len() <= 4))?;
+        let year: i32 = pair.get(1)?.parse().ok()?;
+        if !(1990..2100).contains(&year) {
+            return None;
+        }
+        // Financial quarters: April–June is Q1 of the year that starts in April.
+        let (fy, q) = match month {
+            3..=5 => (year, Quarter::Q1),
+            6..=8 => (year, Quarter::Q2),
+            9..=11 => (year, Quarter::Q3),
+            _ => (year - 1, Quarter::Q4),
+        };
+        Some((Period::new(fy, q), format!("{} {}", pair.first()?, pair.get(1)?)))
+    })
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn months_name_their_quarter() {
+        assert_eq!(
+            month_period("Strategic Measures Report - end of October 2025").map(|p| p.0),
+            Some(Period::new(2025, Quarter::Q3))
+        );
+        assert_eq!(
+            month_period("surrey_strategy_priorities_jan_2026").map(|p| p.0),
+            Some(Period::new(2025, Quarter::Q4))
+        );
+        assert_eq!(month_period("May we say 2026"), None);
+        assert_eq!(month_period("Marching 2026"), None);
+    }
 
     #[test]
     fn years_as_councils_write_them() {

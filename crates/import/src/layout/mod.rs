@@ -8,6 +8,7 @@
 
 pub(crate) mod grid;
 pub(crate) mod mapping;
+pub(crate) mod records;
 pub(crate) mod roles;
 pub(crate) mod text;
 
@@ -60,7 +61,8 @@ pub(crate) fn read_book(
     for part in &book.parts {
         let part_name = part.name.clone();
         let mut before: Vec<String> = part_name.iter().cloned().collect();
-        for block in &part.blocks {
+        let blocks = records::tables_from_records(part.blocks.clone(), &extra);
+        for block in &blocks {
             match block {
                 Block::Line(line) => {
                     if !matches!(line.kind, LineKind::Item(_)) {
@@ -324,7 +326,10 @@ fn document_period(sources: &[String], status_periods: &[Period]) -> Option<Peri
     if let Some(p) = status_periods.iter().max() {
         return Some(*p);
     }
-    sources.iter().find_map(|s| period_label::period(s, true))
+    sources
+        .iter()
+        .find_map(|s| period_label::month_period(s).map(|m| m.0))
+        .or_else(|| sources.iter().find_map(|s| period_label::period(s, true)))
 }
 
 fn period_label_text(sources: &[String]) -> Option<String> {
@@ -332,6 +337,7 @@ fn period_label_text(sources: &[String]) -> Option<String> {
         .iter()
         .find(|s| period_label::period(s, false).is_some())
         .map(|s| s.trim().to_string())
+        .or_else(|| sources.iter().find_map(|s| period_label::month_period(s).map(|m| m.1)))
 }
 
 struct RowView<'a> {
@@ -632,22 +638,44 @@ fn clean_reference(r: &str) -> String {
         .to_string()
 }
 
-/// "KA 3. Award the grants" → ("KA 3", "Award the grants"); "12. Open" → ("12", "Open").
+/// "KA 3. Award the grants" → ("KA 3", "Award the grants"); "12. Open" → ("12", "Open");
+/// "Line 14 – Launch" → ("14", "Launch"); "1 - Open" → ("1", "Open"); "4.01.01 Deliver" →
+/// ("4.01.01", "Deliver").
 fn split_leading_reference(title: &str) -> Option<(String, &str)> {
-    let words: Vec<&str> = title.splitn(3, ' ').collect();
+    let title = title.trim();
+    // Words that only say a number follows ("Line 77 –", "Ref 4").
+    let mut body = title;
+    if let Some((first, rest)) = title.split_once(' ') {
+        let f = waymark_domain::text::fold(first);
+        if matches!(f.as_str(), "line" | "item" | "no" | "number" | "ref" | "reference") {
+            body = rest.trim_start();
+        }
+    }
+    let words: Vec<&str> = body.splitn(4, ' ').collect();
     for n in [2usize, 1] {
         if words.len() <= n {
             continue;
         }
         let candidate = words[..n].join(" ");
-        let trimmed = candidate.trim_end_matches(['.', ':', '–', '-']);
-        if trimmed.len() < candidate.len() && roles::is_reference(trimmed) {
-            let rest = title[candidate.len()..]
-                .trim_start_matches([' ', '–', '-'])
-                .trim();
-            if !rest.is_empty() {
-                return Some((trimmed.to_string(), rest));
-            }
+        let trimmed = candidate
+            .trim_end_matches(['.', ':', '–', '-', '—', ' '])
+            .trim_end();
+        if trimmed.is_empty() || !roles::is_reference(trimmed) {
+            continue;
+        }
+        let after = &body[candidate.len()..];
+        let dash_next = words
+            .get(n)
+            .is_some_and(|w| matches!(*w, "–" | "-" | "—" | ":"));
+        let punctuated = trimmed.len() < candidate.len();
+        // Without punctuation only a reference that cannot be a number in a sentence.
+        let strong = trimmed.contains('.') || trimmed.chars().any(char::is_alphabetic);
+        if !(punctuated || dash_next || (n == 1 && strong)) {
+            continue;
+        }
+        let rest = after.trim_start_matches([' ', '–', '-', '—', ':']).trim();
+        if !rest.is_empty() {
+            return Some((trimmed.to_string(), rest));
         }
     }
     None

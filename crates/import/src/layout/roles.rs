@@ -151,6 +151,21 @@ const SYNONYMS: &[(Role, &[&str])] = &[
             "what we will do",
             "priority action",
             "sub objective",
+            "title",
+        ],
+    ),
+    (
+        // Dates a row was written or judged, not due: kept as written.
+        Role::Other,
+        &[
+            "date",
+            "updated",
+            "last updated",
+            "date updated",
+            "date of judgement",
+            "judgement date",
+            "as at",
+            "date of update",
         ],
     ),
     (
@@ -429,6 +444,22 @@ pub(crate) fn header_roles(header: &str, extra: &[(String, Role)]) -> Vec<(Role,
                     push(&mut out, *role, 60);
                 }
             }
+        }
+    }
+    // "Update and corrective action": two roles joined, the first named is the column's.
+    if let Some((left, _)) = h.split_once(" and ") {
+        let left_words: Vec<&str> = left.split_whitespace().collect();
+        let best = out.iter().map(|(_, s)| *s).max().unwrap_or(0);
+        let first = SYNONYMS.iter().find(|(_, syns)| {
+            syns.iter().any(|s| {
+                let sw: Vec<&str> = s.split_whitespace().collect();
+                left_words.ends_with(&sw)
+            })
+        });
+        if let Some((role, _)) = first
+            && best < 95
+        {
+            push(&mut out, *role, best.saturating_add(1).min(94));
         }
     }
     // A header that names a period holds that period's values ("Q1 24/25", "2023/24 Outturn"),
