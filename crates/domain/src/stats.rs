@@ -124,6 +124,15 @@ pub struct PeriodStats {
     pub claims: Vec<ClaimCheck>,
 }
 
+/// What makes two returns one activity's: the reference, or the title of a row without one.
+fn return_key(r: &ReturnRecord) -> String {
+    if r.reference.trim().is_empty() {
+        format!("\u{0}{}", fold(&r.title))
+    } else {
+        fold(&r.reference)
+    }
+}
+
 /// Returns that repeat an earlier return of the same source file for the same reference and
 /// period, as (index, index of the first occurrence, identical).
 pub fn repeated_returns(returns: &[ReturnRecord]) -> Vec<(usize, usize, bool)> {
@@ -131,7 +140,7 @@ pub fn repeated_returns(returns: &[ReturnRecord]) -> Vec<(usize, usize, bool)> {
     let mut out = vec![];
     for (i, r) in returns.iter().enumerate() {
         let file = r.source.as_ref().map(|s| s.file.clone());
-        let key = (r.period, fold(&r.reference), file);
+        let key = (r.period, return_key(r), file);
         match first.get(&key) {
             Some(&j) => {
                 let a = &returns[j];
@@ -155,7 +164,7 @@ pub fn unique_returns(returns: &[ReturnRecord]) -> Vec<&ReturnRecord> {
     let mut seen: HashSet<(Period, String)> = HashSet::new();
     returns
         .iter()
-        .filter(|r| seen.insert((r.period, fold(&r.reference))))
+        .filter(|r| seen.insert((r.period, return_key(r))))
         .collect()
 }
 

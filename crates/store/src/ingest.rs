@@ -958,7 +958,7 @@ impl Writer<'_> {
         let mut first_rows: Vec<usize> = vec![];
         let mut seen = HashSet::new();
         for (i, row) in report.rows.iter().enumerate() {
-            if seen.insert(row.reference.clone()) {
+            if seen.insert(row_key(row)) {
                 first_rows.push(i);
             }
         }
@@ -966,10 +966,13 @@ impl Writer<'_> {
         let mut new_rows = vec![];
         for &i in &first_rows {
             let row = &report.rows[i];
-            match by_reference.get(&row.reference) {
+            match by_reference
+                .get(&row.reference)
+                .filter(|_| !row.reference.is_empty())
+            {
                 Some(&c) => {
                     let a = &current[c];
-                    activity_of.insert(row.reference.clone(), a.id);
+                    activity_of.insert(row_key(row), a.id);
                     if fold(&a.title) != fold(&row.title) {
                         self.add_name(a.id, &row.title)?;
                     }
@@ -1023,21 +1026,23 @@ impl Writer<'_> {
                     let plan_activity = plan.map(|p| &current[candidates[p]]);
                     match (link.decision, plan_activity) {
                         (Decision::Linked, Some(a)) => {
-                            self.pending()
-                                .references
-                                .push((a.id, row.reference.clone()));
+                            if !row.reference.is_empty() {
+                                self.pending()
+                                    .references
+                                    .push((a.id, row.reference.clone()));
+                            }
                             if fold(&a.title) != fold(&row.title) {
                                 self.add_name(a.id, &row.title)?;
                             }
-                            activity_of.insert(row.reference.clone(), a.id);
+                            activity_of.insert(row_key(row), a.id);
                             linked += 1;
                         }
                         (decision, _) => {
                             // Review or unmatched: the report row becomes an activity of its own
                             // until a person decides.
-                            let id = self
-                                .new_activity(tx, Some(&row.reference), "report")
-                                .await?;
+                            let reference =
+                                (!row.reference.is_empty()).then_some(row.reference.as_str());
+                            let id = self.new_activity(tx, reference, "report").await?;
                             self.add_name(id, &row.title)?;
                             // What the report says of the activity's portfolio and due date
                             // is all that is known of them.
@@ -1067,7 +1072,7 @@ impl Writer<'_> {
                                 false,
                             )
                             .await?;
-                            activity_of.insert(row.reference.clone(), id);
+                            activity_of.insert(row_key(row), id);
                             if decision == Decision::Review {
                                 review += 1;
                             } else {
@@ -1085,7 +1090,7 @@ impl Writer<'_> {
             }
         }
         for (position, row) in report.rows.iter().enumerate() {
-            let activity = *activity_of.get(&row.reference).ok_or_else(|| {
+            let activity = *activity_of.get(&row_key(row)).ok_or_else(|| {
                 StoreError::Corrupt(format!("no activity for reference {}", row.reference))
             })?;
             let directorate = self.directorate(tx, &row.directorate).await?;
@@ -1183,6 +1188,16 @@ impl Writer<'_> {
 }
 
 /// Give existing activities their references, many per statement.
+/// Which rows of a report speak of one activity: its reference, or for a row without one
+/// (an exceptions list), its title.
+fn row_key(row: &waymark_domain::ReportRow) -> String {
+    if row.reference.trim().is_empty() {
+        format!("\u{0}{}", fold(&row.title))
+    } else {
+        row.reference.clone()
+    }
+}
+
 async fn set_references(tx: &mut Tx<'_>, org: i64, references: &[(i64, String)]) -> Result<()> {
     // Values in order, the council last: SQLite gets anonymous `?` placeholders (its `$n` are
     // looked up by name, slowly in long statements), PostgreSQL numbered ones.

@@ -7,6 +7,7 @@
 //! is. What it cannot understand it refuses, saying what it found.
 
 pub(crate) mod grid;
+pub(crate) mod groups;
 pub(crate) mod mapping;
 pub(crate) mod records;
 pub(crate) mod roles;
@@ -62,6 +63,7 @@ pub(crate) fn read_book(
         let part_name = part.name.clone();
         let mut before: Vec<String> = part_name.iter().cloned().collect();
         let blocks = records::tables_from_records(part.blocks.clone(), &extra);
+        let blocks = groups::tables_from_groups(blocks, labels);
         for block in &blocks {
             match block {
                 Block::Line(line) => {

@@ -702,6 +702,10 @@ fn word_status(f: &str) -> Option<Status> {
     {
         return Some(Status::Ceased);
     }
+    // "Revised completion date", "New date agreed": late, not complete.
+    if has("revised") || has("rescheduled") || has("new date") || has("re-profiled") {
+        return Some(Status::Amber);
+    }
     if has("complet")
         || has("achieved") && !has("not achieved")
         || has("delivered")
