@@ -6,6 +6,7 @@
 //! read by their meaning, and a mapping or vocabulary file can say what a column or label
 //! is. What it cannot understand it refuses, saying what it found.
 
+pub(crate) mod bullets;
 pub(crate) mod grid;
 pub(crate) mod groups;
 pub(crate) mod mapping;
@@ -64,6 +65,7 @@ pub(crate) fn read_book(
         let mut before: Vec<String> = part_name.iter().cloned().collect();
         let blocks = records::tables_from_records(part.blocks.clone(), &extra);
         let blocks = groups::tables_from_groups(blocks, labels);
+        let blocks = bullets::tables_from_lists(blocks);
         for block in &blocks {
             match block {
                 Block::Line(line) => {
