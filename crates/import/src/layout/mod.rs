@@ -7,6 +7,7 @@
 //! is. What it cannot understand it refuses, saying what it found.
 
 pub(crate) mod bullets;
+pub(crate) mod glued;
 pub(crate) mod grid;
 pub(crate) mod groups;
 pub(crate) mod mapping;
@@ -63,7 +64,8 @@ pub(crate) fn read_book(
     for part in &book.parts {
         let part_name = part.name.clone();
         let mut before: Vec<String> = part_name.iter().cloned().collect();
-        let blocks = records::tables_from_records(part.blocks.clone(), &extra);
+        let blocks = glued::tables_from_glued(part.blocks.clone(), labels);
+        let blocks = records::tables_from_records(blocks, &extra);
         let blocks = groups::tables_from_groups(blocks, labels);
         let blocks = bullets::tables_from_lists(blocks);
         for block in &blocks {
