@@ -242,7 +242,9 @@ pub fn read(file_name: &str, bytes: &[u8]) -> Result<Book, ReadError> {
                     Block::Line(Line {
                         at: i + 1,
                         kind: LineKind::Plain,
-                        text: l.trim_end().to_string(),
+                        // Only ASCII space is trimmed: a line of a no-break space is an
+                        // empty cell of a table copied one cell per line, not a blank line.
+                        text: l.trim_end_matches([' ', '\t', '\r']).to_string(),
                     })
                 })
                 .collect();

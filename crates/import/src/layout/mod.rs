@@ -13,6 +13,7 @@ pub(crate) mod groups;
 pub(crate) mod mapping;
 pub(crate) mod records;
 pub(crate) mod roles;
+pub(crate) mod stacked;
 pub(crate) mod text;
 
 use crate::claims;
@@ -64,7 +65,8 @@ pub(crate) fn read_book(
     for part in &book.parts {
         let part_name = part.name.clone();
         let mut before: Vec<String> = part_name.iter().cloned().collect();
-        let blocks = glued::tables_from_glued(part.blocks.clone(), labels);
+        let blocks = stacked::tables_from_stacked(part.blocks.clone());
+        let blocks = glued::tables_from_glued(blocks, labels);
         let blocks = records::tables_from_records(blocks, &extra);
         let blocks = groups::tables_from_groups(blocks, labels);
         let blocks = bullets::tables_from_lists(blocks);

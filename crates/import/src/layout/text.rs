@@ -70,6 +70,11 @@ pub(crate) fn blocks(lines: &[Line]) -> Vec<Block> {
             });
         } else if line.text.trim().is_empty() {
             // Blank lines inside a table are common in copied text; a table ends at text.
+            // Outside one they are kept: a line of only a no-break space is an empty cell
+            // of a table copied one cell per line.
+            if run.is_empty() {
+                out.push(Block::Line(line.clone()));
+            }
         } else if c.len() == 1 && !run.is_empty() && run.len() >= 2 {
             // A single cell inside a table: a heading row (a service area) or a wrapped name.
             run.push(Row {
