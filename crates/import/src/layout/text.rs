@@ -32,6 +32,41 @@ fn cells(line: &str) -> Vec<String> {
     out
 }
 
+fn indent(line: &str) -> usize {
+    line.chars().take_while(|c| *c == ' ').count()
+}
+
+/// "Page 3 of 28": a page's number, not part of the table it interrupts.
+fn is_page_furniture(line: &str) -> bool {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    matches!(words.as_slice(), ["Page", n] | ["Page", n, "of", _] if n.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// A name that ran into the figure after it ("… (rolling year)38.2%"): split the figure off
+/// the first cell that ends in one glued to a letter or bracket.
+fn unglue(cells: &mut Vec<String>) {
+    for i in 0..cells.len() {
+        let Some(cell) = cells.get(i) else { break };
+        let chars: Vec<(usize, char)> = cell.char_indices().collect();
+        let Some(start) = (1..chars.len()).find(|&k| {
+            let (_, prev) = chars[k - 1];
+            let (_, here) = chars[k];
+            here.is_ascii_digit()
+                && (prev.is_alphabetic() || prev == ')')
+                && super::roles::is_number(&cell[chars[k].0..])
+        }) else {
+            continue;
+        };
+        let at = chars[start].0;
+        let (name, figure) = (cell[..at].trim().to_string(), cell[at..].to_string());
+        if name.split_whitespace().count() >= 2 {
+            cells[i] = name;
+            cells.insert(i + 1, figure);
+            return;
+        }
+    }
+}
+
 /// Group a text's lines into tables and lines.
 pub(crate) fn blocks(lines: &[Line]) -> Vec<Block> {
     let mut out: Vec<Block> = vec![];
@@ -58,11 +93,20 @@ pub(crate) fn blocks(lines: &[Line]) -> Vec<Block> {
             }
         }
     };
+    // The widest row so far (a header), to mend rows whose name ran into a figure.
+    let mut widest = 0usize;
     for line in lines {
-        let c = cells(&line.text);
+        let mut c = cells(&line.text);
+        if is_page_furniture(&line.text) && !run.is_empty() {
+            continue;
+        }
         if c.iter().filter(|x| !x.is_empty()).count() >= 2
             && (line.text.contains('\t') || c.len() >= 3)
         {
+            if c.len() + 1 == widest {
+                unglue(&mut c);
+            }
+            widest = widest.max(c.len());
             run.push(Row {
                 at: line.at,
                 head: false,
@@ -75,8 +119,23 @@ pub(crate) fn blocks(lines: &[Line]) -> Vec<Block> {
             if run.is_empty() {
                 out.push(Block::Line(line.clone()));
             }
-        } else if c.len() == 1 && !run.is_empty() && run.len() >= 2 {
-            // A single cell inside a table: a heading row (a service area) or a wrapped name.
+        } else if c.len() == 1
+            && let Some(last) = run.last_mut()
+            && indent(&line.text) >= 4
+            && last.cells.len() >= 3
+        {
+            // An indented line under a row: the row's name carried onto a second line.
+            if let Some(cell) = last
+                .cells
+                .iter_mut()
+                .skip(1)
+                .find(|x| x.text.split_whitespace().count() >= 2)
+            {
+                cell.text.push(' ');
+                cell.text.push_str(c[0].trim());
+            }
+        } else if c.len() == 1 && !run.is_empty() && (run.len() >= 2 || widest >= 4) {
+            // A single cell inside a table: a heading row (a service area).
             run.push(Row {
                 at: line.at,
                 head: false,
@@ -84,6 +143,7 @@ pub(crate) fn blocks(lines: &[Line]) -> Vec<Block> {
             });
         } else {
             flush(&mut run, &mut out);
+            widest = 0;
             out.push(Block::Line(line.clone()));
         }
     }
