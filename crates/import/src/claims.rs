@@ -70,32 +70,139 @@ struct Placed {
 }
 
 const NUMBER_WORDS: &[&str] = &[
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
-    "nineteen", "twenty",
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
 ];
 
 /// Words after a figure that make it a measurement, not a count of things.
 const UNITS: &[&str] = &[
-    "days", "day", "weeks", "week", "hours", "hour", "minutes", "mins", "months", "month",
-    "years", "kb", "mb", "gb", "m", "bn", "k", "km", "miles", "kg", "tonnes", "pence", "p",
-    "per", "am", "pm", "points", "pts", "homes", "grants", "people", "children", "residents",
+    "days",
+    "day",
+    "weeks",
+    "week",
+    "hours",
+    "hour",
+    "minutes",
+    "mins",
+    "months",
+    "month",
+    "years",
+    "kb",
+    "mb",
+    "gb",
+    "m",
+    "bn",
+    "k",
+    "km",
+    "miles",
+    "kg",
+    "tonnes",
+    "pence",
+    "p",
+    "per",
+    "am",
+    "pm",
+    "points",
+    "pts",
+    "homes",
+    "grants",
+    "people",
+    "children",
+    "residents",
 ];
 
 /// Words before a figure that make it a label or a measurement ("Quarter 1", "within 5%").
 const NOT_COUNT_BEFORE: &[&str] = &[
-    "quarter", "q", "item", "items", "appendix", "page", "pages", "section", "paragraph", "para",
-    "table", "line", "within", "scored", "annex", "chapter", "round", "phase", "stage", "version",
-    "level", "grade", "band", "objective", "priority", "top", "aged", "ward", "was", "is", "at",
-    "by", "rose", "fell", "increased", "decreased", "target", "than", "over", "under", "up",
-    "down", "around", "about", "approximately", "nearly", "almost",
+    "quarter",
+    "q",
+    "item",
+    "items",
+    "appendix",
+    "page",
+    "pages",
+    "section",
+    "paragraph",
+    "para",
+    "table",
+    "line",
+    "within",
+    "scored",
+    "annex",
+    "chapter",
+    "round",
+    "phase",
+    "stage",
+    "version",
+    "level",
+    "grade",
+    "band",
+    "objective",
+    "priority",
+    "top",
+    "aged",
+    "ward",
+    "was",
+    "is",
+    "at",
+    "by",
+    "rose",
+    "fell",
+    "increased",
+    "decreased",
+    "target",
+    "than",
+    "over",
+    "under",
+    "up",
+    "down",
+    "around",
+    "about",
+    "approximately",
+    "nearly",
+    "almost",
 ];
 
 /// What councils count in their headline figures.
 const ITEMS: &[&str] = &[
-    "indicators", "indicator", "kpis", "kpi", "measures", "pis", "actions", "activities",
-    "accountabilities", "milestones", "projects", "commitments", "steps", "deliverables",
-    "targets", "objectives", "priorities", "them", "metrics", "lines",
+    "indicators",
+    "indicator",
+    "kpis",
+    "kpi",
+    "measures",
+    "pis",
+    "actions",
+    "activities",
+    "accountabilities",
+    "milestones",
+    "projects",
+    "commitments",
+    "steps",
+    "deliverables",
+    "targets",
+    "objectives",
+    "priorities",
+    "them",
+    "metrics",
+    "lines",
 ];
 
 fn tokenize(s: &str) -> Vec<Placed> {
@@ -201,7 +308,8 @@ fn tokenize(s: &str) -> Vec<Placed> {
                     value,
                     percent,
                     paren: depth > 0,
-                    money: money || (glued_letters && matches!(glued_unit.as_str(), "m" | "bn" | "k")),
+                    money: money
+                        || (glued_letters && matches!(glued_unit.as_str(), "m" | "bn" | "k")),
                     unit,
                     word: false,
                 }
@@ -365,8 +473,22 @@ fn items_after(sentence: &str, toks: &[Placed], from: usize) -> Option<String> {
             Tok::Word(w)
                 if !matches!(
                     w.as_str(),
-                    "were" | "are" | "was" | "is" | "have" | "has" | "had" | "could" | "with"
-                        | "due" | "below" | "above" | "that" | "which" | "rated" | "in"
+                    "were"
+                        | "are"
+                        | "was"
+                        | "is"
+                        | "have"
+                        | "has"
+                        | "had"
+                        | "could"
+                        | "with"
+                        | "due"
+                        | "below"
+                        | "above"
+                        | "that"
+                        | "which"
+                        | "rated"
+                        | "in"
                 ) && k - from < 6 =>
             {
                 end = Some(t.end);
@@ -412,7 +534,9 @@ fn label_after(sentence: &str, toks: &[Placed], from: usize) -> (Option<String>,
         .map(|t| {
             let mut t = t
                 .trim_start_matches(|c: char| c == ')' || c == '%' || c.is_whitespace())
-                .trim_end_matches(|c: char| matches!(c, ',' | ';' | ':' | '.' | '(') || c.is_whitespace())
+                .trim_end_matches(|c: char| {
+                    matches!(c, ',' | ';' | ':' | '.' | '(') || c.is_whitespace()
+                })
                 .to_string();
             for tail in [" the remaining", " and", " while"] {
                 if let Some(x) = t.strip_suffix(tail) {
@@ -523,7 +647,9 @@ fn claims_in_sentence(sentence: &str, labels: &StatusLabels) -> Vec<ClaimKind> {
             let next = word_at(&toks, i + 1);
             let them = next == Some("of") && word_at(&toks, i + 2) == Some("them");
             let items = next.is_some_and(|w| ITEMS.contains(&w))
-                || (next.is_some() && word_at(&toks, i + 2).is_some_and(|w| ITEMS.contains(&w)) && word_at(&toks, i + 2) != Some("them"));
+                || (next.is_some()
+                    && word_at(&toks, i + 2).is_some_and(|w| ITEMS.contains(&w))
+                    && word_at(&toks, i + 2) != Some("them"));
             let verb_follows = (i + 1..toks.len().min(i + 5))
                 .filter_map(|k| word_at(&toks, k))
                 .any(|w| matches!(w, "were" | "was" | "are" | "have" | "has"));
@@ -539,7 +665,13 @@ fn claims_in_sentence(sentence: &str, labels: &StatusLabels) -> Vec<ClaimKind> {
                 }
                 i += if them { 3 } else { 1 };
                 // "238 of them were given a RAG rating: 74% (176) …": not a claim itself.
-                if them || !toks.get(i..).unwrap_or(&[]).iter().any(|t| matches!(t.tok, Tok::Num { percent: true, .. })) {
+                if them
+                    || !toks
+                        .get(i..)
+                        .unwrap_or(&[])
+                        .iter()
+                        .any(|t| matches!(t.tok, Tok::Num { percent: true, .. }))
+                {
                     continue;
                 }
                 continue;
@@ -617,7 +749,14 @@ fn claims_in_sentence(sentence: &str, labels: &StatusLabels) -> Vec<ClaimKind> {
                 let stated = label_words.first().is_some_and(|w| {
                     matches!(
                         w.as_str(),
-                        "are" | "were" | "is" | "was" | "have" | "has" | "had" | "remain"
+                        "are"
+                            | "were"
+                            | "is"
+                            | "was"
+                            | "have"
+                            | "has"
+                            | "had"
+                            | "remain"
                             | "remained"
                     )
                 });

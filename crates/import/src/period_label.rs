@@ -119,8 +119,18 @@ pub(crate) fn period(text: &str, year_alone_is_year_end: bool) -> Option<Period>
 }
 
 const MONTHS: [&str; 12] = [
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 ];
 
 /// A month and year ("January 2026", "end of Oct 2025", "jan 2026"): the quarter holding it,
@@ -132,9 +142,9 @@ pub(crate) fn month_period(text: &str) -> Option<(Period, String)> {
         .collect();
     words.windows(2).find_map(|pair| {
         let m = pair.first()?.to_lowercase();
-        let month = MONTHS
-            .iter()
-            .position(|name| *name == m || (m.len() >= 3 && name.starts_with(&m) && m.len() <= 4))?;
+        let month = MONTHS.iter().position(|name| {
+            *name == m || (m.len() >= 3 && name.starts_with(&m) && m.len() <= 4)
+        })?;
         let year: i32 = pair.get(1)?.parse().ok()?;
         if !(1990..2100).contains(&year) {
             return None;
@@ -146,7 +156,10 @@ pub(crate) fn month_period(text: &str) -> Option<(Period, String)> {
             9..=11 => (year, Quarter::Q3),
             _ => (year - 1, Quarter::Q4),
         };
-        Some((Period::new(fy, q), format!("{} {}", pair.first()?, pair.get(1)?)))
+        Some((
+            Period::new(fy, q),
+            format!("{} {}", pair.first()?, pair.get(1)?),
+        ))
     })
 }
 

@@ -200,10 +200,14 @@ impl Store {
              WHERE v.org_id = $1 AND v.recorded_at < $2
                -- The newest value for each indicator and year supersedes earlier ones (next
                -- year's table repeats last year's outturn; a corrected table replaces it).
-               -- A value published for a quarter stands for that quarter alone.
+               -- A value published for a quarter stands for that quarter alone. Within one
+               -- document, values under different columns (monthly values of a quarter) all
+               -- stand.
                AND v.id = (SELECT MAX(n.id) FROM indicator_values n
                            WHERE n.indicator_id = v.indicator_id AND n.year = v.year
-                             AND COALESCE(n.period, '') = COALESCE(v.period, '') AND n.recorded_at < $2)
+                             AND COALESCE(n.period, '') = COALESCE(v.period, '') AND n.recorded_at < $2
+                             AND (n.document_id <> v.document_id
+                                  OR COALESCE(n.label, '') = COALESCE(v.label, '')))
              ORDER BY i.reference, v.year, v.id",
         )
         .bind(org.id)

@@ -137,25 +137,28 @@ impl Store {
         as_of: Option<NaiveDate>,
     ) -> Result<Vec<Period>> {
         // Without a date the index answers alone; with one, each row's time is read too.
-        let rows: Vec<String> =
-            match as_of {
-                // A report may publish only headline claims, with no rows: its period counts.
-                None => sqlx::query_scalar(
+        let rows: Vec<String> = match as_of {
+            // A report may publish only headline claims, with no rows: its period counts.
+            None => {
+                sqlx::query_scalar(
                     "SELECT period FROM updates WHERE org_id = $1
                      UNION SELECT period FROM claims WHERE org_id = $1",
                 )
                 .bind(org.id)
                 .fetch_all(&self.pool)
-                .await?,
-                Some(_) => sqlx::query_scalar(
+                .await?
+            }
+            Some(_) => {
+                sqlx::query_scalar(
                     "SELECT period FROM updates WHERE org_id = $1 AND recorded_at < $2
                      UNION SELECT period FROM claims WHERE org_id = $1 AND recorded_at < $2",
                 )
                 .bind(org.id)
                 .bind(as_of_bound(as_of))
                 .fetch_all(&self.pool)
-                .await?,
-            };
+                .await?
+            }
+        };
         let mut periods = rows
             .iter()
             .map(|s| period_from_slug(s))

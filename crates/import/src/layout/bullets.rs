@@ -36,22 +36,26 @@ fn list_line(line: &Line) -> Option<(usize, Option<String>, String)> {
     let t = raw.trim();
     let mut chars = t.chars();
     let first = chars.next()?;
-    if matches!(first, '•' | '◦' | '▪' | '‣' | '∙' | '·' | '○' | '■' | '□' | '➢' | '-' | '*' | '–')
-        && chars.next().is_some_and(char::is_whitespace)
+    if matches!(
+        first,
+        '•' | '◦' | '▪' | '‣' | '∙' | '·' | '○' | '■' | '□' | '➢' | '-' | '*' | '–'
+    ) && chars.next().is_some_and(char::is_whitespace)
     {
         let extra = match first {
             '◦' | '○' | '□' => 3,
             '▪' | '■' => 2,
             _ => 1,
         };
-        return Some((depth + extra, None, t[first.len_utf8()..].trim().to_string()));
+        return Some((
+            depth + extra,
+            None,
+            t[first.len_utf8()..].trim().to_string(),
+        ));
     }
     if line.kind != LineKind::Plain || indent > 0 {
         // "1. To reduce…", "(a) Deliver…", "2) Open…".
         let (marker, rest) = t.split_once(' ')?;
-        let bare = marker
-            .trim_start_matches('(')
-            .trim_end_matches(['.', ')']);
+        let bare = marker.trim_start_matches('(').trim_end_matches(['.', ')']);
         let numbered = marker.len() > bare.len()
             && !bare.is_empty()
             && bare.len() <= 3
@@ -75,14 +79,28 @@ fn owner_field(text: &str) -> Option<(Role, String, String)> {
         return None;
     }
     let (role, score) = *roles::header_roles(label, &[]).first()?;
-    (score >= 70 && matches!(role, Role::Directorate | Role::Portfolio | Role::Owner | Role::Due))
-        .then(|| (role, label.trim().to_string(), value.to_string()))
+    (score >= 70
+        && matches!(
+            role,
+            Role::Directorate | Role::Portfolio | Role::Owner | Role::Due
+        ))
+    .then(|| (role, label.trim().to_string(), value.to_string()))
 }
 
 const SEASONS: &[&str] = &["spring", "summer", "autumn", "winter"];
 const MONTHS: &[&str] = &[
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 ];
 
 /// A date written in an action's text: "by March 2026", "in Spring 2025", "completed by
@@ -91,7 +109,9 @@ pub(crate) fn date_in_text(text: &str) -> Option<String> {
     let words: Vec<&str> = text.split_whitespace().collect();
     for (i, w) in words.iter().enumerate() {
         let f = fold(w);
-        let next = words.get(i + 1).map(|n| n.trim_end_matches(['.', ',', ';', ')']));
+        let next = words
+            .get(i + 1)
+            .map(|n| n.trim_end_matches(['.', ',', ';', ')']));
         if (MONTHS.contains(&f.as_str()) || SEASONS.contains(&f.as_str()))
             && let Some(year) = next
             && year.len() == 4
@@ -294,7 +314,17 @@ mod tests {
             .iter()
             .map(|r| r.cells.iter().map(|c| c.text.as_str()).collect())
             .collect();
-        assert_eq!(texts[0], ["Ref", "Title", "Level", "Part of", "Due", "Lead Directorate"]);
+        assert_eq!(
+            texts[0],
+            [
+                "Ref",
+                "Title",
+                "Level",
+                "Part of",
+                "Due",
+                "Lead Directorate"
+            ]
+        );
         assert_eq!(texts[1][0], "1");
         assert_eq!(texts[3][2], "2");
         assert_eq!(texts[3][3], "To deliver savings of £1.2m by March 2026");

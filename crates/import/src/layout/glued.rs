@@ -7,9 +7,9 @@
 use super::roles::{self, Role};
 use waymark_domain::StatusLabels;
 use waymark_domain::text::fold;
-use waymark_read::{Block, Cell, LineKind, Row, Table};
 #[cfg(test)]
 use waymark_read::Line;
+use waymark_read::{Block, Cell, LineKind, Row, Table};
 
 /// The roles a glued header names, in order, with their header words; `None` unless it
 /// names an activity, a date and a status and little else.
@@ -144,7 +144,12 @@ fn key_labels(blocks: &[Block]) -> Vec<String> {
             rest.split([';', ','])
                 .map(|p| {
                     let p = p.split('(').next().unwrap_or("").trim();
-                    p.split(['=', '–']).next().unwrap_or("").trim().trim_end_matches('.').to_string()
+                    p.split(['=', '–'])
+                        .next()
+                        .unwrap_or("")
+                        .trim()
+                        .trim_end_matches('.')
+                        .to_string()
                 })
                 .filter(|p| !p.is_empty() && p.split_whitespace().count() <= 4)
                 .collect::<Vec<_>>()
@@ -155,18 +160,15 @@ fn key_labels(blocks: &[Block]) -> Vec<String> {
 /// Where the first date is, and the status phrase after it (start, end) in words: a label
 /// from the document's key, else the run of capitalised words after the date, cut to the
 /// longest part that reads as a status.
-fn anchors(
-    words: &[&str],
-    labels: &StatusLabels,
-    key: &[String],
-) -> Option<(usize, usize, usize)> {
+fn anchors(words: &[&str], labels: &StatusLabels, key: &[String]) -> Option<(usize, usize, usize)> {
     let date = words.iter().position(|w| {
         let w = w.trim_end_matches([',', ';']);
         w.chars().filter(char::is_ascii_digit).count() >= 2 && roles::is_date(w)
     })?;
     let phrase = |n: usize| words.get(date + 1..date + 1 + n).map(|p| p.join(" "));
     let from_key = (1..=4usize).rev().find(|&n| {
-        phrase(n).is_some_and(|p| key.iter().any(|k| fold(k) == fold(&p)) || labels.lookup(&p).is_some())
+        phrase(n)
+            .is_some_and(|p| key.iter().any(|k| fold(k) == fold(&p)) || labels.lookup(&p).is_some())
     });
     if let Some(n) = from_key {
         return Some((date, date + 1, date + 1 + n));
@@ -240,9 +242,9 @@ fn split_rows(
                         .rposition(|w| w == "/")
                         .map_or(&q.before[..0], |k| &q.before[..k]);
                     j != i
-                        && [q.before.as_slice(), left].iter().any(|ws| {
-                            ws.len() > n && ws[ws.len() - n..].join(" ") == tail
-                        })
+                        && [q.before.as_slice(), left]
+                            .iter()
+                            .any(|ws| ws.len() > n && ws[ws.len() - n..].join(" ") == tail)
                 });
                 if shared && !owners.contains(&tail) {
                     owners.push(tail);
@@ -362,7 +364,11 @@ mod tests {
             "5. Move forms online Governance / Customer Services 31-Mar-2026 On Target Q3 - Live.",
             "6. Train members Governance 30-Jun-2025 Achieved Q1 Completed.",
         ];
-        let blocks: Vec<Block> = text.iter().enumerate().map(|(i, t)| plain(i + 1, t)).collect();
+        let blocks: Vec<Block> = text
+            .iter()
+            .enumerate()
+            .map(|(i, t)| plain(i + 1, t))
+            .collect();
         let out = tables_from_glued(blocks, &StatusLabels::default());
         let Some(Block::Table(t)) = out.first() else {
             panic!("{out:?}")
@@ -395,6 +401,8 @@ mod tests {
     #[test]
     fn prose_is_not_a_glued_header() {
         assert!(glued_header("This paper lists the actions and their status by date.").is_none());
-        assert!(glued_header("Action Lead Directorate Target Date . Status Progress notes").is_some());
+        assert!(
+            glued_header("Action Lead Directorate Target Date . Status Progress notes").is_some()
+        );
     }
 }

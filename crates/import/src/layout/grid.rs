@@ -187,11 +187,7 @@ pub(crate) fn read(
                         }
                         Role::Polarity if share(Shape::LongText) > 30 => Role::Theme,
                         // "Value" over "Smaller is Better": the cells say what the column is.
-                        Role::Value | Role::Other
-                            if polarity_cells(&body, i) =>
-                        {
-                            Role::Polarity
-                        }
+                        Role::Value | Role::Other if polarity_cells(&body, i) => Role::Polarity,
                         other => other,
                     };
                     (role, score, format!("header '{header}'"))

@@ -118,7 +118,9 @@ pub(crate) fn tables_from_groups(blocks: Vec<Block>, labels: &StatusLabels) -> V
         }
         // A reason line (or its continuation) belongs to the item before it.
         match items.last_mut() {
-            Some(item) if item.reason.is_empty() || !item.reason.ends_with('.') || starts_lower(text) => {
+            Some(item)
+                if item.reason.is_empty() || !item.reason.ends_with('.') || starts_lower(text) =>
+            {
                 if !item.reason.is_empty() {
                     item.reason.push(' ');
                 }
@@ -207,11 +209,22 @@ mod tests {
         assert_eq!(texts.len(), 4);
         assert_eq!(
             texts[2],
-            ["Pilot a library", "Communities", "Suspended", "The bid failed; the pilot waits for funding."]
+            [
+                "Pilot a library",
+                "Communities",
+                "Suspended",
+                "The bid failed; the pilot waits for funding."
+            ]
         );
         assert_eq!(texts[3][2], "Deleted");
-        assert!(out.iter().any(|b| matches!(b, Block::Line(l) if l.text == "Closing prose.")));
-        assert!(out.iter().any(|b| matches!(b, Block::Line(l) if l.text == "Intro prose.")));
+        assert!(
+            out.iter()
+                .any(|b| matches!(b, Block::Line(l) if l.text == "Closing prose."))
+        );
+        assert!(
+            out.iter()
+                .any(|b| matches!(b, Block::Line(l) if l.text == "Intro prose."))
+        );
     }
 
     #[test]
@@ -220,7 +233,10 @@ mod tests {
         assert!(bracketed_owner("Open (a hub) in the west").is_none());
         assert_eq!(
             bracketed_owner("Hold a consultation on charges (Parking Services"),
-            Some(("Hold a consultation on charges".into(), "Parking Services".into()))
+            Some((
+                "Hold a consultation on charges".into(),
+                "Parking Services".into()
+            ))
         );
     }
 }

@@ -7,6 +7,7 @@
 //! is. What it cannot understand it refuses, saying what it found.
 
 pub(crate) mod bullets;
+pub(crate) mod flowing;
 pub(crate) mod glued;
 pub(crate) mod grid;
 pub(crate) mod groups;
@@ -66,6 +67,7 @@ pub(crate) fn read_book(
         let part_name = part.name.clone();
         let mut before: Vec<String> = part_name.iter().cloned().collect();
         let blocks = stacked::tables_from_stacked(part.blocks.clone());
+        let blocks = flowing::tables_from_flowing(blocks);
         let blocks = glued::tables_from_glued(blocks, labels);
         let blocks = records::tables_from_records(blocks, &extra);
         let blocks = groups::tables_from_groups(blocks, labels);
@@ -345,7 +347,11 @@ fn period_label_text(sources: &[String]) -> Option<String> {
         .iter()
         .find(|s| period_label::period(s, false).is_some())
         .map(|s| s.trim().to_string())
-        .or_else(|| sources.iter().find_map(|s| period_label::month_period(s).map(|m| m.1)))
+        .or_else(|| {
+            sources
+                .iter()
+                .find_map(|s| period_label::month_period(s).map(|m| m.1))
+        })
 }
 
 struct RowView<'a> {
@@ -551,11 +557,22 @@ impl RowView<'_> {
             });
         }
         let rag_label = rag_text.or(rag_in_value);
-        // The rating and target are the latest period's (columns may run newest first).
+        // The rating and target are the latest period's (columns may run newest first). A
+        // column with no period of its own is the report's period, the latest, unless it
+        // says it is earlier ("Last year").
         let latest = outturns
             .iter()
             .enumerate()
-            .max_by_key(|(i, o)| (o.period, *i))
+            .max_by_key(|(i, o)| {
+                let label = waymark_domain::text::fold(o.label.as_deref().unwrap_or(""));
+                let earlier = label.contains("last") || label.contains("previous");
+                let rank = match (o.period, earlier) {
+                    (Some(_), _) => 1,
+                    (None, true) => 0,
+                    (None, false) => 2,
+                };
+                (rank, o.period, *i)
+            })
             .map(|(i, _)| i);
         let mut target_used = None;
         if let Some(last) = latest.and_then(|i| outturns.get_mut(i)) {
@@ -568,9 +585,24 @@ impl RowView<'_> {
                 .iter()
                 .filter(|c| c.role == Role::Target)
                 .collect();
+            // "Actual Oct" is rated against "Target Oct": the words that qualify them match.
+            let qualifier = |header: &str| -> Vec<String> {
+                waymark_domain::text::fold(header)
+                    .split(' ')
+                    .filter(|w| !matches!(*w, "actual" | "target" | "value" | "outturn" | ""))
+                    .map(str::to_string)
+                    .collect()
+            };
+            let value_words = qualifier(last.label.as_deref().unwrap_or(""));
             let chosen = targets
                 .iter()
-                .find(|c| c.period.is_some_and(|p| Some(p.year) == last.period.map(|q| q.year)))
+                .find(|c| !value_words.is_empty() && qualifier(&c.header) == value_words)
+                .or_else(|| {
+                    targets.iter().find(|c| {
+                        c.period
+                            .is_some_and(|p| Some(p.year) == last.period.map(|q| q.year))
+                    })
+                })
                 .or_else(|| targets.iter().find(|c| c.period.is_none()))
                 .or(targets.first());
             if let Some(c) = chosen {
@@ -595,7 +627,11 @@ impl RowView<'_> {
             Role::Period,
         ]);
         for c in self.grid.columns.iter().filter(|c| c.role == Role::Target) {
-            let text = self.record.cells.get(c.index).map_or("", |cell| cell.text.trim());
+            let text = self
+                .record
+                .cells
+                .get(c.index)
+                .map_or("", |cell| cell.text.trim());
             if Some(c.index) != target_used && !text.is_empty() {
                 extras.push(Extra {
                     label: c.header.clone(),
@@ -655,7 +691,10 @@ fn split_leading_reference(title: &str) -> Option<(String, &str)> {
     let mut body = title;
     if let Some((first, rest)) = title.split_once(' ') {
         let f = waymark_domain::text::fold(first);
-        if matches!(f.as_str(), "line" | "item" | "no" | "number" | "ref" | "reference") {
+        if matches!(
+            f.as_str(),
+            "line" | "item" | "no" | "number" | "ref" | "reference"
+        ) {
             body = rest.trim_start();
         }
     }
@@ -724,18 +763,25 @@ fn place_values(
             let label = waymark_domain::text::fold(o.label.as_deref().unwrap_or(""));
             let p = o.period.or_else(|| {
                 let p = period?;
-                Some(
-                    if label.contains("last year") || label.contains("previous year") {
-                        Period::new(p.year.0 - 1, p.quarter)
-                    } else if label.contains("last quarter")
-                        || label.contains("previous quarter")
-                        || label.contains("last period")
-                    {
-                        p.previous()
-                    } else {
-                        p
-                    },
-                )
+                Some(if let Some(month) = month_named(&label) {
+                    // "Actual Jul" in a report for October: July's quarter of that year.
+                    let quarter = match month {
+                        3..=5 => waymark_domain::Quarter::Q1,
+                        6..=8 => waymark_domain::Quarter::Q2,
+                        9..=11 => waymark_domain::Quarter::Q3,
+                        _ => waymark_domain::Quarter::Q4,
+                    };
+                    Period::new(p.year.0, quarter)
+                } else if label.contains("last year") || label.contains("previous year") {
+                    Period::new(p.year.0 - 1, p.quarter)
+                } else if label.contains("last quarter")
+                    || label.contains("previous quarter")
+                    || label.contains("last period")
+                {
+                    p.previous()
+                } else {
+                    p
+                })
             });
             let Some(p) = p else {
                 return Err(ImportError::new(
@@ -760,6 +806,37 @@ fn place_values(
         out.push(row);
     }
     Ok(out)
+}
+
+/// The month a column's label names without a year ("Actual Jul" → 6, counting January
+/// as 0).
+fn month_named(label: &str) -> Option<usize> {
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let words: Vec<&str> = label.split(' ').collect();
+    if words
+        .iter()
+        .any(|w| w.len() == 4 && w.chars().all(|c| c.is_ascii_digit()))
+    {
+        return None;
+    }
+    // "Jul", "Sept", "October": a month's name or its start, never another word ("Market").
+    words.iter().find_map(|w| {
+        let w = w.trim_end_matches('.');
+        MONTHS.iter().position(|m| w.len() >= 3 && m.starts_with(w))
+    })
 }
 
 fn label_names_quarter(label: &str) -> bool {

@@ -25,7 +25,8 @@ fn field(text: &str) -> Option<(String, String)> {
         let digits = w.chars().filter(char::is_ascii_digit).count();
         w.chars().next().is_some_and(char::is_alphabetic)
             && digits <= 1
-            && w.chars().all(|c| c.is_alphanumeric() || matches!(c, '&' | '/' | '\''))
+            && w.chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '&' | '/' | '\''))
     }) || words == ["&"];
     if !wordy {
         return None;
@@ -131,7 +132,9 @@ fn record_run(blocks: &[Block], start: usize) -> Option<usize> {
 /// value has not finished its sentence.
 fn continues(blocks: &[Block], i: usize) -> bool {
     let (Some(prev), Some(line)) = (
-        i.checked_sub(1).and_then(|k| blocks.get(k)).and_then(line_of),
+        i.checked_sub(1)
+            .and_then(|k| blocks.get(k))
+            .and_then(line_of),
         blocks.get(i).and_then(line_of),
     ) else {
         return false;
@@ -143,7 +146,10 @@ fn continues(blocks: &[Block], i: usize) -> bool {
     if !(field(&prev.text).is_some() || continues(blocks, i - 1)) {
         return false;
     }
-    let unfinished = !prev.text.trim_end().ends_with(['.', '!', '?', ')', '”', '"']);
+    let unfinished = !prev
+        .text
+        .trim_end()
+        .ends_with(['.', '!', '?', ')', '”', '"']);
     t.chars().next().is_some_and(char::is_lowercase) || unfinished
 }
 
@@ -292,7 +298,12 @@ mod tests {
         assert_eq!(texts[0], ["Title", "Directorate", "RAG", "Update"]);
         assert_eq!(
             texts[2],
-            ["Line 27 – Retrofit homes", "Housing", "Amber", "Only 38 homes completed so far."]
+            [
+                "Line 27 – Retrofit homes",
+                "Housing",
+                "Amber",
+                "Only 38 homes completed so far."
+            ]
         );
         assert!(matches!(out.last(), Some(Block::Line(l)) if l.text == "* A footnote."));
     }

@@ -475,6 +475,41 @@ pub(crate) fn header_roles(header: &str, extra: &[(String, Role)]) -> Vec<(Role,
     out
 }
 
+/// Split a header line whose cells are glued by single spaces into columns: each column
+/// starts with header words councils use ("Actual", "Target", "Responsible Officer") and
+/// takes the qualifying words after them ("Actual Jul", "Target 25/26").
+pub(crate) fn segment_header(text: &str) -> Vec<(Role, String)> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let starts_at = |i: usize| -> Option<(usize, Role)> {
+        (1..=4usize.min(words.len().saturating_sub(i)))
+            .rev()
+            .find_map(|n| {
+                let phrase = words.get(i..i + n)?.join(" ");
+                let (role, score) = *header_roles(&phrase, &[]).first()?;
+                (score >= 95).then_some((n, role))
+            })
+    };
+    let mut out: Vec<(Role, String)> = vec![];
+    let mut i = 0;
+    while i < words.len() {
+        let Some((n, role)) = starts_at(i) else {
+            // A word no column starts with qualifies the column before it.
+            if let Some(last) = out.last_mut() {
+                last.1.push(' ');
+                last.1.push_str(words.get(i).copied().unwrap_or(""));
+            }
+            i += 1;
+            continue;
+        };
+        out.push((
+            role,
+            words.get(i..i + n).map(|w| w.join(" ")).unwrap_or_default(),
+        ));
+        i += n;
+    }
+    out
+}
+
 /// The period a header names: "Q1 24/25", "Quarter 2 2025/26", "2024/25", "2023/2024 Outturn".
 pub(crate) fn period_in_header(header: &str) -> Option<Period> {
     period_label::period(header, true)
@@ -552,7 +587,10 @@ pub(crate) fn is_reference(text: &str) -> bool {
             && t.split('.').all(|p| !p.is_empty() && p.len() <= 3)
             || (t.len() <= 3 && !t.contains(['.', '/', '-']));
     }
-    letters <= 8 && t.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+    // A code of one word may have a longer stem ("Strategic201").
+    let one_word = !t.contains(' ') && t.ends_with(|c: char| c.is_ascii_digit());
+    (letters <= 8 || (one_word && letters <= 10))
+        && t.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
 }
 
 /// A figure: "84", "84.0%", "£31.0m", "1,204", "31.5 days", "12,5" (decimal comma), "37.6%*".

@@ -86,7 +86,9 @@ fn read_at(cells: &[(usize, usize, String)], k: usize) -> Option<(Stacked, usize
     // Rows: a name that is not a figure, then `width` short cells.
     let mut rows: Vec<Row> = vec![];
     loop {
-        let Some((_, at, name)) = cells.get(i) else { break };
+        let Some((_, at, name)) = cells.get(i) else {
+            break;
+        };
         if name.is_empty() || roles::is_number(name) || is_period(name) {
             break;
         }
@@ -213,9 +215,17 @@ mod tests {
             .collect();
         assert_eq!(
             texts[0],
-            ["Indicator", "2023/24 Value", "2024/25 Target", "Better or Worse"]
+            [
+                "Indicator",
+                "2023/24 Value",
+                "2024/25 Target",
+                "Better or Worse"
+            ]
         );
-        assert_eq!(texts[2], ["Street lights fixed in 7 days", "83.5%", "", "Better"]);
+        assert_eq!(
+            texts[2],
+            ["Street lights fixed in 7 days", "83.5%", "", "Better"]
+        );
         assert!(matches!(out.last(), Some(Block::Line(l)) if l.text.starts_with("*A footnote")));
     }
 }
