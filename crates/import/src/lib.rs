@@ -104,8 +104,25 @@ pub fn read(
         err
     })?;
     let mut book = book;
-    if book.format == waymark_read::Format::Text {
-        let src = Source::decode(file_name, bytes)?;
+    if matches!(
+        book.format,
+        waymark_read::Format::Text | waymark_read::Format::Pdf
+    ) {
+        // A PDF's text is read as the text it holds, by the same readers.
+        let src = if book.format == waymark_read::Format::Pdf {
+            let text: Vec<&str> = book
+                .parts
+                .iter()
+                .flat_map(|p| &p.blocks)
+                .filter_map(|b| match b {
+                    waymark_read::Block::Line(l) => Some(l.text.as_str()),
+                    waymark_read::Block::Table(_) => None,
+                })
+                .collect();
+            Source::decode(file_name, text.join("\n").as_bytes())?
+        } else {
+            Source::decode(file_name, bytes)?
+        };
         let legacy = match kind {
             Some(k) => Some(k),
             None => detect::detect_lines(&src),

@@ -18,6 +18,7 @@ mod csv_file;
 mod decode;
 mod html;
 mod numfmt;
+pub mod pdf;
 mod sheet;
 mod xlsx;
 
@@ -39,6 +40,8 @@ pub enum Format {
     Csv,
     Spreadsheet,
     Html,
+    /// A PDF's text, read into plain lines with tabs between its columns.
+    Pdf,
 }
 
 impl Format {
@@ -48,6 +51,7 @@ impl Format {
             Format::Csv => "CSV",
             Format::Spreadsheet => "spreadsheet",
             Format::Html => "web page",
+            Format::Pdf => "PDF",
         }
     }
 }
@@ -200,6 +204,9 @@ pub fn sniff(file_name: &str, bytes: &[u8]) -> Format {
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         return Format::Spreadsheet;
     }
+    if bytes.starts_with(b"%PDF-") || ext == "pdf" {
+        return Format::Pdf;
+    }
     match ext.as_str() {
         "xlsx" | "xlsm" | "xls" | "ods" => Format::Spreadsheet,
         "csv" | "tsv" => Format::Csv,
@@ -233,6 +240,7 @@ pub fn read(file_name: &str, bytes: &[u8]) -> Result<Book, ReadError> {
         Format::Spreadsheet => sheet::read(file_name, bytes)?,
         Format::Csv => vec![csv_file::read(file_name, bytes)?],
         Format::Html => vec![html::read(file_name, bytes)?],
+        Format::Pdf => vec![pdf::read(file_name, bytes)?],
         Format::Text => {
             let text = decode_text(file_name, bytes)?;
             let blocks = text

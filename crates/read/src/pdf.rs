@@ -1,0 +1,417 @@
+//! PDF: the text of each page with its positions (through `pdf-extract` on `lopdf`), turned
+//! back into lines. Characters on one baseline make a line; a wide gap between them (a
+//! column gap) becomes a tab, so the table readers see the columns a PDF table had. Each
+//! page ends with a form feed line.
+//!
+//! A PDF is checked before it is interpreted: too many objects, too many pages, or streams
+//! that would unpack past the budget are refused, and a fault in the interpreter is caught
+//! and reported as a PDF it cannot read, naming the file.
+
+use crate::{Block, Line, LineKind, MAX_UNPACKED, Part, ReadError};
+use euclid::vec2;
+use lopdf::content::{Content, Operation};
+use lopdf::{Document, Object, Stream, dictionary};
+use pdf_extract::{MediaBox, OutputDev, OutputError, Transform};
+use std::io::Read;
+
+/// More objects than any council report needs; a file with more is refused before parsing.
+pub const MAX_OBJECTS: usize = 200_000;
+pub const MAX_PAGES: usize = 2_000;
+
+/// A character as placed on its page, y measured down from the top.
+#[derive(Debug, Clone)]
+struct Glyph {
+    x: f64,
+    y: f64,
+    end: f64,
+    size: f64,
+    text: String,
+}
+
+#[derive(Default)]
+struct Collector {
+    flip: Option<Transform>,
+    pages: Vec<Vec<Glyph>>,
+}
+
+impl OutputDev for Collector {
+    fn begin_page(
+        &mut self,
+        _page_num: u32,
+        media_box: &MediaBox,
+        _art_box: Option<(f64, f64, f64, f64)>,
+    ) -> Result<(), OutputError> {
+        self.flip = Some(Transform::row_major(
+            1.,
+            0.,
+            0.,
+            -1.,
+            0.,
+            media_box.ury - media_box.lly,
+        ));
+        self.pages.push(vec![]);
+        Ok(())
+    }
+    fn end_page(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+    fn output_character(
+        &mut self,
+        trm: &Transform,
+        width: f64,
+        _spacing: f64,
+        font_size: f64,
+        char: &str,
+    ) -> Result<(), OutputError> {
+        let flip = self.flip.unwrap_or_else(Transform::identity);
+        let position = trm.post_transform(&flip);
+        let v = trm.transform_vector(vec2(font_size, font_size));
+        let size = (v.x * v.y).abs().sqrt();
+        let (x, y) = (position.m31, position.m32);
+        if !(x.is_finite() && y.is_finite() && size.is_finite()) {
+            return Ok(());
+        }
+        if let Some(page) = self.pages.last_mut() {
+            page.push(Glyph {
+                x,
+                y,
+                end: x + width * size,
+                size,
+                text: char.to_string(),
+            });
+        }
+        Ok(())
+    }
+    fn begin_word(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+    fn end_word(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+    fn end_line(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+}
+
+/// Count PDF objects by their "N G obj" headers, without parsing.
+fn object_headers(bytes: &[u8]) -> usize {
+    bytes.windows(4).filter(|w| *w == b" obj").count()
+}
+
+/// Refuse streams that would unpack past the budget (a deflate bomb inside a PDF).
+fn check_streams(file: &str, doc: &Document) -> Result<(), ReadError> {
+    let mut budget = MAX_UNPACKED;
+    for object in doc.objects.values() {
+        let Object::Stream(stream) = object else {
+            continue;
+        };
+        let flate = stream.dict.get(b"Filter").ok().is_some_and(|f| match f {
+            Object::Name(n) => n == b"FlateDecode",
+            Object::Array(a) => a
+                .iter()
+                .any(|x| matches!(x, Object::Name(n) if n == b"FlateDecode")),
+            _ => false,
+        });
+        let size = if flate {
+            let mut decoder = flate2::read::ZlibDecoder::new(stream.content.as_slice())
+                .take(budget.saturating_add(1));
+            std::io::copy(&mut decoder, &mut std::io::sink()).unwrap_or(0)
+        } else {
+            stream.content.len() as u64
+        };
+        budget = budget.checked_sub(size).ok_or_else(|| {
+            ReadError::new(
+                file,
+                format!(
+                    "the PDF's contents unpack to more than {} MiB; it is refused as a compression bomb",
+                    MAX_UNPACKED / (1024 * 1024)
+                ),
+            )
+        })?;
+    }
+    Ok(())
+}
+
+/// Read a PDF's text into lines.
+pub(crate) fn read(file: &str, bytes: &[u8]) -> Result<Part, ReadError> {
+    if !bytes.starts_with(b"%PDF-") {
+        return Err(ReadError::new(
+            file,
+            "this is not a PDF (it does not start with %PDF-)",
+        ));
+    }
+    let objects = object_headers(bytes);
+    if objects > MAX_OBJECTS {
+        return Err(ReadError::new(
+            file,
+            format!("the PDF has {objects} objects, more than the {MAX_OBJECTS} accepted"),
+        ));
+    }
+    let doc = Document::load_mem(bytes)
+        .map_err(|e| ReadError::new(file, format!("this PDF cannot be read: {e}")))?;
+    if doc.is_encrypted() {
+        return Err(ReadError::new(
+            file,
+            "this PDF is encrypted; save an unprotected copy and import that",
+        ));
+    }
+    let pages = doc.get_pages().len();
+    if pages > MAX_PAGES {
+        return Err(ReadError::new(
+            file,
+            format!("the PDF has {pages} pages, more than the {MAX_PAGES} accepted"),
+        ));
+    }
+    check_streams(file, &doc)?;
+    let mut collector = Collector::default();
+    // The interpreter can fault on a malformed font or content stream: a file it cannot read
+    // is refused, never allowed to take the process down.
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        pdf_extract::output_doc(&doc, &mut collector)
+    }));
+    match outcome {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            return Err(ReadError::new(
+                file,
+                format!("the text of this PDF cannot be read: {e}"),
+            ));
+        }
+        Err(_) => {
+            return Err(ReadError::new(
+                file,
+                "the text of this PDF cannot be read: its content is malformed",
+            ));
+        }
+    }
+    let mut blocks = vec![];
+    let mut at = 0;
+    for (n, page) in collector.pages.into_iter().enumerate() {
+        for text in page_lines(page) {
+            at += 1;
+            blocks.push(Block::Line(Line {
+                at,
+                kind: LineKind::Plain,
+                text,
+            }));
+        }
+        at += 1;
+        blocks.push(Block::Line(Line {
+            at,
+            kind: LineKind::Plain,
+            text: format!("\u{0C}Page {}", n + 1),
+        }));
+    }
+    if blocks
+        .iter()
+        .all(|b| matches!(b, Block::Line(l) if l.text.starts_with('\u{0C}')))
+    {
+        return Err(ReadError::new(
+            file,
+            "this PDF holds no text (a scanned image?); Waymark reads the text of a PDF, not pictures of it",
+        ));
+    }
+    Ok(Part { name: None, blocks })
+}
+
+/// A page's glyphs gathered into lines, top to bottom: a gap of about a space between
+/// characters is a space; a gap wider than two spaces is a tab (a column boundary).
+fn page_lines(mut glyphs: Vec<Glyph>) -> Vec<String> {
+    glyphs.sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x.total_cmp(&b.x)));
+    let mut rows: Vec<Vec<Glyph>> = vec![];
+    for g in glyphs {
+        match rows.last_mut() {
+            Some(row)
+                if row
+                    .first()
+                    .is_some_and(|f| (f.y - g.y).abs() <= f.size.max(g.size) * 0.35) =>
+            {
+                row.push(g);
+            }
+            _ => rows.push(vec![g]),
+        }
+    }
+    let mut out = vec![];
+    let mut last_y: Option<(f64, f64)> = None;
+    for mut row in rows {
+        row.sort_by(|a, b| a.x.total_cmp(&b.x));
+        let (Some(first), size) = (row.first(), row.iter().map(|g| g.size).fold(0.0, f64::max))
+        else {
+            continue;
+        };
+        // A blank line where the text skips a line's height or more.
+        if let Some((y, s)) = last_y
+            && first.y - y > s.max(size) * 2.2
+        {
+            out.push(String::new());
+        }
+        last_y = Some((first.y, size));
+        let mut text = String::new();
+        let mut end: Option<f64> = None;
+        for g in &row {
+            if let Some(e) = end {
+                let gap = g.x - e;
+                if gap > g.size * 1.2 {
+                    text.push('\t');
+                } else if gap > g.size * 0.12 && !text.ends_with(' ') && g.text != " " {
+                    text.push(' ');
+                }
+            }
+            if g.text == " " && (text.ends_with(' ') || text.ends_with('\t')) {
+                end = Some(g.end);
+                continue;
+            }
+            text.push_str(&g.text);
+            end = Some(g.end);
+        }
+        out.push(text.trim_end().to_string());
+    }
+    out
+}
+
+/// A PDF whose pages hold the given lines in Helvetica; a tab moves to the next column
+/// (150 points on), so a PDF table can be written. For tests, benchmarks and examples.
+pub fn text_pdf(pages: &[Vec<&str>]) -> Result<Vec<u8>, ReadError> {
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let font_id = doc.add_object(dictionary! {
+        "Type" => "Font",
+        "Subtype" => "Type1",
+        "BaseFont" => "Helvetica",
+        "Encoding" => "WinAnsiEncoding",
+    });
+    let resources_id = doc.add_object(dictionary! {
+        "Font" => dictionary! { "F1" => font_id },
+    });
+    let mut kids = vec![];
+    for lines in pages {
+        let mut ops = vec![];
+        for (n, line) in lines.iter().enumerate() {
+            for (col, cell) in line.split('\t').enumerate() {
+                ops.push(Operation::new("BT", vec![]));
+                ops.push(Operation::new("Tf", vec!["F1".into(), 10.into()]));
+                ops.push(Operation::new(
+                    "Td",
+                    vec![(50 + 150 * col as i64).into(), (780 - 14 * n as i64).into()],
+                ));
+                ops.push(Operation::new(
+                    "Tj",
+                    vec![Object::string_literal(cell.to_string())],
+                ));
+                ops.push(Operation::new("ET", vec![]));
+            }
+        }
+        let content = Content { operations: ops };
+        let content_id = doc.add_object(Stream::new(dictionary! {}, content.encode().unwrap()));
+        kids.push(
+            doc.add_object(dictionary! {
+                "Type" => "Page",
+                "Parent" => pages_id,
+                "Contents" => content_id,
+                "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+            })
+            .into(),
+        );
+    }
+    let count = kids.len() as i64;
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages",
+            "Kids" => kids,
+            "Count" => count,
+            "Resources" => resources_id,
+        }),
+    );
+    let catalog_id = doc.add_object(dictionary! {
+        "Type" => "Catalog",
+        "Pages" => pages_id,
+    });
+    doc.trailer.set("Root", catalog_id);
+    let mut out = vec![];
+    doc.save_to(&mut out)
+        .map_err(|e| ReadError::new("text.pdf", e.to_string()))?;
+    Ok(out)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn texts(part: &Part) -> Vec<String> {
+        part.blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Line(l) => Some(l.text.clone()),
+                Block::Table(_) => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn columns_become_tabs_and_pages_end_with_a_form_feed() {
+        let bytes = text_pdf(&[
+            vec![
+                "Quarterly report",
+                "Ref\tMeasure\tTarget",
+                "CS01\tCalls answered\t90%",
+            ],
+            vec!["Second page"],
+        ])
+        .unwrap();
+        let part = read("r.pdf", &bytes).unwrap();
+        assert_eq!(
+            texts(&part),
+            [
+                "Quarterly report",
+                "Ref\tMeasure\tTarget",
+                "CS01\tCalls answered\t90%",
+                "\u{c}Page 1",
+                "Second page",
+                "\u{c}Page 2"
+            ]
+        );
+    }
+
+    #[test]
+    fn not_a_pdf_and_broken_pdfs_are_refused() {
+        assert!(read("x.pdf", b"hello").is_err());
+        let mut bytes = text_pdf(&[vec!["Some text"]]).unwrap();
+        bytes.truncate(bytes.len() / 2);
+        let err = read("x.pdf", &bytes).unwrap_err();
+        assert_eq!(err.file, "x.pdf");
+    }
+
+    #[test]
+    fn a_huge_object_count_is_refused_before_parsing() {
+        let mut bytes = b"%PDF-1.5\n".to_vec();
+        for n in 0..(MAX_OBJECTS + 1) {
+            bytes.extend_from_slice(format!("{n} 0 obj null endobj\n").as_bytes());
+        }
+        let err = read("many.pdf", &bytes).unwrap_err();
+        assert!(err.message.contains("objects"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_deflate_bomb_is_refused() {
+        use std::io::Write;
+        let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        let zeros = vec![0u8; 1024 * 1024];
+        for _ in 0..(MAX_UNPACKED as usize / zeros.len() + 2) {
+            enc.write_all(&zeros).unwrap();
+        }
+        let packed = enc.finish().unwrap();
+        let mut doc = Document::with_version("1.5");
+        doc.add_object(Stream::new(
+            dictionary! { "Filter" => "FlateDecode" },
+            packed,
+        ));
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog" });
+        doc.trailer.set("Root", catalog);
+        let mut bytes = vec![];
+        doc.save_to(&mut bytes).unwrap();
+        let err = read("bomb.pdf", &bytes).unwrap_err();
+        assert!(err.message.contains("bomb"), "{}", err.message);
+    }
+}
