@@ -254,6 +254,10 @@ pub struct ImportArgs {
     /// Print what each file was read as (every column's role and how sure), change nothing.
     #[arg(long)]
     pub explain: bool,
+    /// The reporting period of a report that does not name its own (`2025/26-Q3`); over
+    /// a mapping file's `period`.
+    #[arg(long)]
+    pub period: Option<String>,
     /// Files to import, all in one transaction.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,

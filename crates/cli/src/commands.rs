@@ -53,6 +53,10 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                 }
                 None => waymark_import::Mapping::default(),
             };
+            let mapping = match args.period.as_deref() {
+                Some(text) => mapping.with_period(parse_period(text)?),
+                None => mapping,
+            };
             // Read and parse everything before touching the database: a bad file changes nothing.
             let mut incoming = vec![];
             for path in &args.files {

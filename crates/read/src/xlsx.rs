@@ -388,6 +388,19 @@ fn indexed_colour(index: u32) -> Option<(u8, u8, u8)> {
 }
 
 /// "B12" → (row 11, column 1), zero-based.
+/// A cell's address as a spreadsheet shows it: (0, 0) → "A1", (6, 27) → "AB7".
+fn a1(row: u32, col: u32) -> String {
+    let mut letters = vec![];
+    let mut n = col + 1;
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        letters.push(char::from(b'A' + rem as u8));
+        n = (n - 1) / 26;
+    }
+    letters.reverse();
+    format!("{}{}", letters.into_iter().collect::<String>(), row + 1)
+}
+
 pub(crate) fn cell_ref(r: &str) -> Option<(u32, u32)> {
     let letters: String = r.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
     let digits = &r[letters.len()..];
@@ -493,6 +506,15 @@ fn sheet(
             }
             Event::End(e) if e.local_name().as_ref() == "c" => {
                 if let Some((row, col)) = pos.take() {
+                    // A formula is read by the value last calculated; one never calculated
+                    // has none, and Waymark never runs formulas itself.
+                    if formula && value.trim().is_empty() && inline.trim().is_empty() {
+                        return Err(ReadError::new(
+                            file,
+                            "a cell holds a formula that was never calculated, so it has no value to read; open the file in a spreadsheet program and save it, so the values are stored",
+                        )
+                        .at(format!("{place} cell {}", a1(row, col))));
+                    }
                     let cell = make_cell(
                         &kind,
                         &value,
@@ -646,6 +668,13 @@ fn make_cell(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn addresses_as_shown() {
+        assert_eq!(a1(0, 0), "A1");
+        assert_eq!(a1(6, 27), "AB7");
+        assert_eq!(a1(9, 25), "Z10");
+    }
 
     #[test]
     fn cell_references() {

@@ -91,6 +91,12 @@ impl Mapping {
         })
     }
 
+    /// The same mapping with the reporting period a person named.
+    pub fn with_period(mut self, period: Period) -> Mapping {
+        self.period = Some(period);
+        self
+    }
+
     pub(crate) fn kind_is_unset(&self) -> bool {
         self.kind.is_none()
     }

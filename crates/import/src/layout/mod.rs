@@ -221,10 +221,24 @@ pub(crate) fn read_book(
                 .flat_map(|p| &p.blocks)
                 .filter(|b| matches!(b, Block::Line(_)))
                 .count();
-            let _ = write!(
-                message,
-                " {lines} lines of text with no table, no activity rows and no headline figures"
-            );
+            let sheets: Vec<String> = book
+                .parts
+                .iter()
+                .filter_map(|p| p.name.as_ref().map(|n| format!("'{n}'")))
+                .collect();
+            if sheets.is_empty() {
+                let _ = write!(
+                    message,
+                    " {lines} lines of text with no table, no activity rows and no headline figures"
+                );
+            } else {
+                let _ = write!(
+                    message,
+                    " no table in sheet{} {}",
+                    if sheets.len() == 1 { "" } else { "s" },
+                    sheets.join(", ")
+                );
+            }
         }
         for f in &found {
             let _ = write!(message, "\n  - {f}");

@@ -767,6 +767,7 @@ fn word_status(f: &str) -> Option<Status> {
     }
     if has("some problems")
         || has("slight")
+        || has("slipp")
         || has("minor")
         || has("risk")
         || has("delay")
