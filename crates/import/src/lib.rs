@@ -129,14 +129,21 @@ pub fn read(
         };
         // The dedicated readers, for what they recognise; prose is a strategy only when
         // nothing else in it can be read.
+        // When that reader cannot read it after all, the layout pipeline tries; if that
+        // fails too, the dedicated reader's error (the more precise one) is reported.
+        let mut legacy_error = None;
         if let Some(k) = legacy
             && k != DocumentKind::Strategy
         {
-            let document = import_source(&src, k, vocab)?;
-            return Ok(Reading {
-                documents: vec![document],
-                explanation: vec![format!("read by the {} reader", k.key())],
-            });
+            match import_source(&src, k, vocab) {
+                Ok(document) => {
+                    return Ok(Reading {
+                        documents: vec![document],
+                        explanation: vec![format!("read by the {} reader", k.key())],
+                    });
+                }
+                Err(e) => legacy_error = Some(e),
+            }
         }
         for part in &mut book.parts {
             let lines: Vec<waymark_read::Line> = part
@@ -151,15 +158,19 @@ pub fn read(
         }
         match layout::read_book(&book, vocab, mapping) {
             Ok(reading) => return Ok(reading),
-            Err(e) if legacy == Some(DocumentKind::Strategy) && !has_structure(&src) => {
-                let _ = e;
-                let document = import_source(&src, DocumentKind::Strategy, vocab)?;
-                return Ok(Reading {
-                    documents: vec![document],
-                    explanation: vec!["read as a strategy: paragraphs of prose".into()],
-                });
+            Err(e) => {
+                if let Some(first) = legacy_error {
+                    return Err(first);
+                }
+                if legacy == Some(DocumentKind::Strategy) && !has_structure(&src) {
+                    let document = import_source(&src, DocumentKind::Strategy, vocab)?;
+                    return Ok(Reading {
+                        documents: vec![document],
+                        explanation: vec!["read as a strategy: paragraphs of prose".into()],
+                    });
+                }
+                return Err(e);
             }
-            Err(e) => return Err(e),
         }
     }
     if let Some(k) = kind

@@ -302,7 +302,10 @@ pub fn text_pdf(pages: &[Vec<&str>]) -> Result<Vec<u8>, ReadError> {
             }
         }
         let content = Content { operations: ops };
-        let content_id = doc.add_object(Stream::new(dictionary! {}, content.encode().unwrap()));
+        let encoded = content
+            .encode()
+            .map_err(|e| ReadError::new("text.pdf", e.to_string()))?;
+        let content_id = doc.add_object(Stream::new(dictionary! {}, encoded));
         kids.push(
             doc.add_object(dictionary! {
                 "Type" => "Page",

@@ -48,12 +48,11 @@ fn read_at(cells: &[(usize, usize, String)], k: usize) -> Option<(Stacked, usize
     let mut top: Vec<String> = vec![];
     let mut i = k;
     while let Some((_, _, t)) = cells.get(i) {
-        if is_period(t) {
-            top.push(t.clone());
-        } else if !top.is_empty()
+        // Periods, then other column names ("Better or Worse"), never "Value"/"Target".
+        let other_column = !top.is_empty()
             && role_of(t).is_some_and(|r| !matches!(r, Role::Value | Role::Target))
-            && t.split_whitespace().count() <= 4
-        {
+            && t.split_whitespace().count() <= 4;
+        if is_period(t) || other_column {
             top.push(t.clone());
         } else {
             break;
@@ -85,10 +84,7 @@ fn read_at(cells: &[(usize, usize, String)], k: usize) -> Option<(Stacked, usize
         .collect();
     // Rows: a name that is not a figure, then `width` short cells.
     let mut rows: Vec<Row> = vec![];
-    loop {
-        let Some((_, at, name)) = cells.get(i) else {
-            break;
-        };
+    while let Some((_, at, name)) = cells.get(i) {
         if name.is_empty() || roles::is_number(name) || is_period(name) {
             break;
         }
