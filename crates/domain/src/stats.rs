@@ -127,7 +127,7 @@ pub struct PeriodStats {
 /// What makes two returns one activity's: the reference, or the title of a row without one.
 fn return_key(r: &ReturnRecord) -> String {
     if r.reference.trim().is_empty() {
-        format!("\u{0}{}", fold(&r.title))
+        format!("\u{0}{}\u{0}{}", fold(&r.directorate), fold(&r.title))
     } else {
         fold(&r.reference)
     }
@@ -364,14 +364,31 @@ fn check_claim(
             total,
             statuses,
             about,
-            ..
+            label,
         } => {
-            let counts_indicators = about.as_deref().is_some_and(|a| {
-                let a = fold(a);
-                ["indicator", "kpi", "measure", "pi", "pis", "metric"]
-                    .iter()
-                    .any(|w| a.split(' ').any(|x| x.starts_with(w)))
-            });
+            // What is counted, from the words naming it or the words after the figure
+            // ("83% of KPIs are green"): indicators are rated in their own tables.
+            let names_indicators = |t: &str| {
+                fold(t).split(' ').any(|w| {
+                    matches!(
+                        w,
+                        "indicator"
+                            | "indicators"
+                            | "kpi"
+                            | "kpis"
+                            | "pi"
+                            | "pis"
+                            | "measure"
+                            | "measures"
+                            | "metric"
+                            | "metrics"
+                    )
+                })
+            };
+            let counts_indicators = about.as_deref().is_some_and(names_indicators)
+                || label
+                    .as_deref()
+                    .is_some_and(|l| fold(l).starts_with("of ") && names_indicators(l));
             if statuses.is_empty() || counts_indicators || unique.is_empty() {
                 let why = if counts_indicators {
                     "it counts indicators, which are rated in their own tables"

@@ -663,17 +663,8 @@ fn claims_in_sentence(sentence: &str, labels: &StatusLabels) -> Vec<ClaimKind> {
                 if let Some(n) = n {
                     stated_total = Some((n, about.clone()));
                 }
-                i += if them { 3 } else { 1 };
                 // "238 of them were given a RAG rating: 74% (176) …": not a claim itself.
-                if them
-                    || !toks
-                        .get(i..)
-                        .unwrap_or(&[])
-                        .iter()
-                        .any(|t| matches!(t.tok, Tok::Num { percent: true, .. }))
-                {
-                    continue;
-                }
+                i += if them { 3 } else { 1 };
                 continue;
             }
         }
@@ -815,8 +806,14 @@ pub(crate) fn carry_totals(claims: &mut [PublishedClaim]) {
                 }
             }
             (None, _) => {
-                let words: Vec<String> = fold(&c.text).split(' ').map(str::to_string).collect();
-                if let Some((_, t)) = known.iter().rev().find(|(n, _)| words.contains(n)) {
+                // Sentences are short (MAX_SENTENCE), so folding each is cheap.
+                let folded = fold(&c.text);
+                let words: Vec<&str> = folded.split(' ').collect();
+                if let Some((_, t)) = known
+                    .iter()
+                    .rev()
+                    .find(|(n, _)| words.contains(&n.as_str()))
+                {
                     *total = Some(*t);
                 }
             }
@@ -826,12 +823,19 @@ pub(crate) fn carry_totals(claims: &mut [PublishedClaim]) {
 }
 
 /// Every claim in a line of prose.
+/// Headline sentences are short; a longer run of text is not read for claims, and no
+/// sentence gives more than a handful (bounded work and storage for any upload).
+const MAX_SENTENCE: usize = 1_000;
+const MAX_CLAIMS_PER_SENTENCE: usize = 12;
+
 pub(crate) fn claims_in(line: usize, text: &str, labels: &StatusLabels) -> Vec<PublishedClaim> {
     sentences(text)
         .into_iter()
+        .filter(|s| s.len() <= MAX_SENTENCE)
         .flat_map(|s| {
             claims_in_sentence(s, labels)
                 .into_iter()
+                .take(MAX_CLAIMS_PER_SENTENCE)
                 .map(move |claim| PublishedClaim {
                     line,
                     text: s.to_string(),

@@ -156,7 +156,12 @@ pub fn read(
                 .collect();
             part.blocks = layout::text::blocks(&lines);
         }
-        match layout::read_book(&book, vocab, mapping) {
+        // A kind named on the command line holds for the layout pipeline too.
+        let named = match kind {
+            Some(k) if mapping.kind_is_unset() => mapping.clone().with_document_kind(k),
+            _ => mapping.clone(),
+        };
+        match layout::read_book(&book, vocab, &named) {
             Ok(reading) => return Ok(reading),
             Err(e) => {
                 if let Some(first) = legacy_error {

@@ -140,7 +140,18 @@ pub(crate) fn month_period(text: &str) -> Option<(Period, String)> {
         .split(|c: char| c.is_whitespace() || matches!(c, '_' | ',' | '-' | '–' | '(' | ')'))
         .filter(|w| !w.is_empty())
         .collect();
-    words.windows(2).find_map(|pair| {
+    words.windows(2).enumerate().find_map(|(i, pair)| {
+        // "16 June 2025" is a day (a meeting's date), not the period a report covers.
+        let day_before = i
+            .checked_sub(1)
+            .and_then(|k| words.get(k))
+            .is_some_and(|w| {
+                let d = w.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+                !d.is_empty() && d.len() <= 2 && d.chars().all(|c| c.is_ascii_digit())
+            });
+        if day_before {
+            return None;
+        }
         let m = pair.first()?.to_lowercase();
         let month = MONTHS.iter().position(|name| {
             *name == m || (m.len() >= 3 && name.starts_with(&m) && m.len() <= 4)
@@ -179,6 +190,7 @@ mod tests {
             Some(Period::new(2025, Quarter::Q4))
         );
         assert_eq!(month_period("May we say 2026"), None);
+        assert_eq!(month_period("Report to Cabinet 16 June 2025"), None);
         assert_eq!(month_period("Marching 2026"), None);
     }
 

@@ -28,10 +28,15 @@ struct Glyph {
     text: String,
 }
 
+/// More characters than any report holds; past it the PDF is refused (a form drawn a
+/// million times).
+pub const MAX_GLYPHS: usize = 5_000_000;
+
 #[derive(Default)]
 struct Collector {
     flip: Option<Transform>,
     pages: Vec<Vec<Glyph>>,
+    glyphs: usize,
 }
 
 impl OutputDev for Collector {
@@ -71,6 +76,10 @@ impl OutputDev for Collector {
         if !(x.is_finite() && y.is_finite() && size.is_finite()) {
             return Ok(());
         }
+        self.glyphs += 1;
+        if self.glyphs > MAX_GLYPHS {
+            return Err(OutputError::FormatError(std::fmt::Error));
+        }
         if let Some(page) = self.pages.last_mut() {
             page.push(Glyph {
                 x,
@@ -98,36 +107,183 @@ fn object_headers(bytes: &[u8]) -> usize {
     bytes.windows(4).filter(|w| *w == b" obj").count()
 }
 
-/// Refuse streams that would unpack past the budget (a deflate bomb inside a PDF).
-fn check_streams(file: &str, doc: &Document) -> Result<(), ReadError> {
+/// The filter names of a stream's dictionary, read from the raw text before it:
+/// `/Filter /FlateDecode` or `/Filter [/ASCII85Decode /FlateDecode]`.
+fn filters_before(dict: &[u8]) -> Vec<String> {
+    let Some(at) = dict.windows(7).rposition(|w| w == b"/Filter") else {
+        return vec![];
+    };
+    let rest = &dict[at + 7..];
+    let text = String::from_utf8_lossy(&rest[..rest.len().min(200)]).into_owned();
+    let text = text.trim_start();
+    let names = match text.strip_prefix('[') {
+        Some(list) => list.split(']').next().unwrap_or(""),
+        None => text.split(['/', '>', '<']).nth(1).map_or("", |n| n),
+    };
+    names
+        .split(|c: char| c == '/' || c.is_whitespace())
+        .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric()))
+        .map(str::to_string)
+        .collect()
+}
+
+/// How many bytes a Flate stream unpacks to, reading no more than `limit + 1` of them (as a
+/// zlib stream, or as raw deflate, which readers fall back to).
+fn inflated_size(data: &[u8], limit: u64) -> u64 {
+    let mut sink = std::io::sink();
+    let zlib = std::io::copy(
+        &mut flate2::read::ZlibDecoder::new(data).take(limit.saturating_add(1)),
+        &mut sink,
+    )
+    .unwrap_or(0);
+    let raw = std::io::copy(
+        &mut flate2::read::DeflateDecoder::new(data).take(limit.saturating_add(1)),
+        &mut sink,
+    )
+    .unwrap_or(0);
+    // A stream that is not zlib may still be raw deflate after a bad header.
+    let skipped = data
+        .get(2..)
+        .map(|d| {
+            std::io::copy(
+                &mut flate2::read::DeflateDecoder::new(d).take(limit.saturating_add(1)),
+                &mut sink,
+            )
+            .unwrap_or(0)
+        })
+        .unwrap_or(0);
+    zlib.max(raw).max(skipped)
+}
+
+/// Check every stream in the raw file, before any of it is parsed, against the unpacking
+/// budget (a deflate bomb, or an object stream that would unpack to gigabytes while the
+/// file is loaded), and refuse compressions that can expand without bound.
+fn check_raw_streams(file: &str, bytes: &[u8]) -> Result<(), ReadError> {
+    let bomb = || {
+        ReadError::new(
+            file,
+            format!(
+                "the PDF's contents unpack to more than {} MiB; it is refused as a compression bomb",
+                MAX_UNPACKED / (1024 * 1024)
+            ),
+        )
+    };
     let mut budget = MAX_UNPACKED;
+    let mut from = 0;
+    while let Some(found) = bytes
+        .get(from..)
+        .and_then(|b| b.windows(6).position(|w| w == b"stream"))
+    {
+        let at = from + found;
+        from = at + 6;
+        // "endstream", or the word inside some text: not a stream's start.
+        let after = bytes.get(at + 6).copied();
+        if at >= 3 && bytes.get(at - 3..at) == Some(b"end") || !matches!(after, Some(b'\r' | b'\n'))
+        {
+            continue;
+        }
+        let mut start = at + 6;
+        if bytes.get(start) == Some(&b'\r') {
+            start += 1;
+        }
+        if bytes.get(start) == Some(&b'\n') {
+            start += 1;
+        }
+        let end = bytes
+            .get(start..)
+            .and_then(|b| b.windows(9).position(|w| w == b"endstream"))
+            .map_or(bytes.len(), |e| start + e);
+        let dict = bytes.get(at.saturating_sub(4096)..at).unwrap_or(&[]);
+        let dict = match dict.windows(3).rposition(|w| w == b"obj") {
+            Some(o) => &dict[o..],
+            None => dict,
+        };
+        let data = bytes.get(start..end).unwrap_or(&[]);
+        let filters = filters_before(dict);
+        let is = |names: &[&str]| filters.iter().any(|f| names.contains(&f.as_str()));
+        if is(&["LZWDecode", "LZW", "RunLengthDecode", "RL"]) {
+            return Err(ReadError::new(
+                file,
+                "the PDF uses LZW or run-length compression, which Waymark does not unpack; save it again as a standard PDF",
+            ));
+        }
+        let flate = is(&["FlateDecode", "Fl"]);
+        if flate && filters.len() > 1 {
+            return Err(ReadError::new(
+                file,
+                "the PDF has streams both encoded and compressed, which Waymark does not unpack; save it again as a standard PDF",
+            ));
+        }
+        let size = if flate {
+            inflated_size(data, budget)
+        } else {
+            data.len() as u64
+        };
+        budget = budget.checked_sub(size).ok_or_else(bomb)?;
+        from = end.max(from);
+    }
+    Ok(())
+}
+
+/// Forms that draw other forms (or names they cannot resolve) are refused: the interpreter
+/// follows them without a depth limit, so a form that draws itself would never end.
+fn check_forms(file: &str, doc: &Document) -> Result<(), ReadError> {
+    let is_form = |o: &Object| match o {
+        Object::Stream(s) => s
+            .dict
+            .get(b"Subtype")
+            .ok()
+            .is_some_and(|t| matches!(t, Object::Name(n) if n == b"Form")),
+        _ => false,
+    };
+    let resolve = |o: &Object| -> Option<Object> {
+        match o {
+            Object::Reference(id) => doc.get_object(*id).ok().cloned(),
+            other => Some(other.clone()),
+        }
+    };
+    let nested = || {
+        ReadError::new(
+            file,
+            "the PDF draws forms inside forms, which Waymark does not follow; print it to a new PDF and import that",
+        )
+    };
     for object in doc.objects.values() {
+        if !is_form(object) {
+            continue;
+        }
         let Object::Stream(stream) = object else {
             continue;
         };
-        let flate = stream.dict.get(b"Filter").ok().is_some_and(|f| match f {
-            Object::Name(n) => n == b"FlateDecode",
-            Object::Array(a) => a
-                .iter()
-                .any(|x| matches!(x, Object::Name(n) if n == b"FlateDecode")),
-            _ => false,
-        });
-        let size = if flate {
-            let mut decoder = flate2::read::ZlibDecoder::new(stream.content.as_slice())
-                .take(budget.saturating_add(1));
-            std::io::copy(&mut decoder, &mut std::io::sink()).unwrap_or(0)
-        } else {
-            stream.content.len() as u64
+        let content = stream
+            .decompressed_content()
+            .unwrap_or_else(|_| stream.content.clone());
+        let Ok(ops) = Content::decode(&content) else {
+            continue;
         };
-        budget = budget.checked_sub(size).ok_or_else(|| {
-            ReadError::new(
-                file,
-                format!(
-                    "the PDF's contents unpack to more than {} MiB; it is refused as a compression bomb",
-                    MAX_UNPACKED / (1024 * 1024)
-                ),
-            )
-        })?;
+        let xobjects = stream
+            .dict
+            .get(b"Resources")
+            .ok()
+            .and_then(resolve)
+            .and_then(|r| {
+                r.as_dict()
+                    .ok()
+                    .and_then(|d| d.get(b"XObject").ok().cloned())
+            })
+            .and_then(|x| resolve(&x))
+            .and_then(|x| x.as_dict().ok().cloned());
+        for op in ops.operations.iter().filter(|op| op.operator == "Do") {
+            let name = op.operands.first().and_then(|n| n.as_name().ok());
+            let target = match (name, &xobjects) {
+                (Some(name), Some(x)) => x.get(name).ok().and_then(resolve),
+                _ => None,
+            };
+            match target {
+                Some(t) if !is_form(&t) => {}
+                _ => return Err(nested()),
+            }
+        }
     }
     Ok(())
 }
@@ -147,6 +303,7 @@ pub(crate) fn read(file: &str, bytes: &[u8]) -> Result<Part, ReadError> {
             format!("the PDF has {objects} objects, more than the {MAX_OBJECTS} accepted"),
         ));
     }
+    check_raw_streams(file, bytes)?;
     let doc = Document::load_mem(bytes)
         .map_err(|e| ReadError::new(file, format!("this PDF cannot be read: {e}")))?;
     if doc.is_encrypted() {
@@ -162,7 +319,16 @@ pub(crate) fn read(file: &str, bytes: &[u8]) -> Result<Part, ReadError> {
             format!("the PDF has {pages} pages, more than the {MAX_PAGES} accepted"),
         ));
     }
-    check_streams(file, &doc)?;
+    if doc.objects.len() > MAX_OBJECTS {
+        return Err(ReadError::new(
+            file,
+            format!(
+                "the PDF has {} objects, more than the {MAX_OBJECTS} accepted",
+                doc.objects.len()
+            ),
+        ));
+    }
+    check_forms(file, &doc)?;
     let mut collector = Collector::default();
     // The interpreter can fault on a malformed font or content stream: a file it cannot read
     // is refused, never allowed to take the process down.
@@ -171,6 +337,12 @@ pub(crate) fn read(file: &str, bytes: &[u8]) -> Result<Part, ReadError> {
     }));
     match outcome {
         Ok(Ok(())) => {}
+        Ok(Err(_)) if collector.glyphs > MAX_GLYPHS => {
+            return Err(ReadError::new(
+                file,
+                format!("the PDF draws more than {MAX_GLYPHS} characters; it is refused"),
+            ));
+        }
         Ok(Err(e)) => {
             return Err(ReadError::new(
                 file,
@@ -261,7 +433,8 @@ fn page_lines(mut glyphs: Vec<Glyph>) -> Vec<String> {
                 end = Some(g.end);
                 continue;
             }
-            text.push_str(&g.text);
+            // Fonts without a Unicode map can give control characters: never text.
+            text.extend(g.text.chars().filter(|c| !c.is_control()));
             end = Some(g.end);
         }
         out.push(text.trim_end().to_string());
@@ -394,6 +567,61 @@ mod tests {
         }
         let err = read("many.pdf", &bytes).unwrap_err();
         assert!(err.message.contains("objects"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_form_that_draws_itself_is_refused() {
+        let mut doc = Document::with_version("1.5");
+        let form_id = doc.new_object_id();
+        let mut form = Stream::new(
+            dictionary! {
+                "Type" => "XObject",
+                "Subtype" => "Form",
+                "BBox" => vec![0.into(), 0.into(), 10.into(), 10.into()],
+                "Resources" => dictionary! { "XObject" => dictionary! { "X" => form_id } },
+            },
+            b"/X Do".to_vec(),
+        );
+        form.allows_compression = false;
+        doc.objects.insert(form_id, Object::Stream(form));
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog" });
+        doc.trailer.set("Root", catalog);
+        let mut bytes = vec![];
+        doc.save_to(&mut bytes).unwrap();
+        let err = read("forms.pdf", &bytes).unwrap_err();
+        assert!(
+            err.message.contains("forms inside forms"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn compressions_without_bound_are_refused() {
+        let mut doc = Document::with_version("1.5");
+        doc.add_object(Stream::new(
+            dictionary! { "Filter" => "LZWDecode" },
+            vec![0x80, 0x0b, 0x60, 0x50],
+        ));
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog" });
+        doc.trailer.set("Root", catalog);
+        let mut bytes = vec![];
+        doc.save_to(&mut bytes).unwrap();
+        let err = read("lzw.pdf", &bytes).unwrap_err();
+        assert!(err.message.contains("LZW"), "{}", err.message);
+    }
+
+    #[test]
+    fn filters_are_read_from_the_raw_dictionary() {
+        assert_eq!(
+            filters_before(b"1 0 obj << /Length 5 /Filter /FlateDecode >>"),
+            ["FlateDecode"]
+        );
+        assert_eq!(
+            filters_before(b"<< /Filter [ /ASCII85Decode /FlateDecode ] /Length 3 >>"),
+            ["ASCII85Decode", "FlateDecode"]
+        );
+        assert!(filters_before(b"<< /Length 3 >>").is_empty());
     }
 
     #[test]

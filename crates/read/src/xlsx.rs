@@ -438,6 +438,8 @@ fn sheet(
     let mut value = String::new();
     let mut inline = String::new();
     let mut formula = false;
+    // Whether the cell has a <v> at all (a formula's calculated value may be empty text).
+    let mut has_value = false;
     let mut in_v = false;
     let mut in_t = false;
     let mut next_row = 0u32;
@@ -479,6 +481,7 @@ fn sheet(
                 value.clear();
                 inline.clear();
                 formula = false;
+                has_value = false;
                 pos = Some(at);
                 if self_closing {
                     // <c r="B4" s="7"/>: no value, but its fill may be the only RAG there is.
@@ -489,7 +492,11 @@ fn sheet(
                     }
                 }
             }
-            Event::Start(e) if e.local_name().as_ref() == "v" => in_v = true,
+            Event::Start(e) if e.local_name().as_ref() == "v" => {
+                in_v = true;
+                has_value = true;
+            }
+            Event::Empty(e) if e.local_name().as_ref() == "v" => has_value = true,
             Event::End(e) if e.local_name().as_ref() == "v" => in_v = false,
             Event::Start(e) if e.local_name().as_ref() == "t" => in_t = true,
             Event::End(e) if e.local_name().as_ref() == "t" => in_t = false,
@@ -508,7 +515,7 @@ fn sheet(
                 if let Some((row, col)) = pos.take() {
                     // A formula is read by the value last calculated; one never calculated
                     // has none, and Waymark never runs formulas itself.
-                    if formula && value.trim().is_empty() && inline.trim().is_empty() {
+                    if formula && !has_value && inline.trim().is_empty() {
                         return Err(ReadError::new(
                             file,
                             "a cell holds a formula that was never calculated, so it has no value to read; open the file in a spreadsheet program and save it, so the values are stored",

@@ -954,6 +954,12 @@ impl Writer<'_> {
             .enumerate()
             .filter_map(|(i, c)| c.reference.as_ref().map(|r| (r.clone(), i)))
             .collect();
+        let by_title: HashMap<String, usize> = current
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.reference.is_none() && c.report_only)
+            .map(|(i, c)| (title_key(&c.directorate, &c.title), i))
+            .collect();
         // The first row of each reference speaks for it; repeats are kept as returns below.
         let mut first_rows: Vec<usize> = vec![];
         let mut seen = HashSet::new();
@@ -996,6 +1002,15 @@ impl Writer<'_> {
                         }
                     }
                 }
+                // A row without a reference is the activity an earlier report without
+                // references named the same way, in the same directorate.
+                None if row.reference.is_empty() => match by_title.get(&row_key(row)) {
+                    Some(&c) => {
+                        activity_of.insert(row_key(row), current[c].id);
+                        self.link(&period, row, None, 0.0, Decision::Unmatched);
+                    }
+                    None => new_rows.push(i),
+                },
                 None => new_rows.push(i),
             }
         }
@@ -1192,10 +1207,15 @@ impl Writer<'_> {
 /// (an exceptions list), its title.
 fn row_key(row: &waymark_domain::ReportRow) -> String {
     if row.reference.trim().is_empty() {
-        format!("\u{0}{}", fold(&row.title))
+        title_key(&row.directorate, &row.title)
     } else {
         row.reference.clone()
     }
+}
+
+/// A key no reference can equal: the directorate and title, folded.
+fn title_key(directorate: &str, title: &str) -> String {
+    format!("\u{0}{}\u{0}{}", fold(directorate), fold(title))
 }
 
 async fn set_references(tx: &mut Tx<'_>, org: i64, references: &[(i64, String)]) -> Result<()> {

@@ -142,7 +142,15 @@ pub(crate) fn tables_from_lists(blocks: Vec<Block>) -> Vec<Block> {
             .iter()
             .filter(|i| i.text.split_whitespace().count() >= 5)
             .count();
-        if items.len() >= 4 && sentences * 10 >= items.len() * 7 {
+        // A plan, not prose in bullets: its items are numbered, dated or given an owner.
+        let dated = items
+            .iter()
+            .filter(|i| date_in_text(&i.text).is_some())
+            .count();
+        let evidence = items.iter().any(|i| !i.fields.is_empty())
+            || items.iter().any(|i| i.number.is_some())
+            || dated * 10 >= items.len() * 3;
+        if items.len() >= 4 && sentences * 10 >= items.len() * 7 && evidence {
             out.push(Block::Table(table_of(std::mem::take(items))));
             out.extend(run.drain(..).filter(|(_, stays)| *stays).map(|(b, _)| b));
         } else {
@@ -247,7 +255,7 @@ fn table_of(items: Vec<Item>) -> Table {
             Cell::text(
                 item.parent
                     .and_then(|p| items.get(p))
-                    .map(|p| p.text.clone())
+                    .map(|p| p.text.chars().take(200).collect::<String>())
                     .unwrap_or_default(),
             ),
             Cell::text(date_in_text(&item.text).unwrap_or_default()),

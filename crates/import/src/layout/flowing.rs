@@ -17,7 +17,7 @@ fn plain(b: &Block) -> Option<&Line> {
 
 /// The columns of a flowing table's header: a reference, a measure and two or more figures.
 fn flowing_header(text: &str) -> Option<Vec<(Role, String)>> {
-    if text.contains('\t') || text.contains("  ") {
+    if text.contains('\t') || text.contains("  ") || text.split_whitespace().count() > 30 {
         return None;
     }
     let columns = roles::segment_header(text);
@@ -114,8 +114,8 @@ pub(crate) fn tables_from_flowing(blocks: Vec<Block>) -> Vec<Block> {
             i += 1;
             continue;
         }
-        if roles::is_reference(first) && first.chars().any(char::is_alphabetic) && !t.contains(": ")
-        {
+        let letters = first.chars().filter(|c| c.is_alphabetic()).count();
+        if roles::is_reference(first) && letters >= 2 && !t.contains(": ") {
             flows.push(Flow {
                 at: line.at,
                 reference: first.to_string(),
@@ -137,8 +137,10 @@ pub(crate) fn tables_from_flowing(blocks: Vec<Block>) -> Vec<Block> {
             i += 1;
             continue;
         };
-        // "Key: …" and prose after the table end it.
-        if t.to_lowercase().starts_with("key") {
+        // "Key: …" and prose after the table end it: a sentence once the row has its figures.
+        let sentence =
+            t.split_whitespace().count() >= 8 && t.ends_with(['.', '!', '?']) && !t.contains(':');
+        if t.to_lowercase().starts_with("key") || (sentence && !flow.figures.is_empty()) {
             break;
         }
         if t.split_whitespace()
@@ -204,9 +206,14 @@ fn table_of(columns: &[(Role, String)], flows: &[Flow], headings: &[(usize, Stri
         head: true,
         cells: header.iter().map(|h| Cell::text(h.clone())).collect(),
     }];
+    let mut headings_at: std::collections::HashMap<usize, Vec<&String>> =
+        std::collections::HashMap::new();
+    for (at, h) in headings {
+        headings_at.entry(*at).or_default().push(h);
+    }
     for (n, f) in flows.iter().enumerate() {
-        for (_, h) in headings.iter().filter(|(at, _)| *at == n) {
-            let mut cells = vec![Cell::text(h.clone())];
+        for h in headings_at.get(&n).into_iter().flatten() {
+            let mut cells = vec![Cell::text(h.as_str())];
             cells.resize(width, Cell::default());
             rows.push(Row {
                 at: f.at.saturating_sub(1),

@@ -95,8 +95,9 @@ pub(crate) fn tables_from_glued(blocks: Vec<Block>, labels: &StatusLabels) -> Ve
         } else if let Some(last) = rows.last_mut()
             && (t.chars().next().is_some_and(char::is_lowercase)
                 || !last.text.trim_end().ends_with(['.', '!', '?']))
-            && !looks_like_heading(t)
         {
+            // A row whose text has not finished its sentence carries on, whatever the
+            // line looks like ("March 2026 target missed").
             last.text.push(' ');
             last.text.push_str(t);
         } else if looks_like_heading(t) {
@@ -221,63 +222,68 @@ fn split_rows(
         });
     }
     // Owners: endings of the words before the date that several rows share.
-    let mut owners: Vec<String> = vec![];
+    // How many rows end with each run of one to four words (or name it first of a pair,
+    // "Governance / Customer Services"), counted once per row: one pass, then lookups.
+    let endings = |ws: &[String]| -> Vec<String> {
+        (1..=4usize)
+            .filter(|&n| ws.len() > n)
+            .map(|n| ws[ws.len() - n..].join(" "))
+            .collect()
+    };
+    let mut rows_ending: std::collections::HashMap<String, usize> =
+        std::collections::HashMap::new();
+    for q in &parts {
+        let left = q
+            .before
+            .iter()
+            .rposition(|w| w == "/")
+            .map_or(&q.before[..0], |k| &q.before[..k]);
+        let mut mine: Vec<String> = endings(&q.before);
+        mine.extend(endings(left));
+        mine.sort();
+        mine.dedup();
+        for e in mine {
+            *rows_ending.entry(e).or_default() += 1;
+        }
+    }
+    let mut owners: std::collections::HashSet<String> = std::collections::HashSet::new();
     if owner_role.is_some() {
-        for (i, p) in parts.iter().enumerate() {
-            for n in (1..=4usize).rev() {
-                if p.before.len() <= n {
-                    continue;
-                }
-                let tail = p.before[p.before.len() - n..].join(" ");
-                // An owner's name starts with a capital ("Resources", not "budget Resources").
-                if !tail.chars().next().is_some_and(char::is_uppercase) {
-                    continue;
-                }
-                // Another row ends with it, or names it first of a pair ("Governance /
-                // Customer Services").
-                let shared = parts.iter().enumerate().any(|(j, q)| {
-                    let left = q
-                        .before
-                        .iter()
-                        .rposition(|w| w == "/")
-                        .map_or(&q.before[..0], |k| &q.before[..k]);
-                    j != i
-                        && [q.before.as_slice(), left]
-                            .iter()
-                            .any(|ws| ws.len() > n && ws[ws.len() - n..].join(" ") == tail)
-                });
-                if shared && !owners.contains(&tail) {
-                    owners.push(tail);
-                    break;
-                }
+        for p in &parts {
+            // The longest ending another row shares; an owner's name starts with a capital
+            // ("Resources", not "budget Resources").
+            let found = endings(&p.before).into_iter().rev().find(|tail| {
+                tail.chars().next().is_some_and(char::is_uppercase)
+                    && rows_ending.get(tail).is_some_and(|&n| n >= 2)
+            });
+            if let Some(tail) = found {
+                owners.insert(tail);
             }
         }
     }
+    // The longest known owner a run of words ends with, in words.
+    let owner_at_end = |ws: &[String]| -> Option<usize> {
+        (1..=4usize)
+            .rev()
+            .find(|&n| ws.len() > n && owners.contains(&ws[ws.len() - n..].join(" ")))
+    };
     let split_owner = |before: &[String]| -> (String, String) {
-        let text = before.join(" ");
         if owner_role.is_none() {
-            return (text, String::new());
+            return (before.join(" "), String::new());
         }
         // "… online Governance / Customer Services": a pair of owners.
         if let Some(slash) = before.iter().rposition(|w| w == "/") {
             let left = &before[..slash];
-            if let Some(o) = owners
-                .iter()
-                .filter(|o| left.join(" ").ends_with(o.as_str()))
-                .max_by_key(|o| o.len())
-            {
-                let owner_words = o.split_whitespace().count();
-                let title = left[..left.len() - owner_words].join(" ");
-                return (title, before[left.len() - owner_words..].join(" "));
+            if let Some(n) = owner_at_end(left) {
+                let cut = left.len() - n;
+                return (before[..cut].join(" "), before[cut..].join(" "));
             }
         }
-        match owners
-            .iter()
-            .filter(|o| text.ends_with(&format!(" {o}")))
-            .max_by_key(|o| o.len())
-        {
-            Some(o) => (text[..text.len() - o.len()].trim().to_string(), o.clone()),
-            None => (text, String::new()),
+        match owner_at_end(before) {
+            Some(n) => {
+                let cut = before.len() - n;
+                (before[..cut].join(" "), before[cut..].join(" "))
+            }
+            None => (before.join(" "), String::new()),
         }
     };
     let owner_header = owner_role
@@ -306,9 +312,14 @@ fn split_rows(
         head: true,
         cells: cells.iter().map(|c| Cell::text(c.clone())).collect(),
     }];
+    let mut headings_at: std::collections::HashMap<usize, Vec<&String>> =
+        std::collections::HashMap::new();
+    for (at, h) in headings {
+        headings_at.entry(*at).or_default().push(h);
+    }
     for (i, p) in parts.iter().enumerate() {
-        for (_, h) in headings.iter().filter(|(at, _)| *at == i) {
-            let mut cells = vec![Cell::text(h.clone())];
+        for h in headings_at.get(&i).into_iter().flatten() {
+            let mut cells = vec![Cell::text(h.as_str())];
             cells.resize(6, Cell::default());
             out.push(Row {
                 at: p.at.saturating_sub(1),

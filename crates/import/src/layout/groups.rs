@@ -66,6 +66,19 @@ pub(crate) fn tables_from_groups(blocks: Vec<Block>, labels: &StatusLabels) -> V
         }
         pending.clear();
     };
+    // For each block, the next block after it that is a line with text (one pass).
+    let mut next_text: Vec<Option<usize>> = vec![None; blocks.len()];
+    let mut seen: Option<usize> = None;
+    for k in (0..blocks.len()).rev() {
+        if let Some(slot) = next_text.get_mut(k) {
+            *slot = seen;
+        }
+        match blocks.get(k) {
+            Some(Block::Line(l)) if l.text.trim().is_empty() => {}
+            Some(Block::Line(l)) if !matches!(l.kind, LineKind::Item(_)) => seen = Some(k),
+            _ => seen = None,
+        }
+    }
     let mut i = 0;
     while i < blocks.len() {
         let Some(block) = blocks.get(i) else { break };
@@ -77,13 +90,12 @@ pub(crate) fn tables_from_groups(blocks: Vec<Block>, labels: &StatusLabels) -> V
             continue;
         };
         let text = line.text.trim();
-        let next_is_item = blocks
-            .get(i + 1..)
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(line_of)
-            .find(|l| !l.text.trim().is_empty())
-            .is_some_and(|l| bracketed_owner(&l.text).is_some());
+        let next_is_item = next_text.get(i).copied().flatten().is_some_and(|k| {
+            blocks
+                .get(k)
+                .and_then(line_of)
+                .is_some_and(|l| bracketed_owner(&l.text).is_some())
+        });
         if status_heading(text, labels) && next_is_item {
             if status.is_none() {
                 // Lines kept so far were not part of a group.

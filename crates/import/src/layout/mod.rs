@@ -264,8 +264,23 @@ fn is_legend(table: &waymark_read::Table, grid: &Grid) -> bool {
             "key" | "legend" | "rag key" | "key to ratings" | "rating key" | "status key"
         )
     };
-    table.caption.as_deref().is_some_and(legend_word)
-        || grid.columns.first().is_some_and(|c| legend_word(&c.header))
+    // A key is short and explains ratings: its first column holds status words or symbols.
+    let short = grid.records.len() <= 8;
+    let explains = grid
+        .records
+        .iter()
+        .filter_map(|r| r.cells.first())
+        .filter(|c| {
+            let t = c.text.trim();
+            roles::status_of(t, &StatusLabels::default()).is_some() || t.chars().count() <= 2
+        })
+        .count()
+        * 2
+        >= grid.records.len();
+    short
+        && explains
+        && (table.caption.as_deref().is_some_and(legend_word)
+            || grid.columns.first().is_some_and(|c| legend_word(&c.header)))
 }
 
 /// What kind of rows a table holds, by the roles its columns were given.
@@ -785,7 +800,14 @@ fn place_values(
                         9..=11 => waymark_domain::Quarter::Q3,
                         _ => waymark_domain::Quarter::Q4,
                     };
-                    Period::new(p.year.0, quarter)
+                    // A month after the report's quarter is last year's ("Actual Mar" in a
+                    // first-quarter report).
+                    let same_year = Period::new(p.year.0, quarter);
+                    if same_year > p {
+                        Period::new(p.year.0 - 1, quarter)
+                    } else {
+                        same_year
+                    }
                 } else if label.contains("last year") || label.contains("previous year") {
                     Period::new(p.year.0 - 1, p.quarter)
                 } else if label.contains("last quarter")
@@ -860,11 +882,11 @@ fn label_names_quarter(label: &str) -> bool {
 /// A long table (a row per indicator and period) gathered into one row per indicator.
 fn merge_long(rows: Vec<KpiRow>) -> Vec<KpiRow> {
     let mut out: Vec<KpiRow> = vec![];
+    let mut index: std::collections::HashMap<(String, String), usize> =
+        std::collections::HashMap::new();
     for row in rows {
-        if let Some(existing) = out
-            .iter_mut()
-            .find(|r| r.reference == row.reference && r.name == row.name)
-        {
+        let key = (row.reference.clone(), row.name.clone());
+        if let Some(existing) = index.get(&key).and_then(|&i| out.get_mut(i)) {
             existing.outturns.extend(row.outturns);
             if row.rag_label.is_some() {
                 existing.rag = row.rag;
@@ -874,6 +896,7 @@ fn merge_long(rows: Vec<KpiRow>) -> Vec<KpiRow> {
                 existing.direction = row.direction;
             }
         } else {
+            index.insert(key, out.len());
             out.push(row);
         }
     }

@@ -91,7 +91,9 @@ fn starts_record(blocks: &[Block], i: usize) -> bool {
         return false;
     };
     let t = line.text.trim();
+    // A line naming the reporting period is the document's title, not a record's.
     !t.is_empty()
+        && crate::period_label::period(t, false).is_none()
         && field(t).is_none()
         && t.split_whitespace().count() <= 40
         && blocks.get(i + 1).is_some_and(is_field)
@@ -108,7 +110,13 @@ fn record_run(blocks: &[Block], start: usize) -> Option<usize> {
     while i < blocks.len() {
         if starts_record(blocks, i) {
             i += 1;
-            while blocks.get(i).is_some_and(is_field) || continues(blocks, i) {
+            let mut in_field = false;
+            loop {
+                if blocks.get(i).is_some_and(is_field) {
+                    in_field = true;
+                } else if !continues(blocks, i, in_field) {
+                    break;
+                }
                 i += 1;
             }
             last_end = i;
@@ -128,9 +136,13 @@ fn record_run(blocks: &[Block], start: usize) -> Option<usize> {
     (last_end > start).then_some(last_end)
 }
 
-/// A line that carries on the field before it: it starts in lower case, or the field's
-/// value has not finished its sentence.
-fn continues(blocks: &[Block], i: usize) -> bool {
+/// A line that carries on the field before it (`in_field`: the line before is a field or
+/// its continuation): it starts in lower case, or the field's value has not finished its
+/// sentence.
+fn continues(blocks: &[Block], i: usize, in_field: bool) -> bool {
+    if !in_field {
+        return false;
+    }
     let (Some(prev), Some(line)) = (
         i.checked_sub(1)
             .and_then(|k| blocks.get(k))
@@ -141,9 +153,6 @@ fn continues(blocks: &[Block], i: usize) -> bool {
     };
     let t = line.text.trim();
     if t.is_empty() || field(t).is_some() || starts_record(blocks, i) {
-        return false;
-    }
-    if !(field(&prev.text).is_some() || continues(blocks, i - 1)) {
         return false;
     }
     let unfinished = !prev
@@ -170,10 +179,12 @@ fn read_records(blocks: &[Block]) -> Vec<Record> {
                 headings: std::mem::take(&mut headings),
             };
             i += 1;
+            let mut in_field = false;
             while let Some(l) = blocks.get(i).and_then(line_of) {
                 if let Some((label, value)) = field(&l.text) {
                     record.fields.push((label, value));
-                } else if continues(blocks, i) {
+                    in_field = true;
+                } else if continues(blocks, i, in_field) {
                     if let Some(last) = record.fields.last_mut() {
                         last.1.push(' ');
                         last.1.push_str(l.text.trim());

@@ -150,6 +150,11 @@ pub(crate) fn tables_from_stacked(blocks: Vec<Block>) -> Vec<Block> {
         if starts && let Some((s, next)) = read_at(&cells, k) {
             found.push(s);
             k = next;
+        } else if starts {
+            // Not a table here: go past this run of periods rather than retry inside it.
+            while cells.get(k).is_some_and(|c| is_period(&c.2)) {
+                k += 1;
+            }
         } else {
             k += 1;
         }

@@ -47,18 +47,28 @@ fn is_page_furniture(line: &str) -> bool {
 fn unglue(cells: &mut Vec<String>) {
     for i in 0..cells.len() {
         let Some(cell) = cells.get(i) else { break };
-        let chars: Vec<(usize, char)> = cell.char_indices().collect();
-        let Some(start) = (1..chars.len()).find(|&k| {
-            let (_, prev) = chars[k - 1];
-            let (_, here) = chars[k];
-            here.is_ascii_digit()
-                && (prev.is_alphabetic() || prev == ')')
-                && super::roles::is_number(&cell[chars[k].0..])
-        }) else {
+        // The figure at the end of the cell: digits and figure punctuation, read backwards.
+        let figure_start = cell
+            .char_indices()
+            .rev()
+            .take_while(|(_, c)| c.is_ascii_digit() || matches!(c, '.' | ',' | '%'))
+            .last()
+            .map(|(at, _)| at);
+        let Some(at) = figure_start.filter(|&at| at > 0) else {
             continue;
         };
-        let at = chars[start].0;
-        let (name, figure) = (cell[..at].trim().to_string(), cell[at..].to_string());
+        let glued = cell[..at]
+            .chars()
+            .next_back()
+            .is_some_and(|p| p.is_alphabetic() || p == ')');
+        let figure = &cell[at..];
+        if !glued || !figure.starts_with(|c: char| c.is_ascii_digit()) {
+            continue;
+        }
+        if !super::roles::is_number(figure) {
+            continue;
+        }
+        let (name, figure) = (cell[..at].trim().to_string(), figure.to_string());
         if name.split_whitespace().count() >= 2 {
             cells[i] = name;
             cells.insert(i + 1, figure);
@@ -125,14 +135,22 @@ pub(crate) fn blocks(lines: &[Line]) -> Vec<Block> {
             && last.cells.len() >= 3
         {
             // An indented line under a row: the row's name carried onto a second line.
-            if let Some(cell) = last
+            match last
                 .cells
                 .iter_mut()
                 .skip(1)
                 .find(|x| x.text.split_whitespace().count() >= 2)
             {
-                cell.text.push(' ');
-                cell.text.push_str(c[0].trim());
+                Some(cell) => {
+                    cell.text.push(' ');
+                    cell.text.push_str(c[0].trim());
+                }
+                // No name to carry on: the line stays, as a row of its own.
+                None => run.push(Row {
+                    at: line.at,
+                    head: false,
+                    cells: vec![Cell::text(c[0].clone())],
+                }),
             }
         } else if c.len() == 1 && !run.is_empty() && (run.len() >= 2 || widest >= 4) {
             // A single cell inside a table: a heading row (a service area).
