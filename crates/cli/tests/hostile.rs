@@ -97,6 +97,12 @@ fn hostile_files() -> Vec<Hostile> {
             says: &["objects"],
         },
         Hostile {
+            // A font the PDF interpreter panics on (found by fuzzing): caught, no message.
+            name: "font.pdf",
+            bytes: include_bytes!("../../../fuzz/regressions/read_any-1.bin")[1..].to_vec(),
+            says: &["cannot be read"],
+        },
+        Hostile {
             name: "nested.html",
             bytes: nested.into_bytes(),
             says: &["deep"],

@@ -118,7 +118,8 @@ pub(crate) fn period(text: &str, year_alone_is_year_end: bool) -> Option<Period>
     }
 }
 
-const MONTHS: [&str; 12] = [
+/// The months by name, January first.
+pub(crate) const MONTHS: [&str; 12] = [
     "january",
     "february",
     "march",
@@ -132,6 +133,15 @@ const MONTHS: [&str; 12] = [
     "november",
     "december",
 ];
+
+/// A month named in full or by its start ("Jul", "Sept", "October"), January as 0; never
+/// another word ("Market").
+pub(crate) fn month_index(word: &str) -> Option<usize> {
+    let w = word.trim_end_matches('.').to_lowercase();
+    MONTHS
+        .iter()
+        .position(|m| w.len() >= 3 && m.starts_with(&w))
+}
 
 /// A month and year ("January 2026", "end of Oct 2025", "jan 2026"): the quarter holding it,
 /// with the words as written.
@@ -153,9 +163,7 @@ pub(crate) fn month_period(text: &str) -> Option<(Period, String)> {
             return None;
         }
         let m = pair.first()?.to_lowercase();
-        let month = MONTHS.iter().position(|name| {
-            *name == m || (m.len() >= 3 && name.starts_with(&m) && m.len() <= 4)
-        })?;
+        let month = month_index(&m)?;
         let year: i32 = pair.get(1)?.parse().ok()?;
         if !(1990..2100).contains(&year) {
             return None;

@@ -288,6 +288,26 @@ fn check_forms(file: &str, doc: &Document) -> Result<(), ReadError> {
     Ok(())
 }
 
+thread_local! {
+    /// Set while this thread runs the PDF interpreter, whose panics `read` catches.
+    static INTERPRETING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Keep the interpreter's caught panics quiet: a panic hook, installed once, that stays
+/// silent while a thread is interpreting a PDF and passes every other panic to the hook
+/// that was there before.
+fn quiet_while_interpreting() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !INTERPRETING.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+}
+
 /// Read a PDF's text into lines.
 pub(crate) fn read(file: &str, bytes: &[u8]) -> Result<Part, ReadError> {
     if !bytes.starts_with(b"%PDF-") {
@@ -331,10 +351,13 @@ pub(crate) fn read(file: &str, bytes: &[u8]) -> Result<Part, ReadError> {
     check_forms(file, &doc)?;
     let mut collector = Collector::default();
     // The interpreter can fault on a malformed font or content stream: a file it cannot read
-    // is refused, never allowed to take the process down.
+    // is refused, never allowed to take the process down (nor to print a panic message).
+    quiet_while_interpreting();
+    INTERPRETING.with(|flag| flag.set(true));
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         pdf_extract::output_doc(&doc, &mut collector)
     }));
+    INTERPRETING.with(|flag| flag.set(false));
     match outcome {
         Ok(Ok(())) => {}
         Ok(Err(_)) if collector.glyphs > MAX_GLYPHS => {
@@ -567,6 +590,15 @@ mod tests {
         }
         let err = read("many.pdf", &bytes).unwrap_err();
         assert!(err.message.contains("objects"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_font_the_interpreter_cannot_read_is_refused_quietly() {
+        // Found by the read_any fuzz target: pdf-extract panics on a font dictionary it does
+        // not expect; the panic is caught and the file refused.
+        let bytes = include_bytes!("../../../fuzz/regressions/read_any-1.bin");
+        let err = read("crash.pdf", &bytes[1..]).unwrap_err();
+        assert!(err.message.contains("cannot be read"), "{}", err.message);
     }
 
     #[test]

@@ -88,20 +88,6 @@ fn owner_field(text: &str) -> Option<(Role, String, String)> {
 }
 
 const SEASONS: &[&str] = &["spring", "summer", "autumn", "winter"];
-const MONTHS: &[&str] = &[
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
 
 /// A date written in an action's text: "by March 2026", "in Spring 2025", "completed by
 /// September 2025", "in 2025/26".
@@ -112,7 +98,7 @@ pub(crate) fn date_in_text(text: &str) -> Option<String> {
         let next = words
             .get(i + 1)
             .map(|n| n.trim_end_matches(['.', ',', ';', ')']));
-        if (MONTHS.contains(&f.as_str()) || SEASONS.contains(&f.as_str()))
+        if (crate::period_label::MONTHS.contains(&f.as_str()) || SEASONS.contains(&f.as_str()))
             && let Some(year) = next
             && year.len() == 4
             && year.chars().all(|c| c.is_ascii_digit())
@@ -285,19 +271,7 @@ fn table_of(items: Vec<Item>) -> Table {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-
-    fn lines(text: &str) -> Vec<Block> {
-        text.lines()
-            .enumerate()
-            .map(|(n, t)| {
-                Block::Line(Line {
-                    at: n + 1,
-                    kind: LineKind::Plain,
-                    text: t.to_string(),
-                })
-            })
-            .collect()
-    }
+    use crate::layout::testing::{plain_lines as lines, texts};
 
     #[test]
     fn nested_bullets_keep_their_parents_and_owner() {
@@ -317,11 +291,7 @@ mod tests {
         let Some(Block::Table(t)) = out.get(1) else {
             panic!("{out:?}")
         };
-        let texts: Vec<Vec<&str>> = t
-            .rows
-            .iter()
-            .map(|r| r.cells.iter().map(|c| c.text.as_str()).collect())
-            .collect();
+        let texts = texts(t);
         assert_eq!(
             texts[0],
             [

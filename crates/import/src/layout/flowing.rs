@@ -257,6 +257,7 @@ fn table_of(columns: &[(Role, String)], flows: &[Flow], headings: &[(usize, Stri
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::layout::testing::{plain_lines as lines, texts};
 
     #[test]
     fn rows_spread_over_lines_with_lights_between_values() {
@@ -282,26 +283,12 @@ n/a\n\
 8.5 Kwame Osei\n\
 Right Arrow: A\n\
 Key: Circle = on target.";
-        let blocks: Vec<Block> = text
-            .split('\n')
-            .enumerate()
-            .map(|(n, t)| {
-                Block::Line(Line {
-                    at: n + 1,
-                    kind: LineKind::Plain,
-                    text: t.to_string(),
-                })
-            })
-            .collect();
+        let blocks = lines(text);
         let out = tables_from_flowing(blocks);
         let Some(Block::Table(t)) = out.get(1) else {
             panic!("{out:?}")
         };
-        let texts: Vec<Vec<&str>> = t
-            .rows
-            .iter()
-            .map(|r| r.cells.iter().map(|c| c.text.as_str()).collect())
-            .collect();
+        let texts = texts(t);
         assert_eq!(
             texts[0][..9],
             [

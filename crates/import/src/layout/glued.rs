@@ -7,8 +7,6 @@
 use super::roles::{self, Role};
 use waymark_domain::StatusLabels;
 use waymark_domain::text::fold;
-#[cfg(test)]
-use waymark_read::Line;
 use waymark_read::{Block, Cell, LineKind, Row, Table};
 
 /// The roles a glued header names, in order, with their header words; `None` unless it
@@ -347,20 +345,11 @@ fn split_rows(
     })
 }
 
-/// A line of plain text, for tests.
-#[cfg(test)]
-fn plain(at: usize, text: &str) -> Block {
-    Block::Line(Line {
-        at,
-        kind: LineKind::Plain,
-        text: text.to_string(),
-    })
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::layout::testing::{plain_lines as lines, texts};
 
     #[test]
     fn glued_rows_split_on_dates_statuses_and_shared_directorates() {
@@ -375,20 +364,12 @@ mod tests {
             "5. Move forms online Governance / Customer Services 31-Mar-2026 On Target Q3 - Live.",
             "6. Train members Governance 30-Jun-2025 Achieved Q1 Completed.",
         ];
-        let blocks: Vec<Block> = text
-            .iter()
-            .enumerate()
-            .map(|(i, t)| plain(i + 1, t))
-            .collect();
+        let blocks = lines(&text.join("\n"));
         let out = tables_from_glued(blocks, &StatusLabels::default());
         let Some(Block::Table(t)) = out.first() else {
             panic!("{out:?}")
         };
-        let texts: Vec<Vec<&str>> = t
-            .rows
-            .iter()
-            .map(|r| r.cells.iter().map(|c| c.text.as_str()).collect())
-            .collect();
+        let texts = texts(t);
         assert_eq!(texts[0][1], "Action");
         assert_eq!(texts[0][2], "Lead Directorate");
         assert_eq!(

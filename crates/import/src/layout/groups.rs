@@ -184,19 +184,7 @@ fn table_of(items: Vec<Item>) -> Table {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-
-    fn lines(text: &str) -> Vec<Block> {
-        text.lines()
-            .enumerate()
-            .map(|(n, t)| {
-                Block::Line(Line {
-                    at: n + 1,
-                    kind: LineKind::Plain,
-                    text: t.to_string(),
-                })
-            })
-            .collect()
-    }
+    use crate::layout::testing::{first_table, plain_lines as lines, texts};
 
     #[test]
     fn status_headings_give_their_items_a_status() {
@@ -206,18 +194,8 @@ mod tests {
              Deleted\nHold a consultation (Parking)\nNo longer appropriate.\n\nClosing prose.",
         );
         let out = tables_from_groups(blocks, &StatusLabels::default());
-        let table = out
-            .iter()
-            .find_map(|b| match b {
-                Block::Table(t) => Some(t),
-                _ => None,
-            })
-            .unwrap();
-        let texts: Vec<Vec<&str>> = table
-            .rows
-            .iter()
-            .map(|r| r.cells.iter().map(|c| c.text.as_str()).collect())
-            .collect();
+        let table = first_table(&out).unwrap();
+        let texts = texts(table);
         assert_eq!(texts.len(), 4);
         assert_eq!(
             texts[2],

@@ -15,6 +15,8 @@ pub(crate) mod mapping;
 pub(crate) mod records;
 pub(crate) mod roles;
 pub(crate) mod stacked;
+#[cfg(test)]
+pub(crate) mod testing;
 pub(crate) mod text;
 
 use crate::claims;
@@ -847,20 +849,6 @@ fn place_values(
 /// The month a column's label names without a year ("Actual Jul" → 6, counting January
 /// as 0).
 fn month_named(label: &str) -> Option<usize> {
-    const MONTHS: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
     let words: Vec<&str> = label.split(' ').collect();
     if words
         .iter()
@@ -868,11 +856,7 @@ fn month_named(label: &str) -> Option<usize> {
     {
         return None;
     }
-    // "Jul", "Sept", "October": a month's name or its start, never another word ("Market").
-    words.iter().find_map(|w| {
-        let w = w.trim_end_matches('.');
-        MONTHS.iter().position(|m| w.len() >= 3 && m.starts_with(w))
-    })
+    words.iter().find_map(|w| period_label::month_index(w))
 }
 
 fn label_names_quarter(label: &str) -> bool {

@@ -268,19 +268,7 @@ fn table_of(records: &[Record], extra: &[(String, Role)]) -> Table {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-
-    fn lines(text: &str) -> Vec<Block> {
-        text.lines()
-            .enumerate()
-            .map(|(n, t)| {
-                Block::Line(Line {
-                    at: n + 1,
-                    kind: LineKind::Plain,
-                    text: t.to_string(),
-                })
-            })
-            .collect()
-    }
+    use crate::layout::testing::{plain_lines as lines, texts};
 
     #[test]
     fn drifting_labels_share_columns() {
@@ -301,11 +289,7 @@ mod tests {
         let Some(Block::Table(t)) = out.get(1) else {
             panic!("no table: {out:?}");
         };
-        let texts: Vec<Vec<&str>> = t
-            .rows
-            .iter()
-            .map(|r| r.cells.iter().map(|c| c.text.as_str()).collect())
-            .collect();
+        let texts = texts(t);
         assert_eq!(texts[0], ["Title", "Directorate", "RAG", "Update"]);
         assert_eq!(
             texts[2],

@@ -183,37 +183,17 @@ pub(crate) fn tables_from_stacked(blocks: Vec<Block>) -> Vec<Block> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use waymark_read::Line;
+    use crate::layout::testing::{first_table, plain_lines as lines, texts};
 
     #[test]
     fn one_cell_per_line_with_a_missing_sub_header() {
         let text = "Roads\n\nPerformance\n\n2023/24\n\n2024/25\n\nBetter or Worse\n\nValue\n\nTarget\n\n\
                     Roads needing repair (%)\n\n27.4%\n\n26%\n\nWorse\n\n\
                     Street lights fixed in 7 days\n\n83.5%\n\n\u{a0}\n\nBetter\n\n*A footnote sentence.";
-        let blocks: Vec<Block> = text
-            .split('\n')
-            .enumerate()
-            .map(|(n, t)| {
-                Block::Line(Line {
-                    at: n + 1,
-                    kind: LineKind::Plain,
-                    text: t.to_string(),
-                })
-            })
-            .collect();
+        let blocks = lines(text);
         let out = tables_from_stacked(blocks);
-        let t = out
-            .iter()
-            .find_map(|b| match b {
-                Block::Table(t) => Some(t),
-                _ => None,
-            })
-            .unwrap();
-        let texts: Vec<Vec<&str>> = t
-            .rows
-            .iter()
-            .map(|r| r.cells.iter().map(|c| c.text.as_str()).collect())
-            .collect();
+        let t = first_table(&out).unwrap();
+        let texts = texts(t);
         assert_eq!(
             texts[0],
             [
