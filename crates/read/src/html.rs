@@ -10,6 +10,24 @@
 use crate::{Block, Cell, Line, LineKind, Part, ReadError, Row, Table, decode_text};
 use scraper::{ElementRef, Html, Node};
 
+/// The tables inside an element that are not inside another table within it (those are
+/// read when their own table is).
+fn nearest_tables<'a>(el: ElementRef<'a>, out: &mut Vec<ElementRef<'a>>) {
+    // Iterative: a cell may hold markup nested far deeper than any table.
+    let mut stack: Vec<ElementRef<'a>> = el.children().filter_map(ElementRef::wrap).collect();
+    stack.reverse();
+    while let Some(node) = stack.pop() {
+        if node.value().name() == "table" {
+            out.push(node);
+        } else {
+            let mut children: Vec<ElementRef<'a>> =
+                node.children().filter_map(ElementRef::wrap).collect();
+            children.reverse();
+            stack.extend(children);
+        }
+    }
+}
+
 /// How deep elements may nest before the page is refused (a page of 200 tables inside one
 /// another is hostile, not a report).
 pub(crate) const MAX_DEPTH: usize = 96;
@@ -24,6 +42,8 @@ pub(crate) fn read(file: &str, bytes: &[u8]) -> Result<Part, ReadError> {
         blocks: vec![],
         rows_seen: 0,
         tables: 0,
+        cells_placed: 0,
+        text_placed: 0,
     };
     walker.element(html.root_element(), 0, 0)?;
     Ok(Part {
@@ -37,7 +57,14 @@ struct Walker<'f> {
     blocks: Vec<Block>,
     rows_seen: usize,
     tables: usize,
+    /// Cells placed so far, spans' copies included, and the bytes of text they hold: the
+    /// budget that keeps spans of spans from multiplying a small page into gigabytes.
+    cells_placed: usize,
+    text_placed: usize,
 }
+
+/// Text the tables of one page may hold once spans are copied out.
+const MAX_TABLE_TEXT: usize = 64 * 1024 * 1024;
 
 const SKIPPED: &[&str] = &[
     "script", "style", "noscript", "template", "head", "svg", "iframe", "object", "button",
@@ -271,6 +298,24 @@ impl Walker<'_> {
         Ok(out.replace('\n', " "))
     }
 
+    /// Count one placed cell against the page's budget.
+    fn place(&mut self, text: &str) -> Result<(), ReadError> {
+        self.cells_placed += 1;
+        self.text_placed += text.len();
+        if self.cells_placed > crate::MAX_CELLS || self.text_placed > MAX_TABLE_TEXT {
+            return Err(ReadError::new(
+                self.file,
+                format!(
+                    "the page's tables spread over more than {} cells or {} MiB of text once their spans are filled in; it is refused",
+                    crate::MAX_CELLS,
+                    MAX_TABLE_TEXT / (1024 * 1024)
+                ),
+            )
+            .at(format!("table {}", self.tables)));
+        }
+        Ok(())
+    }
+
     fn table(&mut self, table: ElementRef<'_>, depth: usize) -> Result<(), ReadError> {
         self.deep(depth)?;
         self.tables += 1;
@@ -289,6 +334,7 @@ impl Walker<'_> {
                     if cells.len() <= *col {
                         cells.resize(*col + 1, None);
                     }
+                    self.place(&cell.text)?;
                     let mut copy = cell.clone();
                     copy.spanned = true;
                     cells[*col] = Some(copy);
@@ -305,11 +351,7 @@ impl Walker<'_> {
                 }
                 any = true;
                 all_th &= name == "th";
-                for inner in td.descendants().filter_map(ElementRef::wrap) {
-                    if inner.value().name() == "table" && inner != td {
-                        nested.push(inner);
-                    }
-                }
+                nearest_tables(td, &mut nested);
                 let text = self.cell_text(td, depth + 1)?;
                 let mut hints: Vec<String> = td.value().classes().map(str::to_string).collect();
                 for inner in td.descendants().filter_map(ElementRef::wrap) {
@@ -350,6 +392,7 @@ impl Walker<'_> {
                     if cells.len() <= c {
                         cells.resize(c + 1, None);
                     }
+                    self.place(&cell.text)?;
                     let mut placed = cell.clone();
                     placed.spanned = k > 0;
                     cells[c] = Some(placed);
@@ -485,6 +528,35 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    #[test]
+    fn nested_tables_are_read_once_and_spans_are_budgeted() {
+        // Found by the read_any fuzz target: nested tables were read again for every table
+        // around them, each time filling their spans, until memory ran out.
+        let bytes = include_bytes!("../../../fuzz/regressions/read_any-2.bin");
+        let part = read("oom.html", &bytes[1..]).unwrap();
+        let cells: usize = part
+            .blocks
+            .iter()
+            .map(|b| match b {
+                Block::Table(t) => t.rows.iter().map(|r| r.cells.len()).sum(),
+                Block::Line(_) => 0,
+            })
+            .sum();
+        assert!(cells < 10_000, "{cells} cells");
+    }
+
+    #[test]
+    fn spans_past_the_budget_are_refused() {
+        // 70 KB of text spread over 1,000 columns is 70 MB once copied out.
+        let page = format!(
+            "<table><tr><td colspan=1000>{}</td></tr></table>",
+            "x".repeat(70_000)
+        );
+        let refused = read("spans.html", page.as_bytes())
+            .is_err_and(|e| e.message.contains("spans") && e.file == "spans.html");
+        assert!(refused, "a page spreading to 70 MB was not refused");
     }
 
     #[test]

@@ -242,8 +242,15 @@ pub(crate) fn read_book(
                 );
             }
         }
-        for f in &found {
+        for f in found.iter().take(12) {
             let _ = write!(message, "\n  - {f}");
+        }
+        if found.len() > 12 {
+            let _ = write!(
+                message,
+                "\n  - and {} more tables like these",
+                found.len() - 12
+            );
         }
         message.push_str(
             "\nTo help: name the kind with --kind, map the columns with --mapping FILE (e.g. `[columns] \"Lead Committee\" = \"portfolio\"`), or add the council's words to a vocabulary file; `waymark import --explain FILE` shows what each column was read as",
