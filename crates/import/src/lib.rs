@@ -142,6 +142,11 @@ pub fn read(
                         explanation: vec![format!("read by the {} reader", k.key())],
                     });
                 }
+                // A fault on a line of a layout the reader recognised (a label the council
+                // never mapped, a row cut off) is the answer; only a detection the reader
+                // could not bear out (no table of its shape at all) lets the layout
+                // pipeline try.
+                Err(e) if e.line.is_some() || kind.is_some() => return Err(e),
                 Err(e) => legacy_error = Some(e),
             }
         }
