@@ -225,6 +225,31 @@ fn check_raw_streams(file: &str, bytes: &[u8]) -> Result<(), ReadError> {
     Ok(())
 }
 
+/// Every page's chain of parents must end: the interpreter follows `/Parent` for inherited
+/// attributes without noticing a page that is its own ancestor.
+fn check_page_tree(file: &str, doc: &Document) -> Result<(), ReadError> {
+    for page in doc.get_pages().into_values() {
+        let mut seen = std::collections::HashSet::new();
+        let mut at = page;
+        while let Ok(dict) = doc.get_dictionary(at) {
+            if !seen.insert(at) || seen.len() > 64 {
+                return Err(ReadError::new(
+                    file,
+                    format!(
+                        "the PDF's page tree loops back on itself (object {} {}); it cannot be read",
+                        at.0, at.1
+                    ),
+                ));
+            }
+            match dict.get(b"Parent") {
+                Ok(Object::Reference(parent)) => at = *parent,
+                _ => break,
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Forms that draw other forms (or names they cannot resolve) are refused: the interpreter
 /// follows them without a depth limit, so a form that draws itself would never end.
 fn check_forms(file: &str, doc: &Document) -> Result<(), ReadError> {
@@ -348,6 +373,7 @@ pub(crate) fn read(file: &str, bytes: &[u8]) -> Result<Part, ReadError> {
             ),
         ));
     }
+    check_page_tree(file, &doc)?;
     check_forms(file, &doc)?;
     let mut collector = Collector::default();
     // The interpreter can fault on a malformed font or content stream: a file it cannot read
@@ -599,6 +625,15 @@ mod tests {
         let bytes = include_bytes!("../../../fuzz/regressions/read_any-1.bin");
         let err = read("crash.pdf", &bytes[1..]).unwrap_err();
         assert!(err.message.contains("cannot be read"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_page_that_is_its_own_parent_is_refused() {
+        // Found by the read_any fuzz target: the interpreter looped for ever looking up the
+        // page's inherited media box through `/Parent 3 0 R` on object 3 itself.
+        let bytes = include_bytes!("../../../fuzz/regressions/read_any-3.bin");
+        let err = read("loop.pdf", &bytes[1..]).unwrap_err();
+        assert!(err.message.contains("loops"), "{}", err.message);
     }
 
     #[test]
