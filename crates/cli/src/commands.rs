@@ -167,7 +167,13 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                     .collect();
                 // All decisions in one transaction: one bad reference changes nothing.
                 store
-                    .decide_links(&org, period, &decisions, Utc::now())
+                    .decide_links(
+                        &org,
+                        period,
+                        &decisions,
+                        &waymark_store::Who::command_line(),
+                        Utc::now(),
+                    )
                     .await?;
                 for (reference, decision) in &decisions {
                     let verb = if *decision == LinkDecision::Accept {
@@ -444,15 +450,15 @@ impl View {
     }
 
     pub fn findings(&self) -> Vec<Finding> {
-        let stats = self.stats();
-        let claims = stats.as_ref().map(|s| s.claims.clone()).unwrap_or_default();
-        checks::run(&CheckInput {
-            period: self.period,
-            activities: &self.activities,
-            returns: &self.returns,
-            links: &self.links,
-            claims: &claims,
-            claims_source: self.claims.first().map(|c| c.file.as_str()),
-        })
+        let claims: Vec<_> = self.claims.iter().map(|c| c.claim.clone()).collect();
+        checks::run_for_period(
+            self.period,
+            &self.activities,
+            &self.returns,
+            &self.links,
+            &claims,
+            self.claims.first().map(|c| c.file.as_str()),
+            &self.rule,
+        )
     }
 }

@@ -88,6 +88,30 @@ fn activity_subject(a: &ActivityRecord) -> String {
     }
 }
 
+/// The checks for a period, with its published claims first recomputed against the returns
+/// (what `waymark check` and the staff site's list of what needs a person show).
+pub fn run_for_period(
+    period: Option<Period>,
+    activities: &[ActivityRecord],
+    returns: &[ReturnRecord],
+    links: &[LinkRecord],
+    claims: &[crate::document::PublishedClaim],
+    claims_source: Option<&str>,
+    rule: &crate::headline::HeadlineRule,
+) -> Vec<Finding> {
+    let checked = period
+        .map(|p| crate::stats::compute(p, returns, activities, rule, claims).claims)
+        .unwrap_or_default();
+    run(&CheckInput {
+        period,
+        activities,
+        returns,
+        links,
+        claims: &checked,
+        claims_source,
+    })
+}
+
 /// Run every check. Findings come out grouped by code, in source order within a code.
 pub fn run(input: &CheckInput) -> Vec<Finding> {
     let mut out = vec![];

@@ -39,8 +39,8 @@ mod vocabulary;
 
 pub use detect::detect;
 pub use error::ImportError;
-pub use layout::Reading;
 pub use layout::mapping::Mapping;
+pub use layout::{ColumnReading, Reading, TableReading, column_roles};
 pub use source::MAX_BYTES;
 pub use vocabulary::Vocabulary;
 
@@ -89,6 +89,47 @@ pub fn read(
     kind: Option<DocumentKind>,
     vocab: &Vocabulary,
     mapping: &Mapping,
+) -> Result<Reading, ImportError> {
+    inspect(file_name, bytes, kind, vocab, mapping).result
+}
+
+/// What [`inspect`] found: the documents (or why there are none) and how each table's
+/// columns were read, which a person can check and correct with a [`Mapping`] even when the
+/// file was refused.
+#[derive(Debug, Clone)]
+pub struct Inspection {
+    pub result: Result<Reading, ImportError>,
+    /// Empty for text read by a dedicated reader (its layout is fixed, not inferred).
+    pub tables: Vec<TableReading>,
+}
+
+impl Inspection {
+    /// The key under which a mapping for files of this shape is remembered.
+    pub fn shape(&self) -> Option<String> {
+        layout::shape_of(&self.tables)
+    }
+}
+
+/// [`read`], keeping how each table's columns were read.
+pub fn inspect(
+    file_name: &str,
+    bytes: &[u8],
+    kind: Option<DocumentKind>,
+    vocab: &Vocabulary,
+    mapping: &Mapping,
+) -> Inspection {
+    let mut tables = vec![];
+    let result = read_into(file_name, bytes, kind, vocab, mapping, &mut tables);
+    Inspection { result, tables }
+}
+
+fn read_into(
+    file_name: &str,
+    bytes: &[u8],
+    kind: Option<DocumentKind>,
+    vocab: &Vocabulary,
+    mapping: &Mapping,
+    tables: &mut Vec<TableReading>,
 ) -> Result<Reading, ImportError> {
     let book = waymark_read::read(file_name, bytes).map_err(|e| {
         let mut err = ImportError::new(
@@ -166,7 +207,7 @@ pub fn read(
             Some(k) if mapping.kind_is_unset() => mapping.clone().with_document_kind(k),
             _ => mapping.clone(),
         };
-        match layout::read_book(&book, vocab, &named) {
+        match layout::read_book(&book, vocab, &named, tables) {
             Ok(reading) => return Ok(reading),
             Err(e) => {
                 if let Some(first) = legacy_error {
@@ -202,7 +243,7 @@ pub fn read(
         Some(k) if mapping.kind_is_unset() => mapping.clone().with_document_kind(k),
         _ => mapping.clone(),
     };
-    layout::read_book(&book, vocab, &mapping)
+    layout::read_book(&book, vocab, &mapping, tables)
 }
 
 /// Lists, records or tables in a text: not a strategy, whatever its prose.

@@ -223,12 +223,22 @@ pub async fn home(State(staff): State<Arc<Staff>>, headers: axum::http::HeaderMa
         .into_iter()
         .map(|(p, progress)| context! { period => p, progress => progress })
         .collect();
+    // The performance team sees how much an import left for a person to settle.
+    let settle_waiting = if signed.user.role == Role::Admin {
+        match crate::settle_pages::Waiting::load(&staff.store, &signed.org, None).await {
+            Ok(w) => w.count(),
+            Err(e) => return unavailable(&staff, &e),
+        }
+    } else {
+        0
+    };
     staff.view.page(
         StatusCode::OK,
         "home.html",
         with(
             signed.frame("home", "Your work"),
             context! {
+                settle_waiting => settle_waiting,
                 mine => mine,
                 to_review => to_review,
                 periods => periods,

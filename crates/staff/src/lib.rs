@@ -20,6 +20,8 @@ pub mod password;
 pub mod people;
 pub mod plan_pages;
 pub mod report_pages;
+pub mod settle_pages;
+pub mod upload_pages;
 pub mod view;
 
 pub use config::{SignInSettings, StaffConfig};
@@ -41,7 +43,7 @@ pub struct Staff {
     pub clock: Clock,
     pub view: view::View,
     /// Plan files uploaded and previewed, waiting for confirmation.
-    pub uploads: plan_pages::Uploads,
+    pub uploads: upload_pages::Uploads,
     /// Single sign-on with the council's identity provider, when configured.
     pub sso: Option<oidc::Sso>,
     /// Writes the DRAFT reports (the council's templates and, from the command line, PDF).
@@ -64,7 +66,7 @@ impl Staff {
             config,
             clock: Arc::new(Utc::now),
             view: view::View::default(),
-            uploads: plan_pages::Uploads::default(),
+            uploads: upload_pages::Uploads::default(),
             sso: None,
             reporter: Arc::new(waymark_report::Reporter::default()),
             passwords: password::Checker::per_core(),
@@ -136,11 +138,15 @@ pub fn router(staff: Arc<Staff>) -> Router {
         )
         .route(
             "/staff/plan/upload",
-            post(plan_pages::upload).layer(DefaultBodyLimit::max(
-                plan_pages::MAX_UPLOAD_BYTES + 64 * 1024,
+            post(upload_pages::upload).layer(DefaultBodyLimit::max(
+                upload_pages::MAX_UPLOAD_BYTES + 64 * 1024,
             )),
         )
-        .route("/staff/plan/confirm", post(plan_pages::confirm))
+        .route("/staff/plan/mapping", post(upload_pages::remap))
+        .route("/staff/plan/confirm", post(upload_pages::confirm))
+        .route("/staff/settle", get(settle_pages::page))
+        .route("/staff/settle/links", post(settle_pages::decide))
+        .route("/staff/settle/findings", post(settle_pages::settle))
         .route("/staff/people", get(people::list).post(people::add))
         .route(
             "/staff/people/{user}",

@@ -1,68 +1,18 @@
 //! Plan maintenance for the performance team: the plan's activities and indicators (add,
-//! edit, renumber, retire, link to outcomes), and a new revision of the plan uploaded as a
-//! file, previewed, then confirmed. Admins only; every change is audited by the store.
+//! edit, renumber, retire, link to outcomes); files are imported in `upload_pages`. Admins
+//! only; every change is audited by the store.
 
 use crate::Staff;
-use crate::auth::{
-    Signed, admins_only, signed_admin, signed_form, signed_in, signed_message, unavailable,
-};
-use crate::http::{self, Form, same_origin, same_secret};
+use crate::auth::{Signed, admins_only, signed_admin, signed_form, signed_message, unavailable};
+use crate::http::{self, Form};
 use crate::view::{no_errors, one_error, with};
-use axum::extract::{Multipart, Path, Request, State};
+use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::{DateTime, Duration, Utc};
 use minijinja::{Value, context};
 use std::sync::Arc;
-use waymark_domain::reconcile::ReconcileOptions;
 use waymark_domain::workflow::Role;
-use waymark_import::Vocabulary;
-use waymark_store::{ActivityFields, ImportOutcome, Incoming, IndicatorEdit, PlanEdit, StoreError};
-
-/// Largest plan file accepted through the web.
-pub const MAX_UPLOAD_BYTES: usize = 5 * 1024 * 1024;
-/// How long an uploaded file waits for its confirmation.
-const UPLOAD_MINUTES: i64 = 30;
-/// Uploads waiting at once (the oldest goes first).
-const MAX_WAITING: usize = 32;
-
-/// A file uploaded and previewed, waiting for the admin to confirm it.
-pub struct PendingUpload {
-    org_id: i64,
-    user_id: i64,
-    file_name: String,
-    bytes: Vec<u8>,
-    expires: DateTime<Utc>,
-}
-
-/// Uploads waiting for confirmation, by a random token only their uploader's form carries.
-#[derive(Default)]
-pub struct Uploads(std::sync::Mutex<Vec<(String, PendingUpload)>>);
-
-impl Uploads {
-    fn put(&self, token: String, upload: PendingUpload, now: DateTime<Utc>) {
-        let mut waiting = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        waiting.retain(|(_, u)| u.expires > now);
-        if waiting.len() >= MAX_WAITING {
-            waiting.remove(0);
-        }
-        waiting.push((token, upload));
-    }
-
-    fn take(
-        &self,
-        token: &str,
-        org_id: i64,
-        user_id: i64,
-        now: DateTime<Utc>,
-    ) -> Option<PendingUpload> {
-        let mut waiting = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let at = waiting.iter().position(|(t, u)| {
-            same_secret(t, token) && u.org_id == org_id && u.user_id == user_id && u.expires > now
-        })?;
-        Some(waiting.remove(at).1)
-    }
-}
+use waymark_store::{ActivityFields, IndicatorEdit, PlanEdit, StoreError};
 
 /// GET /staff/plan: the plan's activities and indicators, and the upload form.
 pub async fn plan(State(staff): State<Arc<Staff>>, request: Request) -> Response {
@@ -93,7 +43,7 @@ pub async fn plan(State(staff): State<Arc<Staff>>, request: Request) -> Response
     .await
 }
 
-async fn plan_page(
+pub(crate) async fn plan_page(
     staff: &Staff,
     signed: &Signed,
     status: StatusCode,
@@ -146,7 +96,7 @@ async fn plan_page(
                 done => done,
                 errors => errors,
                 form => form,
-                max_upload_mb => MAX_UPLOAD_BYTES / 1024 / 1024,
+                max_upload_mb => crate::upload_pages::MAX_UPLOAD_BYTES / 1024 / 1024,
             },
         ),
     )
@@ -637,245 +587,6 @@ pub async fn change_indicator(
             StatusCode::NOT_FOUND,
             "Page not found",
             "There is no such indicator.",
-        ),
-        Err(e) => unavailable(&staff, &e),
-    }
-}
-
-/// The uploaded file's name without any folders, as shown back to people.
-fn file_name(raw: Option<&str>) -> String {
-    let name = raw.unwrap_or("upload.txt");
-    let last = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    let clean: String = last.chars().filter(|c| !c.is_control()).take(200).collect();
-    if clean.trim().is_empty() {
-        "upload.txt".into()
-    } else {
-        clean
-    }
-}
-
-/// POST /staff/plan/upload (multipart): read the file, show what importing it would change.
-pub async fn upload(State(staff): State<Arc<Staff>>, request: Request) -> Response {
-    let headers = request.headers().clone();
-    let signed = match signed_in(&staff, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if signed.user.role != Role::Admin {
-        return admins_only(&staff, &signed);
-    }
-    let refuse = |status: StatusCode, message: &str| {
-        let staff = staff.clone();
-        let headers = headers.clone();
-        let message = message.to_string();
-        async move {
-            let signed = match signed_in(&staff, &headers).await {
-                Ok(s) => s,
-                Err(r) => return r,
-            };
-            plan_page(
-                &staff,
-                &signed,
-                status,
-                None,
-                one_error("file", &message),
-                context! {},
-            )
-            .await
-        }
-    };
-    let mut multipart =
-        match <Multipart as axum::extract::FromRequest<()>>::from_request(request, &()).await {
-            Ok(m) => m,
-            Err(_) => return refuse(StatusCode::BAD_REQUEST, "Choose a file to upload").await,
-        };
-    // A body too large is a 413; any other fault in it (a malformed part, say a file name
-    // with control characters) is the sender's: 400.
-    let unreadable = |e: &axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!(
-                    "The file must be smaller than {} MB",
-                    MAX_UPLOAD_BYTES / 1024 / 1024
-                ),
-            )
-        } else {
-            (
-                StatusCode::BAD_REQUEST,
-                "The upload could not be read: choose the file again, and send it from the form on this page".to_string(),
-            )
-        }
-    };
-    let mut csrf = String::new();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) => {
-                let (status, message) = unreadable(&e);
-                return refuse(status, &message).await;
-            }
-        };
-        match field.name() {
-            Some("csrf") => csrf = field.text().await.unwrap_or_default(),
-            Some("file") => {
-                let name = file_name(field.file_name());
-                match field.bytes().await {
-                    Ok(bytes) => file = Some((name, bytes.to_vec())),
-                    Err(e) => {
-                        let (status, message) = unreadable(&e);
-                        return refuse(status, &message).await;
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    if !same_origin(&headers) || !same_secret(&csrf, &signed.session.csrf_token) {
-        return signed_message(
-            &staff,
-            &signed,
-            StatusCode::FORBIDDEN,
-            "This form could not be accepted",
-            "Nothing was changed. The form was out of date or did not come from this site: go back, reload the page and try again.",
-        );
-    }
-    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        return refuse(StatusCode::BAD_REQUEST, "Choose a file to upload").await;
-    };
-    // (The body's limit leaves room for the form around the file: the file's own is this.)
-    if bytes.len() > MAX_UPLOAD_BYTES {
-        return refuse(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            &format!(
-                "The file must be smaller than {} MB",
-                MAX_UPLOAD_BYTES / 1024 / 1024
-            ),
-        )
-        .await;
-    }
-    let document = match waymark_import::import(&name, &bytes, None, &Vocabulary::default()) {
-        Ok(d) => d,
-        Err(e) => return refuse(StatusCode::BAD_REQUEST, &e.to_string()).await,
-    };
-    let now = staff.now();
-    let preview = staff
-        .store
-        .preview_import(
-            &signed.org,
-            vec![Incoming::new(&name, &bytes, document.clone())],
-            now,
-            &ReconcileOptions::default(),
-        )
-        .await;
-    let (outcomes, changes) = match preview {
-        Ok(p) => p,
-        Err(StoreError::Usage(message)) => return refuse(StatusCode::BAD_REQUEST, &message).await,
-        Err(e) => return unavailable(&staff, &e),
-    };
-    let Ok((token, _)) = waymark_store::accounts::new_token() else {
-        return unavailable(&staff, &"no randomness");
-    };
-    let summary: Vec<String> = outcomes
-        .iter()
-        .map(|o| match o {
-            ImportOutcome::Imported { summary, .. } => summary.clone(),
-            ImportOutcome::AlreadyImported { .. } => {
-                "This file has been imported before: importing it again changes nothing.".into()
-            }
-        })
-        .collect();
-    staff.uploads.put(
-        token.clone(),
-        PendingUpload {
-            org_id: signed.org.id,
-            user_id: signed.user.id,
-            file_name: name.clone(),
-            bytes,
-            expires: now + Duration::minutes(UPLOAD_MINUTES),
-        },
-        now,
-    );
-    let rows: Vec<Value> = changes
-        .iter()
-        .map(|c| context! { reference => c.reference.clone().unwrap_or_default(), change => c.change.clone(), detail => c.detail.clone() })
-        .collect();
-    staff.view.page(
-        StatusCode::OK,
-        "plan_preview.html",
-        with(
-            signed.frame("plan", "Check the new plan"),
-            context! {
-                file => name,
-                kind => document.kind().key(),
-                summary => summary,
-                changes => rows,
-                token => token,
-                minutes => UPLOAD_MINUTES,
-            },
-        ),
-    )
-}
-
-/// POST /staff/plan/confirm: import the previewed file.
-pub async fn confirm(State(staff): State<Arc<Staff>>, request: Request) -> Response {
-    let (signed, form) = match signed_form(&staff, request).await {
-        Ok(ok) => ok,
-        Err(r) => return r,
-    };
-    if signed.user.role != Role::Admin {
-        return admins_only(&staff, &signed);
-    }
-    let now = staff.now();
-    let Some(upload) = staff
-        .uploads
-        .take(form.get("upload"), signed.org.id, signed.user.id, now)
-    else {
-        return signed_message(
-            &staff,
-            &signed,
-            StatusCode::GONE,
-            "This upload has expired",
-            "Nothing was imported. Upload the file again to see what it changes.",
-        );
-    };
-    let document = match waymark_import::import(
-        &upload.file_name,
-        &upload.bytes,
-        None,
-        &Vocabulary::default(),
-    ) {
-        Ok(d) => d,
-        Err(e) => {
-            return signed_message(
-                &staff,
-                &signed,
-                StatusCode::BAD_REQUEST,
-                "The file could not be read",
-                &e.to_string(),
-            );
-        }
-    };
-    match staff
-        .store
-        .import_as(
-            &signed.org,
-            vec![Incoming::new(&upload.file_name, &upload.bytes, document)],
-            &signed.user.who(),
-            now,
-            &ReconcileOptions::default(),
-        )
-        .await
-    {
-        Ok(_) => http::see_other("/staff/plan?done=imported"),
-        Err(StoreError::Usage(message)) => signed_message(
-            &staff,
-            &signed,
-            StatusCode::BAD_REQUEST,
-            "The file could not be imported",
-            &message,
         ),
         Err(e) => unavailable(&staff, &e),
     }

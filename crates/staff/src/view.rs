@@ -10,7 +10,7 @@ use serde::Serialize;
 use waymark_domain::workflow::{FieldError, Role};
 use waymark_store::{Organisation, Session, User};
 
-const TEMPLATES: [(&str, &str); 18] = [
+const TEMPLATES: [(&str, &str); 19] = [
     ("layout.html", include_str!("../templates/layout.html")),
     ("macros.html", include_str!("../templates/macros.html")),
     ("sign_in.html", include_str!("../templates/sign_in.html")),
@@ -24,6 +24,7 @@ const TEMPLATES: [(&str, &str); 18] = [
     ("person.html", include_str!("../templates/person.html")),
     ("audit.html", include_str!("../templates/audit.html")),
     ("plan.html", include_str!("../templates/plan.html")),
+    ("settle.html", include_str!("../templates/settle.html")),
     (
         "plan_activity.html",
         include_str!("../templates/plan_activity.html"),
@@ -97,6 +98,7 @@ fn nav(role: Role, section: &str) -> Vec<NavItem> {
     ];
     if role == Role::Admin {
         items.push(("plan", "The plan", "/staff/plan"));
+        items.push(("settle", "Settle", "/staff/settle"));
         items.push(("people", "People", "/staff/people"));
         items.push(("audit", "Audit trail", "/staff/audit"));
     }

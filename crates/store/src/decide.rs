@@ -1,8 +1,10 @@
 //! A person's decision on a suggested link: accept it (the report row is the plan activity) or
 //! reject it (they are different activities).
 
+use crate::audit::{self, Change, Who};
 use crate::{Organisation, Result, Store, StoreError, Tx, stamp};
 use chrono::{DateTime, Utc};
+use serde_json::json;
 use sqlx::Row;
 use waymark_domain::Period;
 
@@ -10,6 +12,19 @@ use waymark_domain::Period;
 pub enum LinkDecision {
     Accept,
     Reject,
+    /// The report row is this other plan activity (by id): for a suggestion that picked the
+    /// wrong one, or a report row left unmatched.
+    Choose(i64),
+}
+
+impl LinkDecision {
+    fn action(self) -> &'static str {
+        match self {
+            LinkDecision::Accept => "link.accepted",
+            LinkDecision::Reject => "link.rejected",
+            LinkDecision::Choose(_) => "link.chosen",
+        }
+    }
 }
 
 impl Store {
@@ -20,6 +35,7 @@ impl Store {
         org: &Organisation,
         period: Period,
         decisions: &[(String, LinkDecision)],
+        who: &Who,
         at: DateTime<Utc>,
     ) -> Result<()> {
         for (i, (reference, _)) in decisions.iter().enumerate() {
@@ -32,7 +48,23 @@ impl Store {
         let now = stamp(at);
         let mut tx = self.begin_write().await?;
         for (reference, decision) in decisions {
-            decide(&mut tx, org, period, reference, *decision, &now).await?;
+            let (suggested, chosen) =
+                decide(&mut tx, org, period, reference, *decision, &now).await?;
+            audit::append(
+                &mut tx,
+                self.audit_key(),
+                Change {
+                    org_id: Some(org.id),
+                    who,
+                    action: decision.action(),
+                    subject: format!("report row {reference} in {period}"),
+                    before: Some(json!({ "suggested_activity": suggested })),
+                    after: Some(json!({ "activity": chosen })),
+                    row: None,
+                },
+                at,
+            )
+            .await?;
         }
         crate::summary::refresh_period_summary(&mut tx, org.id, period, &now).await?;
         crate::bump_version(&mut tx, org.id).await?;
@@ -48,32 +80,47 @@ async fn decide(
     reference: &str,
     decision: LinkDecision,
     now: &str,
-) -> Result<()> {
+) -> Result<(Option<i64>, Option<i64>)> {
+    // Accepting or rejecting needs a suggestion; choosing another activity may also settle a
+    // report row nothing was suggested for.
+    let also = match decision {
+        LinkDecision::Choose(_) => "unmatched",
+        _ => "review",
+    };
     let row = sqlx::query(
             "SELECT id, activity_id, report_title, document_id FROM links
-             WHERE org_id = $1 AND period = $2 AND reference = $3 AND decision = 'review'
+             WHERE org_id = $1 AND period = $2 AND reference = $3 AND decision IN ('review', $4)
                AND document_id = (SELECT MAX(document_id) FROM links WHERE org_id = $1 AND period = $2)
              ORDER BY id DESC LIMIT 1",
         )
         .bind(org.id)
         .bind(period.slug())
         .bind(reference)
+        .bind(also)
         .fetch_optional(&mut **tx)
         .await?
         .ok_or_else(|| {
-            StoreError::Usage(format!(
-                "reference {reference} has no link awaiting review in {period}; `waymark reconcile` lists them"
-            ))
+            StoreError::Usage(match decision {
+                LinkDecision::Choose(_) => format!(
+                    "reference {reference} has no report row awaiting a link in {period}; `waymark reconcile` lists them"
+                ),
+                _ => format!(
+                    "reference {reference} has no link awaiting review in {period}; `waymark reconcile` lists them"
+                ),
+            })
         })?;
     let link_id: i64 = row.try_get(0)?;
-    let plan_activity: Option<i64> = row.try_get(1)?;
+    let suggested: Option<i64> = row.try_get(1)?;
     let report_title: Option<String> = row.try_get(2)?;
     let document_id: i64 = row.try_get(3)?;
-    let plan_activity = plan_activity.ok_or_else(|| {
-        StoreError::Corrupt(format!("review link {link_id} names no plan activity"))
-    })?;
+    let plan_activity = match decision {
+        LinkDecision::Choose(chosen) => chosen,
+        _ => suggested.ok_or_else(|| {
+            StoreError::Corrupt(format!("review link {link_id} names no plan activity"))
+        })?,
+    };
     match decision {
-        LinkDecision::Accept => {
+        LinkDecision::Accept | LinkDecision::Choose(_) => {
             // Only a plan activity still in the plan, with no reference of its own, can take
             // the report's reference; anything else would split or lose an activity.
             let state = sqlx::query(
@@ -84,8 +131,13 @@ async fn decide(
                 )
                 .bind(plan_activity)
                 .bind(org.id)
-                .fetch_one(&mut **tx)
-                .await?;
+                .fetch_optional(&mut **tx)
+                .await?
+                .ok_or_else(|| {
+                    StoreError::Usage(format!(
+                        "cannot link reference {reference}: there is no plan activity {plan_activity}"
+                    ))
+                })?;
             let existing: Option<String> = state.try_get(0)?;
             let merged: Option<i64> = state.try_get(1)?;
             let in_plan: Option<bool> = state.try_get::<Option<i64>, _>(2)?.map(|v| v != 0);
@@ -140,11 +192,31 @@ async fn decide(
                     .execute(&mut **tx)
                     .await?;
             }
-            sqlx::query("UPDATE links SET decision = 'linked', decided_at = $1 WHERE id = $2")
-                .bind(now)
-                .bind(link_id)
-                .execute(&mut **tx)
-                .await?;
+            sqlx::query(
+                "UPDATE links SET decision = 'linked', activity_id = $1, decided_at = $2,
+                    plan_title = (SELECT v.title FROM activity_versions v WHERE v.id = (SELECT MAX(id) FROM activity_versions WHERE activity_id = $1)),
+                    plan_directorate = (SELECT d.name FROM activity_versions v JOIN directorates d ON d.id = v.directorate_id WHERE v.id = (SELECT MAX(id) FROM activity_versions WHERE activity_id = $1))
+                 WHERE id = $3",
+            )
+            .bind(plan_activity)
+            .bind(now)
+            .bind(link_id)
+            .execute(&mut **tx)
+            .await?;
+            // The chosen activity no longer stands unmatched on its own line.
+            sqlx::query(
+                "DELETE FROM links WHERE org_id = $1 AND document_id = $2 AND period = $3
+                   AND activity_id = $4 AND reference IS NULL AND decision = 'unmatched'",
+            )
+            .bind(org.id)
+            .bind(document_id)
+            .bind(period.slug())
+            .bind(plan_activity)
+            .execute(&mut **tx)
+            .await?;
+            if let Some(other) = suggested.filter(|s| *s != plan_activity) {
+                unmatched_alone(tx, org, period, document_id, other, now).await?;
+            }
         }
         LinkDecision::Reject => {
             sqlx::query("UPDATE links SET decision = 'unmatched', activity_id = NULL, plan_title = NULL, plan_directorate = NULL, decided_at = $1 WHERE id = $2")
@@ -152,8 +224,25 @@ async fn decide(
                     .bind(link_id)
                     .execute(&mut **tx)
                     .await?;
-            // The plan activity now stands unmatched on its own line.
-            sqlx::query(
+            unmatched_alone(tx, org, period, document_id, plan_activity, now).await?;
+        }
+    }
+    Ok((
+        suggested,
+        (decision != LinkDecision::Reject).then_some(plan_activity),
+    ))
+}
+
+/// A plan activity no report row is linked to stands unmatched on its own line.
+async fn unmatched_alone(
+    tx: &mut Tx,
+    org: &Organisation,
+    period: Period,
+    document_id: i64,
+    plan_activity: i64,
+    now: &str,
+) -> Result<()> {
+    sqlx::query(
                     "INSERT INTO links (org_id, document_id, period, activity_id, plan_title, plan_directorate, score, decision, decided_at, recorded_at)
                      SELECT $1, $2, $3, a.id, v.title, d.name, 0, 'unmatched', $4, $4
                      FROM activities a
@@ -168,7 +257,5 @@ async fn decide(
                 .bind(plan_activity)
                 .execute(&mut **tx)
                 .await?;
-        }
-    }
     Ok(())
 }

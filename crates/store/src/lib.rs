@@ -22,6 +22,7 @@ pub mod reminders;
 pub mod rows;
 pub mod seal;
 mod settings;
+mod settle;
 mod summary;
 pub use overview::{
     IndicatorValueView, OutcomeView, PlanOverview, PrincipleView, StrategyView, ThemeView,
@@ -41,6 +42,7 @@ pub use ingest::{ImportOutcome, Incoming};
 pub use plan_edit::{ActivityFields, IndicatorEdit, PlanEdit};
 pub use rows::RowRef;
 pub use seal::{AuditKey, Checkpoint, CheckpointError, Position, PublicKey, SigningKey};
+pub use settle::{MAX_SETTLE_NOTE_CHARS, SettledFinding};
 mod transfer;
 pub use transfer::{ColumnKind, CopySummary, Dump, Value, catalogue};
 

@@ -312,7 +312,13 @@ async fn run_step(store: &Store, org: &Organisation, step: &Step, k: usize) -> S
                     LinkDecision::Reject
                 };
                 let result = store
-                    .decide_links(org, period, &[(reference.clone(), decision)], when)
+                    .decide_links(
+                        org,
+                        period,
+                        &[(reference.clone(), decision)],
+                        &waymark_store::Who::command_line(),
+                        when,
+                    )
                     .await;
                 out.push(format!("{reference} {decision:?}: {result:?}"));
             }
@@ -841,6 +847,7 @@ fn deciding_a_link_for_one_council_leaves_the_other_alone() {
                     &a,
                     period,
                     &[("BETA-ONLY".into(), LinkDecision::Accept)],
+                    &waymark_store::Who::command_line(),
                     at(3),
                 )
                 .await
@@ -858,6 +865,7 @@ fn deciding_a_link_for_one_council_leaves_the_other_alone() {
                         (review_a[0].clone(), LinkDecision::Accept),
                         (review_a[1].clone(), LinkDecision::Reject),
                     ],
+                    &waymark_store::Who::command_line(),
                     at(3),
                 )
                 .await
@@ -881,6 +889,7 @@ fn deciding_a_link_for_one_council_leaves_the_other_alone() {
                         (review_a[1].clone(), LinkDecision::Accept),
                         ("BETA-ONLY".into(), LinkDecision::Reject),
                     ],
+                    &waymark_store::Who::command_line(),
                     at(4),
                 )
                 .await

@@ -83,7 +83,13 @@ async fn load(store: &Store) {
         })
         .expect("Bexley's report has a link to review");
     store
-        .decide_links(&bexley, period, &[(review, LinkDecision::Accept)], at(2))
+        .decide_links(
+            &bexley,
+            period,
+            &[(review, LinkDecision::Accept)],
+            &waymark_store::Who::command_line(),
+            at(2),
+        )
         .await
         .expect("accept a link");
     let rule = HeadlineRule {

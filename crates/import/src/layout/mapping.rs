@@ -91,6 +91,49 @@ impl Mapping {
         })
     }
 
+    /// The same mapping with a column given a role by its name ([`super::column_roles`]);
+    /// `None` when no role has that name.
+    pub fn with_column(mut self, header: &str, role: &str) -> Option<Mapping> {
+        let role = Role::from_name(role)?;
+        self.columns.retain(|(h, _)| h != header);
+        self.columns.push((header.to_string(), role));
+        Some(self)
+    }
+
+    /// The columns the mapping names: header as written, role's name.
+    pub fn columns(&self) -> Vec<(String, &'static str)> {
+        self.columns
+            .iter()
+            .map(|(h, r)| (h.clone(), r.name()))
+            .collect()
+    }
+
+    /// Whether the mapping says nothing (and so need not be remembered).
+    pub fn is_empty(&self) -> bool {
+        self.kind.is_none() && self.period.is_none() && self.columns.is_empty()
+    }
+
+    /// The same mapping with the kind a person chose by its key ("activity-report",
+    /// "action-plan", "kpi-table"); any other key leaves the kind to be inferred.
+    pub fn with_kind_key(mut self, key: &str) -> Mapping {
+        self.kind = match key {
+            "activity-report" => Some(Kind::Report),
+            "action-plan" => Some(Kind::Plan),
+            "kpi-table" => Some(Kind::Kpi),
+            _ => None,
+        };
+        self
+    }
+
+    /// The kind the mapping names, by its key.
+    pub fn kind_key(&self) -> Option<&'static str> {
+        self.kind.map(|k| match k {
+            Kind::Report => "activity-report",
+            Kind::Plan => "action-plan",
+            Kind::Kpi => "kpi-table",
+        })
+    }
+
     /// The same mapping with the reporting period a person named.
     pub fn with_period(mut self, period: Period) -> Mapping {
         self.period = Some(period);
@@ -120,15 +163,8 @@ impl Mapping {
     /// Write the mapping as TOML (what `--explain` suggests and the staff site remembers).
     pub fn to_toml(&self) -> String {
         let mut s = String::new();
-        if let Some(k) = self.kind {
-            s.push_str(&format!(
-                "kind = \"{}\"\n",
-                match k {
-                    Kind::Report => "activity-report",
-                    Kind::Plan => "action-plan",
-                    Kind::Kpi => "kpi-table",
-                }
-            ));
+        if let Some(k) = self.kind_key() {
+            s.push_str(&format!("kind = \"{k}\"\n"));
         }
         if let Some(p) = self.period {
             s.push_str(&format!("period = \"{p}\"\n"));

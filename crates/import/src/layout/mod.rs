@@ -49,11 +49,109 @@ pub(crate) enum Kind {
     Kpi,
 }
 
-/// Read every table of a book into documents.
+/// How one table's columns were read: what a person checks, and corrects, before importing.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TableReading {
+    /// "sheet 'Q3'", "table at row 4".
+    pub place: String,
+    pub header_row: usize,
+    pub rows: usize,
+    /// "an activity report", "an action plan", "a table of indicators", or
+    /// "nothing Waymark can import".
+    pub read_as: &'static str,
+    pub columns: Vec<ColumnReading>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ColumnReading {
+    /// Counted from 1, as a spreadsheet's users count.
+    pub number: usize,
+    pub header: String,
+    /// The role's name, as a mapping file writes it ([`column_roles`]).
+    pub role: &'static str,
+    pub confidence: u8,
+    pub reason: String,
+    /// The first few values below the header, as written.
+    pub samples: Vec<String>,
+}
+
+/// Every role a column can be given, by the name a mapping file uses.
+pub fn column_roles() -> Vec<&'static str> {
+    Role::ALL.iter().map(|r| r.name()).collect()
+}
+
+/// A key for files of the same shape: the headers of each table, folded, in order. Two
+/// files with the same columns (a council's next quarter's return, say) share it.
+pub fn shape_of(tables: &[TableReading]) -> Option<String> {
+    if tables.iter().all(|t| t.columns.is_empty()) {
+        return None;
+    }
+    Some(
+        tables
+            .iter()
+            .map(|t| {
+                t.columns
+                    .iter()
+                    .map(|c| waymark_domain::text::fold(&c.header))
+                    .collect::<Vec<_>>()
+                    .join("|")
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+}
+
+fn table_reading(where_: &str, grid: &Grid, kind: Option<Kind>) -> TableReading {
+    TableReading {
+        place: where_.to_string(),
+        header_row: grid.header_at,
+        rows: grid.records.len(),
+        read_as: kind_name(kind),
+        columns: grid
+            .columns
+            .iter()
+            .map(|c| ColumnReading {
+                number: c.index + 1,
+                header: c.header.clone(),
+                role: c.role.name(),
+                confidence: c.confidence,
+                reason: c.reason.clone(),
+                samples: grid
+                    .records
+                    .iter()
+                    .filter_map(|r| r.cells.get(c.index))
+                    .map(|cell| cell.text.trim().to_string())
+                    .filter(|t| !t.is_empty())
+                    .take(3)
+                    .map(|t| {
+                        if t.chars().count() > 80 {
+                            format!("{}…", t.chars().take(79).collect::<String>())
+                        } else {
+                            t
+                        }
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+fn kind_name(kind: Option<Kind>) -> &'static str {
+    match kind {
+        Some(Kind::Report) => "an activity report",
+        Some(Kind::Plan) => "an action plan",
+        Some(Kind::Kpi) => "a table of indicators",
+        None => "nothing Waymark can import",
+    }
+}
+
+/// Read every table of a book into documents. How each table's columns were read goes into
+/// `tables` whether or not documents could be built from them.
 pub(crate) fn read_book(
     book: &Book,
     vocab: &Vocabulary,
     mapping: &Mapping,
+    tables: &mut Vec<TableReading>,
 ) -> Result<Reading, ImportError> {
     let labels = &vocab.statuses;
     let extra = mapping.header_roles();
@@ -112,6 +210,7 @@ pub(crate) fn read_book(
                     context.extend(grid.context.iter().cloned());
                     let kind = mapping.kind.or_else(|| kind_of(&grid));
                     explanation.push(explain(&where_, &grid, kind));
+                    tables.push(table_reading(&where_, &grid, kind));
                     let Some(kind) = kind else {
                         found.push(format!(
                             "{where_}: a table of {} rows with columns {}; no column reads as a status, an indicator or an activity with a due date",
@@ -332,12 +431,7 @@ fn explain(where_: &str, grid: &Grid, kind: Option<Kind>) -> String {
         "{where_}: header at row {}, {} data rows, read as {}",
         grid.header_at,
         grid.records.len(),
-        match kind {
-            Some(Kind::Report) => "an activity report",
-            Some(Kind::Plan) => "an action plan",
-            Some(Kind::Kpi) => "a table of indicators",
-            None => "nothing Waymark can import",
-        }
+        kind_name(kind)
     );
     for c in &grid.columns {
         let _ = write!(

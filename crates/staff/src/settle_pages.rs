@@ -1,0 +1,360 @@
+//! What needs a person after an import: report rows linked to the plan with low confidence
+//! (accept, reject, or pick another activity), report rows that match no activity, and the
+//! data-quality findings of the checks, each settled with one click and audited by the store.
+//! Admins only.
+
+use crate::Staff;
+use crate::auth::{Signed, signed_admin, signed_form, unavailable};
+use crate::http;
+use crate::view::with;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use minijinja::{Value, context};
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+use waymark_domain::checks::{Finding, code};
+use waymark_domain::reconcile::Decision;
+use waymark_domain::workflow::Role;
+use waymark_domain::{Period, records::LinkRecord};
+use waymark_store::{LinkDecision, Organisation, Store, StoreError};
+
+/// Findings the page lists with their own actions (the links above), not as findings.
+const SHOWN_AS_LINKS: [&str; 2] = [code::LINK_NEEDS_REVIEW, code::UNPLANNED_ACTIVITY];
+
+/// What waits for a person in a period.
+pub struct Waiting {
+    pub period: Option<Period>,
+    pub links: Vec<LinkRecord>,
+    pub unmatched: Vec<LinkRecord>,
+    pub findings: Vec<Finding>,
+    pub settled: Vec<waymark_store::SettledFinding>,
+}
+
+impl Waiting {
+    pub fn count(&self) -> usize {
+        self.links.len() + self.unmatched.len() + self.findings.len()
+    }
+
+    /// The newest period's, or the named one's (by its slug).
+    pub async fn load(
+        store: &Store,
+        org: &Organisation,
+        slug: Option<&str>,
+    ) -> Result<Waiting, StoreError> {
+        let periods = store.periods(org, None).await?;
+        let period = match slug {
+            Some(s) => periods.iter().copied().find(|p| p.slug() == s),
+            None => periods.last().copied(),
+        };
+        let links = match period {
+            Some(p) => store.links(org, p, None).await?,
+            None => vec![],
+        };
+        let settled = store.settled_findings(org, period).await?;
+        let done: HashSet<(&str, &str)> = settled
+            .iter()
+            .map(|s| (s.code.as_str(), s.subject.as_str()))
+            .collect();
+        let all = store.findings(org, period).await?;
+        let is_settled = |code: &str, subject: &str| done.contains(&(code, subject));
+        let mut seen = HashSet::new();
+        let unmatched: Vec<LinkRecord> = links
+            .iter()
+            .filter(|l| l.decision == Decision::Unmatched)
+            .filter(|l| l.reference.as_ref().is_some_and(|r| seen.insert(r.clone())))
+            .filter(|l| !is_settled(code::UNPLANNED_ACTIVITY, &unplanned_subject(l)))
+            .cloned()
+            .collect();
+        let review: Vec<LinkRecord> = links
+            .into_iter()
+            .filter(|l| l.decision == Decision::Review && l.reference.is_some())
+            .collect();
+        let findings: Vec<Finding> = all
+            .into_iter()
+            .filter(|f| !SHOWN_AS_LINKS.contains(&f.code.as_str()))
+            .filter(|f| !is_settled(&f.code, &f.subject))
+            .collect();
+        Ok(Waiting {
+            period,
+            links: review,
+            unmatched,
+            findings,
+            settled,
+        })
+    }
+}
+
+/// The subject the checks give a report row that matches no plan activity.
+fn unplanned_subject(link: &LinkRecord) -> String {
+    format!(
+        "activity {}: {}",
+        link.reference.as_deref().unwrap_or(""),
+        link.report_title.as_deref().unwrap_or("")
+    )
+}
+
+fn query_value<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
+    request.uri().query().and_then(|q| {
+        q.split('&')
+            .find_map(|p| p.strip_prefix(name).and_then(|v| v.strip_prefix('=')))
+    })
+}
+
+/// GET /staff/settle: everything waiting for a person in a period.
+pub async fn page(State(staff): State<Arc<Staff>>, request: Request) -> Response {
+    let signed = match signed_admin(&staff, request.headers()).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let slug = query_value(&request, "period").map(str::to_string);
+    let done = query_value(&request, "done").map(str::to_string);
+    render(
+        &staff,
+        &signed,
+        StatusCode::OK,
+        slug.as_deref(),
+        done.as_deref(),
+        None,
+    )
+    .await
+}
+
+async fn render(
+    staff: &Staff,
+    signed: &Signed,
+    status: StatusCode,
+    slug: Option<&str>,
+    done: Option<&str>,
+    error: Option<&str>,
+) -> Response {
+    let waiting = match Waiting::load(&staff.store, &signed.org, slug).await {
+        Ok(w) => w,
+        Err(e) => return unavailable(staff, &e),
+    };
+    let periods = match staff.store.periods(&signed.org, None).await {
+        Ok(p) => p,
+        Err(e) => return unavailable(staff, &e),
+    };
+    let activities = match staff.store.activities(&signed.org, None).await {
+        Ok(a) => a,
+        Err(e) => return unavailable(staff, &e),
+    };
+    // A report row can become any plan activity that no report row has claimed yet.
+    let mut by_directorate: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
+    for a in activities
+        .iter()
+        .filter(|a| a.in_plan && a.reference.is_none())
+    {
+        by_directorate
+            .entry(a.directorate.as_str())
+            .or_default()
+            .push(context! { id => a.id, title => a.title.clone() });
+    }
+    let choices: Vec<Value> = by_directorate
+        .into_iter()
+        .map(|(d, list)| context! { directorate => d, activities => list })
+        .collect();
+    let link_view = |l: &LinkRecord| {
+        context! {
+            reference => l.reference.clone().unwrap_or_default(),
+            report_title => l.report_title.clone().unwrap_or_default(),
+            report_directorate => l.report_directorate.clone().unwrap_or_default(),
+            plan_title => l.plan_title.clone().unwrap_or_default(),
+            plan_directorate => l.plan_directorate.clone().unwrap_or_default(),
+            score => format!("{:.2}", l.score),
+            source => l.source.as_ref().map(|s| s.to_string()).unwrap_or_default(),
+            subject => unplanned_subject(l),
+        }
+    };
+    let findings: Vec<Value> = waiting
+        .findings
+        .iter()
+        .map(|f| {
+            context! {
+                code => f.code.clone(),
+                severity => f.severity.key(),
+                subject => f.subject.clone(),
+                message => f.message.clone(),
+                source => f.source.clone().unwrap_or_default(),
+            }
+        })
+        .collect();
+    let period_views: Vec<Value> = periods
+        .iter()
+        .rev()
+        .map(|p| context! { slug => p.slug(), name => p.to_string(), current => Some(*p) == waiting.period })
+        .collect();
+    staff.view.page(
+        status,
+        "settle.html",
+        with(
+            signed.frame("settle", "Settle what the import could not"),
+            context! {
+                period => waiting.period.map(|p| context! { slug => p.slug(), name => p.to_string() }),
+                periods => period_views,
+                links => waiting.links.iter().map(link_view).collect::<Vec<_>>(),
+                unmatched => waiting.unmatched.iter().map(link_view).collect::<Vec<_>>(),
+                findings => findings,
+                settled => waiting.settled.clone(),
+                choices => choices,
+                waiting => waiting.count(),
+                done => match done {
+                    Some("link") => Some("The report row's link is saved."),
+                    Some("finding") => Some("The finding is settled."),
+                    _ => None,
+                },
+                error => error,
+            },
+        ),
+    )
+}
+
+/// POST /staff/settle/links: accept, reject, or choose another plan activity for a report row.
+pub async fn decide(State(staff): State<Arc<Staff>>, request: Request) -> Response {
+    let (signed, form) = match signed_form(&staff, request).await {
+        Ok(ok) => ok,
+        Err(r) => return r,
+    };
+    if signed.user.role != Role::Admin {
+        return crate::auth::admins_only(&staff, &signed);
+    }
+    let slug = form.get("period").to_string();
+    let periods = match staff.store.periods(&signed.org, None).await {
+        Ok(p) => p,
+        Err(e) => return unavailable(&staff, &e),
+    };
+    let Some(period) = periods.iter().copied().find(|p| p.slug() == slug) else {
+        return render(
+            &staff,
+            &signed,
+            StatusCode::BAD_REQUEST,
+            None,
+            None,
+            Some("That period has no report: choose one from the list."),
+        )
+        .await;
+    };
+    let reference = form.get("reference").trim().to_string();
+    let decision = match form.get("decision") {
+        "accept" => LinkDecision::Accept,
+        "reject" => LinkDecision::Reject,
+        "choose" => match form.number("activity") {
+            Some(id) => LinkDecision::Choose(id),
+            None => {
+                return render(
+                    &staff,
+                    &signed,
+                    StatusCode::BAD_REQUEST,
+                    Some(&slug),
+                    None,
+                    Some(&format!(
+                        "Choose the plan activity that report row {reference} is, then press Link."
+                    )),
+                )
+                .await;
+            }
+        },
+        _ => {
+            return render(
+                &staff,
+                &signed,
+                StatusCode::BAD_REQUEST,
+                Some(&slug),
+                None,
+                Some("Choose accept, reject or another activity."),
+            )
+            .await;
+        }
+    };
+    match staff
+        .store
+        .decide_links(
+            &signed.org,
+            period,
+            &[(reference, decision)],
+            &signed.user.who(),
+            staff.now(),
+        )
+        .await
+    {
+        Ok(()) => http::see_other(&format!("/staff/settle?period={slug}&done=link")),
+        Err(StoreError::Usage(message)) => {
+            render(
+                &staff,
+                &signed,
+                StatusCode::BAD_REQUEST,
+                Some(&slug),
+                None,
+                Some(&message),
+            )
+            .await
+        }
+        Err(e) => unavailable(&staff, &e),
+    }
+}
+
+/// POST /staff/settle/findings: mark a finding as dealt with, with an optional note.
+pub async fn settle(State(staff): State<Arc<Staff>>, request: Request) -> Response {
+    let (signed, form) = match signed_form(&staff, request).await {
+        Ok(ok) => ok,
+        Err(r) => return r,
+    };
+    if signed.user.role != Role::Admin {
+        return crate::auth::admins_only(&staff, &signed);
+    }
+    let slug = form.get("period").to_string();
+    let waiting = match Waiting::load(&staff.store, &signed.org, Some(&slug)).await {
+        Ok(w) => w,
+        Err(e) => return unavailable(&staff, &e),
+    };
+    let (code, subject) = (form.get("code"), form.get("subject"));
+    // Only a finding the checks make now can be settled: a stale or forged form changes nothing.
+    let open = waiting
+        .findings
+        .iter()
+        .any(|f| f.code == code && f.subject == subject)
+        || (code == code::UNPLANNED_ACTIVITY
+            && waiting
+                .unmatched
+                .iter()
+                .any(|l| unplanned_subject(l) == subject));
+    if !open {
+        return render(
+            &staff,
+            &signed,
+            StatusCode::BAD_REQUEST,
+            Some(&slug),
+            None,
+            Some("That finding is no longer waiting: it was settled already, or the data changed."),
+        )
+        .await;
+    }
+    match staff
+        .store
+        .settle_finding(
+            &signed.org,
+            waiting.period,
+            code,
+            subject,
+            form.get("note"),
+            &signed.user.who(),
+            staff.now(),
+        )
+        .await
+    {
+        Ok(()) => http::see_other(&format!("/staff/settle?period={slug}&done=finding")),
+        Err(StoreError::Usage(message)) => {
+            render(
+                &staff,
+                &signed,
+                StatusCode::BAD_REQUEST,
+                Some(&slug),
+                None,
+                Some(&message),
+            )
+            .await
+        }
+        Err(e) => unavailable(&staff, &e),
+    }
+}

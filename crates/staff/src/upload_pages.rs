@@ -1,0 +1,546 @@
+//! A file imported through the staff site: uploaded (text, CSV, spreadsheet, saved web page or
+//! PDF), shown with what each of its columns was read as beside what importing it would
+//! change, the columns' roles corrected by the admin and read again, then confirmed. The
+//! mapping the admin chose is remembered for the council's next file of the same shape.
+
+use crate::Staff;
+use crate::auth::{Signed, admins_only, signed_form, signed_in, signed_message, unavailable};
+use crate::http::{self, Form, same_origin, same_secret};
+use crate::plan_pages::plan_page;
+use crate::view::{one_error, with};
+use axum::extract::{Multipart, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use chrono::{DateTime, Duration, Utc};
+use minijinja::{Value, context};
+use std::sync::Arc;
+use waymark_domain::reconcile::ReconcileOptions;
+use waymark_domain::workflow::Role;
+use waymark_import::{Inspection, Mapping, Vocabulary};
+use waymark_store::{ImportOutcome, Incoming, StoreError};
+
+/// Largest file accepted through the web.
+pub const MAX_UPLOAD_BYTES: usize = 5 * 1024 * 1024;
+/// How long an uploaded file waits for its confirmation.
+const UPLOAD_MINUTES: i64 = 30;
+/// Uploads waiting at once (the oldest goes first).
+const MAX_WAITING: usize = 32;
+/// Columns a mapping form may name (a wider file is mapped with a mapping file).
+const MAX_FORM_COLUMNS: usize = 400;
+
+/// A file uploaded and previewed, waiting for the admin to confirm it.
+#[derive(Clone)]
+pub struct PendingUpload {
+    org_id: i64,
+    user_id: i64,
+    file_name: String,
+    bytes: Arc<Vec<u8>>,
+    /// What the admin (or the council's remembered mapping) says about the file.
+    mapping: Mapping,
+    /// The file's shape as first read, under which the mapping is remembered.
+    shape: Option<String>,
+    /// Whether the mapping came from an earlier file of the same shape.
+    remembered: bool,
+    expires: DateTime<Utc>,
+}
+
+/// Uploads waiting for confirmation, by a random token only their uploader's form carries.
+#[derive(Default)]
+pub struct Uploads(std::sync::Mutex<Vec<(String, PendingUpload)>>);
+
+impl Uploads {
+    fn put(&self, token: String, upload: PendingUpload, now: DateTime<Utc>) {
+        let mut waiting = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        waiting.retain(|(t, u)| u.expires > now && t != &token);
+        if waiting.len() >= MAX_WAITING {
+            waiting.remove(0);
+        }
+        waiting.push((token, upload));
+    }
+
+    fn position(
+        waiting: &[(String, PendingUpload)],
+        token: &str,
+        org_id: i64,
+        user_id: i64,
+        now: DateTime<Utc>,
+    ) -> Option<usize> {
+        waiting.iter().position(|(t, u)| {
+            same_secret(t, token) && u.org_id == org_id && u.user_id == user_id && u.expires > now
+        })
+    }
+
+    /// The upload, left waiting (to be read again with another mapping).
+    fn get(
+        &self,
+        token: &str,
+        org_id: i64,
+        user_id: i64,
+        now: DateTime<Utc>,
+    ) -> Option<PendingUpload> {
+        let waiting = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let at = Self::position(&waiting, token, org_id, user_id, now)?;
+        Some(waiting[at].1.clone())
+    }
+
+    /// The upload, no longer waiting (it is being imported).
+    fn take(
+        &self,
+        token: &str,
+        org_id: i64,
+        user_id: i64,
+        now: DateTime<Utc>,
+    ) -> Option<PendingUpload> {
+        let mut waiting = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let at = Self::position(&waiting, token, org_id, user_id, now)?;
+        Some(waiting.remove(at).1)
+    }
+}
+
+/// The uploaded file's name without any folders, as shown back to people.
+fn file_name(raw: Option<&str>) -> String {
+    let name = raw.unwrap_or("upload.txt");
+    let last = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let clean: String = last.chars().filter(|c| !c.is_control()).take(200).collect();
+    if clean.trim().is_empty() {
+        "upload.txt".into()
+    } else {
+        clean
+    }
+}
+
+/// Read the file off the request's thread: a large spreadsheet or PDF takes a while.
+async fn inspect(name: String, bytes: Arc<Vec<u8>>, mapping: Mapping) -> Inspection {
+    let read_name = name.clone();
+    tokio::task::spawn_blocking(move || {
+        waymark_import::inspect(&read_name, &bytes, None, &Vocabulary::default(), &mapping)
+    })
+    .await
+    .unwrap_or_else(|_| Inspection {
+        result: Err(waymark_import::ImportError::new(
+            name,
+            "the file could not be read",
+        )),
+        tables: vec![],
+    })
+}
+
+/// The documents a reading holds, named as the command line names them.
+fn incoming(name: &str, bytes: &[u8], reading: waymark_import::Reading) -> Vec<Incoming> {
+    let several = reading.documents.len() > 1;
+    reading
+        .documents
+        .into_iter()
+        .enumerate()
+        .map(|(i, document)| {
+            let label = if several {
+                format!("{name}#{}", i + 1)
+            } else {
+                name.to_string()
+            };
+            Incoming::new(&label, bytes, document)
+        })
+        .collect()
+}
+
+/// POST /staff/plan/upload (multipart): read the file, show what importing it would change.
+pub async fn upload(State(staff): State<Arc<Staff>>, request: Request) -> Response {
+    let headers = request.headers().clone();
+    let signed = match signed_in(&staff, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if signed.user.role != Role::Admin {
+        return admins_only(&staff, &signed);
+    }
+    let (csrf, file) = match read_upload(request).await {
+        Ok(parts) => parts,
+        Err((status, message)) => return refuse(&staff, &headers, status, &message).await,
+    };
+    if !same_origin(&headers) || !same_secret(&csrf, &signed.session.csrf_token) {
+        return signed_message(
+            &staff,
+            &signed,
+            StatusCode::FORBIDDEN,
+            "This form could not be accepted",
+            "Nothing was changed. The form was out of date or did not come from this site: go back, reload the page and try again.",
+        );
+    }
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return refuse(
+            &staff,
+            &headers,
+            StatusCode::BAD_REQUEST,
+            "Choose a file to upload",
+        )
+        .await;
+    };
+    let bytes = Arc::new(bytes);
+    // The file's shape as read without a mapping: the council's mapping for that shape, if a
+    // person chose one for an earlier file, is used from the start.
+    let first = inspect(name.clone(), bytes.clone(), Mapping::default()).await;
+    let shape = first.shape();
+    let remembered = match &shape {
+        Some(s) => match staff.store.remembered_mapping(&signed.org, s).await {
+            Ok(found) => {
+                found.and_then(|toml| Mapping::from_toml("remembered mapping", &toml).ok())
+            }
+            Err(e) => return unavailable(&staff, &e),
+        },
+        None => None,
+    };
+    let (inspection, mapping, from_memory) = match remembered {
+        Some(m) => (
+            inspect(name.clone(), bytes.clone(), m.clone()).await,
+            m,
+            true,
+        ),
+        None => (first, Mapping::default(), false),
+    };
+    if inspection.tables.is_empty()
+        && let Err(e) = &inspection.result
+    {
+        // Nothing a person could correct: no table was found to map.
+        return refuse(&staff, &headers, StatusCode::BAD_REQUEST, &e.to_string()).await;
+    }
+    let Ok((token, _)) = waymark_store::accounts::new_token() else {
+        return unavailable(&staff, &"no randomness");
+    };
+    let now = staff.now();
+    let pending = PendingUpload {
+        org_id: signed.org.id,
+        user_id: signed.user.id,
+        file_name: name,
+        bytes,
+        mapping,
+        shape,
+        remembered: from_memory,
+        expires: now + Duration::minutes(UPLOAD_MINUTES),
+    };
+    staff.uploads.put(token.clone(), pending.clone(), now);
+    preview(&staff, &signed, &token, &pending, inspection).await
+}
+
+/// The CSRF token and the file from a multipart body, or what to tell the sender.
+async fn read_upload(
+    request: Request,
+) -> Result<(String, Option<(String, Vec<u8>)>), (StatusCode, String)> {
+    let mut multipart =
+        match <Multipart as axum::extract::FromRequest<()>>::from_request(request, &()).await {
+            Ok(m) => m,
+            Err(_) => return Err((StatusCode::BAD_REQUEST, "Choose a file to upload".into())),
+        };
+    // A body too large is a 413; any other fault in it (a malformed part, say a file name
+    // with control characters) is the sender's: 400.
+    let unreadable = |e: &axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            too_large()
+        } else {
+            (
+                StatusCode::BAD_REQUEST,
+                "The upload could not be read: choose the file again, and send it from the form on this page".to_string(),
+            )
+        }
+    };
+    let mut csrf = String::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => return Err(unreadable(&e)),
+        };
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.unwrap_or_default(),
+            Some("file") => {
+                let name = file_name(field.file_name());
+                match field.bytes().await {
+                    Ok(bytes) => file = Some((name, bytes.to_vec())),
+                    Err(e) => return Err(unreadable(&e)),
+                }
+            }
+            _ => {}
+        }
+    }
+    // (The body's limit leaves room for the form around the file: the file's own is this.)
+    if file
+        .as_ref()
+        .is_some_and(|(_, b)| b.len() > MAX_UPLOAD_BYTES)
+    {
+        return Err(too_large());
+    }
+    Ok((csrf, file))
+}
+
+fn too_large() -> (StatusCode, String) {
+    (
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!(
+            "The file must be smaller than {} MB",
+            MAX_UPLOAD_BYTES / 1024 / 1024
+        ),
+    )
+}
+
+/// The plan page again, with the upload's fault on its file field.
+async fn refuse(staff: &Staff, headers: &HeaderMap, status: StatusCode, message: &str) -> Response {
+    let signed = match signed_in(staff, headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    plan_page(
+        staff,
+        &signed,
+        status,
+        None,
+        one_error("file", message),
+        context! {},
+    )
+    .await
+}
+
+/// The preview: how each column was read (each role open to change), and what importing the
+/// file would change, or why it cannot be imported as read.
+async fn preview(
+    staff: &Staff,
+    signed: &Signed,
+    token: &str,
+    pending: &PendingUpload,
+    inspection: Inspection,
+) -> Response {
+    let mut summary: Vec<String> = vec![];
+    let mut rows: Vec<Value> = vec![];
+    let mut kinds: Vec<&'static str> = vec![];
+    let mut refusal: Option<String> = None;
+    match inspection.result {
+        Ok(reading) => {
+            kinds = reading.documents.iter().map(|d| d.kind().key()).collect();
+            let documents = incoming(&pending.file_name, &pending.bytes, reading);
+            match staff
+                .store
+                .preview_import(
+                    &signed.org,
+                    documents,
+                    staff.now(),
+                    &ReconcileOptions::default(),
+                )
+                .await
+            {
+                Ok((outcomes, changes)) => {
+                    summary = outcomes
+                        .iter()
+                        .map(|o| match o {
+                            ImportOutcome::Imported { summary, .. } => summary.clone(),
+                            ImportOutcome::AlreadyImported { .. } => {
+                                "This file has been imported before: importing it again changes nothing.".into()
+                            }
+                        })
+                        .collect();
+                    rows = changes
+                        .iter()
+                        .map(|c| context! { reference => c.reference.clone().unwrap_or_default(), change => c.change.clone(), detail => c.detail.clone() })
+                        .collect();
+                }
+                Err(StoreError::Usage(message)) => refusal = Some(message),
+                Err(e) => return unavailable(staff, &e),
+            }
+        }
+        Err(e) => refusal = Some(e.to_string()),
+    }
+    let mut number = 0usize;
+    let tables: Vec<Value> = inspection
+        .tables
+        .iter()
+        .map(|t| {
+            let columns: Vec<Value> = t
+                .columns
+                .iter()
+                .map(|c| {
+                    number += 1;
+                    context! {
+                        field => number,
+                        number => c.number,
+                        header => c.header.clone(),
+                        role => c.role,
+                        confidence => c.confidence,
+                        reason => c.reason.clone(),
+                        samples => c.samples.clone(),
+                    }
+                })
+                .collect();
+            context! {
+                place => t.place.clone(),
+                header_row => t.header_row,
+                rows => t.rows,
+                read_as => t.read_as,
+                columns => columns,
+            }
+        })
+        .collect();
+    let status = if refusal.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    staff.view.page(
+        status,
+        "plan_preview.html",
+        with(
+            signed.frame("plan", "Check the file before importing it"),
+            context! {
+                file => pending.file_name.clone(),
+                kinds => kinds,
+                summary => summary,
+                changes => rows,
+                refusal => refusal,
+                tables => tables,
+                roles => waymark_import::column_roles(),
+                kind_choice => pending.mapping.kind_key().unwrap_or(""),
+                remembered => pending.remembered,
+                mapped => pending.mapping.columns().into_iter().map(|(h, r)| context! { header => h, role => r }).collect::<Vec<_>>(),
+                token => token,
+                minutes => UPLOAD_MINUTES,
+            },
+        ),
+    )
+}
+
+/// POST /staff/plan/mapping: read the waiting file again with the roles the admin chose.
+pub async fn remap(State(staff): State<Arc<Staff>>, request: Request) -> Response {
+    let (signed, form) = match signed_form(&staff, request).await {
+        Ok(ok) => ok,
+        Err(r) => return r,
+    };
+    if signed.user.role != Role::Admin {
+        return admins_only(&staff, &signed);
+    }
+    let now = staff.now();
+    let token = form.get("upload").to_string();
+    let Some(mut pending) = staff
+        .uploads
+        .get(&token, signed.org.id, signed.user.id, now)
+    else {
+        return expired(&staff, &signed);
+    };
+    pending.mapping = mapping_from(&form, pending.mapping.clone());
+    pending.remembered = false;
+    let inspection = inspect(
+        pending.file_name.clone(),
+        pending.bytes.clone(),
+        pending.mapping.clone(),
+    )
+    .await;
+    staff.uploads.put(token.clone(), pending.clone(), now);
+    preview(&staff, &signed, &token, &pending, inspection).await
+}
+
+/// The mapping the form describes: the kind chosen, and each column whose role the admin
+/// changed from the one it was read as (`role-N` against `was-N`, the header in `header-N`).
+fn mapping_from(form: &Form, before: Mapping) -> Mapping {
+    let mut mapping = before.with_kind_key(form.get("kind"));
+    for n in 1..=MAX_FORM_COLUMNS {
+        let header = form.get(&format!("header-{n}"));
+        if header.is_empty() && !form.has(&format!("role-{n}")) {
+            break;
+        }
+        let (role, was) = (
+            form.get(&format!("role-{n}")),
+            form.get(&format!("was-{n}")),
+        );
+        if role != was && !header.trim().is_empty() {
+            // A role no mapping knows (a forged form) is left as it was read.
+            if let Some(changed) = mapping.clone().with_column(header, role) {
+                mapping = changed;
+            }
+        }
+    }
+    mapping
+}
+
+fn expired(staff: &Staff, signed: &Signed) -> Response {
+    signed_message(
+        staff,
+        signed,
+        StatusCode::GONE,
+        "This upload has expired",
+        "Nothing was imported. Upload the file again to see what it changes.",
+    )
+}
+
+/// POST /staff/plan/confirm: import the previewed file as the admin last saw it read.
+pub async fn confirm(State(staff): State<Arc<Staff>>, request: Request) -> Response {
+    let (signed, form) = match signed_form(&staff, request).await {
+        Ok(ok) => ok,
+        Err(r) => return r,
+    };
+    if signed.user.role != Role::Admin {
+        return admins_only(&staff, &signed);
+    }
+    let now = staff.now();
+    let Some(upload) = staff
+        .uploads
+        .take(form.get("upload"), signed.org.id, signed.user.id, now)
+    else {
+        return expired(&staff, &signed);
+    };
+    let inspection = inspect(
+        upload.file_name.clone(),
+        upload.bytes.clone(),
+        upload.mapping.clone(),
+    )
+    .await;
+    let reading = match inspection.result {
+        Ok(r) => r,
+        Err(e) => {
+            return signed_message(
+                &staff,
+                &signed,
+                StatusCode::BAD_REQUEST,
+                "The file could not be read",
+                &e.to_string(),
+            );
+        }
+    };
+    let documents = incoming(&upload.file_name, &upload.bytes, reading);
+    match staff
+        .store
+        .import_as(
+            &signed.org,
+            documents,
+            &signed.user.who(),
+            now,
+            &ReconcileOptions::default(),
+        )
+        .await
+    {
+        Ok(_) => {}
+        Err(StoreError::Usage(message)) => {
+            return signed_message(
+                &staff,
+                &signed,
+                StatusCode::BAD_REQUEST,
+                "The file could not be imported",
+                &message,
+            );
+        }
+        Err(e) => return unavailable(&staff, &e),
+    }
+    // The mapping a person chose serves the council's next file of this shape.
+    if let Some(shape) = &upload.shape
+        && !upload.mapping.is_empty()
+        && !upload.remembered
+        && let Err(e) = staff
+            .store
+            .remember_mapping(
+                &signed.org,
+                shape,
+                &upload.mapping.to_toml(),
+                &signed.user.who(),
+                now,
+            )
+            .await
+    {
+        return unavailable(&staff, &e);
+    }
+    http::see_other("/staff/plan?done=imported")
+}
