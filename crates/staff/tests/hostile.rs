@@ -2385,7 +2385,7 @@ async fn hostile_plans_and_indicators_the_rules_refuse_change_nothing() {
         }
 
         // Files the upload refuses: 400 naming the file field, nothing previewed or changed.
-        let limit = waymark_staff::plan_pages::MAX_UPLOAD_BYTES;
+        let limit = waymark_staff::upload_pages::MAX_UPLOAD_BYTES;
         let mut big = plan.to_vec();
         big.resize(limit + 1, b'\n');
         let mut bigger = plan.to_vec();

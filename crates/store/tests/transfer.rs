@@ -92,6 +92,25 @@ async fn load(store: &Store) {
         )
         .await
         .expect("accept a link");
+    let finding = store
+        .findings(&bexley, Some(period))
+        .await
+        .expect("findings")
+        .into_iter()
+        .next()
+        .expect("Bexley's data has a finding");
+    store
+        .settle_finding(
+            &bexley,
+            Some(period),
+            &finding.code,
+            &finding.subject,
+            "checked with the directorate",
+            &waymark_store::Who::command_line(),
+            at(2),
+        )
+        .await
+        .expect("settle a finding");
     let rule = HeadlineRule {
         name: "complete".into(),
         numerator: vec![Status::Complete],
