@@ -23,6 +23,7 @@ pub mod rows;
 pub mod seal;
 mod settings;
 mod summary;
+pub mod template;
 pub use overview::{
     IndicatorValueView, OutcomeView, PlanOverview, PrincipleView, StrategyView, ThemeView,
 };
