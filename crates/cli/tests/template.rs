@@ -58,7 +58,7 @@ fn export_all(db: &Db, format: &str, dir: &Path) -> Vec<PathBuf> {
     ]);
     files.push(indicators);
     for period in PERIODS {
-        let returns = dir.join(format!("returns-{period}.{format}"));
+        let returns = dir.join(format!("returns-{}.{format}", period.replace('/', "-")));
         db.ok([
             "export".as_ref(),
             "returns".as_ref(),
