@@ -412,6 +412,7 @@ fn width(header: &str) -> f64 {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::layout::roles::{Role, header_roles};
