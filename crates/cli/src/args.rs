@@ -19,6 +19,10 @@ pub struct Cli {
     /// The deployment's configuration file (site address, mail server, reminders, audit keys).
     #[arg(long, global = true, env = "WAYMARK_CONFIG")]
     pub config: Option<PathBuf>,
+    /// Whether --db (or WAYMARK_DB) was given rather than defaulted: `template` fills in the
+    /// council's data only then.
+    #[arg(skip)]
+    pub db_named: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -35,6 +39,10 @@ pub enum Command {
     Reconcile(ReconcileArgs),
     /// Export stored data.
     Export(ExportArgs),
+    /// A spreadsheet template for the plan, the indicators or a quarter's returns, in the shape
+    /// `waymark import` reads back: blank (headers, notes, drop-downs), or with --db filled
+    /// with the council's current data.
+    Template(TemplateArgs),
     /// Link activities to the plan's outcomes from a CSV file with columns `reference,outcomes`
     /// (e.g. `4,5` or `12,"4;7"`), so statistics can be read by theme and outcome.
     Outcomes(OutcomesArgs),
@@ -282,6 +290,62 @@ pub enum ExportFormat {
     Json,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SheetKind {
+    Plan,
+    Indicators,
+    Returns,
+}
+
+/// A template's file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SheetFormat {
+    Xlsx,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// The plan's framing (themes, outcomes, principles, values, strategies).
+    Json,
+    /// The plan's activities in the template's shape.
+    Csv,
+    /// The plan's activities in the template's shape, as a workbook.
+    Xlsx,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum IndicatorsFormat {
+    /// The open-data rows (one per value, with source and rating), or with --template the
+    /// template's shape.
+    Csv,
+    Json,
+    /// The template's shape, as a workbook.
+    Xlsx,
+}
+
+#[derive(Debug, Args)]
+pub struct TemplateArgs {
+    /// Which table: the plan's activities, indicator values (one row per indicator and
+    /// period), or a quarter's returns.
+    #[arg(value_enum)]
+    pub kind: SheetKind,
+    #[arg(long, value_enum, default_value = "xlsx")]
+    pub format: SheetFormat,
+    /// The file to write (replaced if it exists); default: standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// For returns filled from the database: the quarter (default: the latest with returns).
+    #[arg(long)]
+    pub period: Option<String>,
+    /// Headers only, even with --db (the status drop-down still lists the council's labels).
+    #[arg(long)]
+    pub blank: bool,
+    /// A council vocabulary file (TOML): its status labels join the drop-down.
+    #[arg(long, env = "WAYMARK_VOCABULARY")]
+    pub vocabulary: Option<PathBuf>,
+}
+
 #[derive(Debug, Args)]
 pub struct PeriodArgs {
     /// Reporting period: 2024/25-Q4, "2024/25 Q4", 2024-25-q4 or "Year End 24/25". Default: the latest with data.
@@ -337,17 +401,42 @@ pub enum ExportWhat {
         #[arg(long, value_enum)]
         format: ExportFormat,
     },
-    /// Every indicator value (KPI outturns) with its RAG rating.
+    /// Every indicator value (KPI outturns) with its RAG rating. `--format xlsx` (or csv with
+    /// --template) writes them in the indicator template's shape, which `waymark import`
+    /// reads back.
     Indicators {
         #[arg(long)]
         as_of: Option<String>,
         #[arg(long, value_enum)]
-        format: ExportFormat,
+        format: IndicatorsFormat,
+        /// CSV in the template's shape rather than the open-data rows.
+        #[arg(long)]
+        template: bool,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
-    /// The plan's framing: priority themes, outcomes, principles, values, strategies (JSON).
+    /// The plan's framing: priority themes, outcomes, principles, values, strategies (JSON);
+    /// with `--format csv|xlsx` its activities in the plan template's shape.
     Plan {
         #[arg(long)]
         as_of: Option<String>,
+        #[arg(long, value_enum, default_value = "json")]
+        format: PlanFormat,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// A quarter's returns (each activity's status and commentary, with its reference and
+    /// title) in the returns template's shape, which `waymark import` reads back.
+    Returns {
+        #[command(flatten)]
+        period: PeriodArgs,
+        #[arg(long, value_enum)]
+        format: SheetFormat,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 

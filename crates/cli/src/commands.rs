@@ -2,8 +2,8 @@
 
 use crate::Failure;
 use crate::args::{
-    Cli, Command, ConfigWhat, ExportArgs, ExportFormat, ExportWhat, KindArg, PeriodArgs,
-    ReconcileFormat, TextOrJson,
+    Cli, Command, ConfigWhat, ExportArgs, ExportFormat, ExportWhat, IndicatorsFormat, KindArg,
+    PeriodArgs, PlanFormat, ReconcileFormat, SheetFormat, SheetKind, TextOrJson,
 };
 use crate::output;
 use chrono::{NaiveDate, Utc};
@@ -22,6 +22,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         db,
         council,
         config,
+        db_named,
         command,
     } = cli;
     let config = crate::config::Config::load(config.as_deref())?;
@@ -206,23 +207,110 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Export(ExportArgs {
-            what: ExportWhat::Indicators { as_of, format },
+            what:
+                ExportWhat::Indicators {
+                    as_of,
+                    format,
+                    template,
+                    out,
+                },
         }) => {
+            let sheet = match (format, template) {
+                (IndicatorsFormat::Xlsx, _) => Some(SheetFormat::Xlsx),
+                (IndicatorsFormat::Csv, true) => Some(SheetFormat::Csv),
+                (IndicatorsFormat::Json, true) => {
+                    return Err(Failure::Input(
+                        "--template is a spreadsheet's shape: use it with --format csv or xlsx"
+                            .into(),
+                    ));
+                }
+                _ => None,
+            };
+            if let Some(sheet) = sheet {
+                let within = crate::sheets::Within {
+                    period: None,
+                    as_of: as_of.as_deref(),
+                };
+                return crate::sheets::export(
+                    &db,
+                    council.as_deref(),
+                    SheetKind::Indicators,
+                    sheet,
+                    within,
+                    out.as_deref(),
+                )
+                .await;
+            }
             let (store, org) = open_existing(&db, council.as_deref()).await?;
             let as_of = as_of.as_deref().map(parse_as_of).transpose()?;
             let rows = store.indicator_values(&org, as_of).await?;
-            match format {
-                ExportFormat::Json => output::print_json(&rows)?,
-                ExportFormat::Csv => output::print_csv(&rows)?,
-            }
-            Ok(())
+            let bytes = match format {
+                IndicatorsFormat::Csv => waymark_web::opendata::csv_bytes(&rows)
+                    .map_err(|e| Failure::Internal(e.into()))?,
+                _ => {
+                    let mut text = serde_json::to_string_pretty(&rows)
+                        .map_err(|e| Failure::Internal(e.into()))?;
+                    text.push('\n');
+                    text.into_bytes()
+                }
+            };
+            crate::sheets::write_out(out.as_deref(), &bytes)
         }
         Command::Export(ExportArgs {
-            what: ExportWhat::Plan { as_of },
+            what: ExportWhat::Plan { as_of, format, out },
         }) => {
+            let sheet = match format {
+                PlanFormat::Json => None,
+                PlanFormat::Csv => Some(SheetFormat::Csv),
+                PlanFormat::Xlsx => Some(SheetFormat::Xlsx),
+            };
+            if let Some(sheet) = sheet {
+                let within = crate::sheets::Within {
+                    period: None,
+                    as_of: as_of.as_deref(),
+                };
+                return crate::sheets::export(
+                    &db,
+                    council.as_deref(),
+                    SheetKind::Plan,
+                    sheet,
+                    within,
+                    out.as_deref(),
+                )
+                .await;
+            }
             let (store, org) = open_existing(&db, council.as_deref()).await?;
             let as_of = as_of.as_deref().map(parse_as_of).transpose()?;
-            output::print_json(&store.plan_overview(&org, as_of).await?)
+            let overview = store.plan_overview(&org, as_of).await?;
+            let mut text =
+                serde_json::to_string_pretty(&overview).map_err(|e| Failure::Internal(e.into()))?;
+            text.push('\n');
+            crate::sheets::write_out(out.as_deref(), text.as_bytes())
+        }
+        Command::Export(ExportArgs {
+            what:
+                ExportWhat::Returns {
+                    period,
+                    format,
+                    out,
+                },
+        }) => {
+            let within = crate::sheets::Within {
+                period: period.period.as_deref(),
+                as_of: period.as_of.as_deref(),
+            };
+            crate::sheets::export(
+                &db,
+                council.as_deref(),
+                SheetKind::Returns,
+                format,
+                within,
+                out.as_deref(),
+            )
+            .await
+        }
+        Command::Template(args) => {
+            crate::sheets::template(&db, db_named, council.as_deref(), &args).await
         }
         Command::Outcomes(args) => {
             let bytes = read_limited(&args.file)?;
@@ -355,7 +443,7 @@ fn kind_of(kind: KindArg) -> Option<DocumentKind> {
 }
 
 /// Read a file, refusing one larger than the importers accept before reading it into memory.
-fn read_limited(path: &Path) -> Result<Vec<u8>, Failure> {
+pub fn read_limited(path: &Path) -> Result<Vec<u8>, Failure> {
     let shown = path.display();
     let meta = std::fs::metadata(path)
         .map_err(|e| Failure::Input(format!("{shown}: cannot read the file: {e}")))?;
@@ -387,7 +475,7 @@ pub fn parse_period(text: &str) -> Result<Period, Failure> {
         .map_err(|e| Failure::Input(e.to_string()))
 }
 
-fn parse_as_of(text: &str) -> Result<NaiveDate, Failure> {
+pub fn parse_as_of(text: &str) -> Result<NaiveDate, Failure> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
         Failure::Input(format!(
             "--as-of '{text}' is not a date; write it as YYYY-MM-DD"

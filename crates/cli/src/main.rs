@@ -10,11 +10,12 @@ mod output;
 mod publish;
 mod report;
 mod serve;
+mod sheets;
 mod staff;
 mod synth;
 mod transfer;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use std::process::ExitCode;
 
 /// Why a command failed. Bad input and bad usage exit with 2; anything else with 1.
@@ -55,7 +56,15 @@ impl From<std::io::Error> for Failure {
 }
 
 fn main() -> ExitCode {
-    let args = args::Cli::parse();
+    let matches = args::Cli::command().get_matches();
+    let mut args = match args::Cli::from_arg_matches(&matches) {
+        Ok(args) => args,
+        Err(e) => e.exit(),
+    };
+    args.db_named = !matches!(
+        matches.value_source("db"),
+        None | Some(clap::parser::ValueSource::DefaultValue)
+    );
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -17,6 +17,7 @@ mod reconcile_match;
 pub mod records;
 pub mod stats;
 pub mod status;
+pub mod template;
 pub mod text;
 pub mod workflow;
 

@@ -35,6 +35,7 @@ mod prose;
 mod source;
 mod strategy;
 mod tables;
+pub mod template;
 mod vocabulary;
 
 pub use detect::detect;

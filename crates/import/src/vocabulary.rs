@@ -27,6 +27,9 @@ pub struct Vocabulary {
     pub directorates: Vec<String>,
     pub portfolios: Vec<String>,
     pub statuses: StatusLabels,
+    /// The file's own status labels as it writes them, with what each means, in status order
+    /// (for templates' drop-downs; `statuses` holds them folded, with the defaults).
+    pub labels: Vec<(String, Status)>,
 }
 
 #[derive(Deserialize)]
@@ -58,6 +61,7 @@ impl Vocabulary {
             err
         })?;
         let mut statuses = StatusLabels::default();
+        let mut labels: Vec<(String, Status)> = vec![];
         for (label, value) in &raw.statuses {
             let line = line_of(text, value.span().start);
             if fold(label).is_empty() {
@@ -85,11 +89,14 @@ impl Vocabulary {
                 .in_field(format!("statuses.{label}"))
             })?;
             statuses.insert(label, status);
+            labels.push((label.trim().to_string(), status));
         }
+        labels.sort_by_key(|(_, s)| *s);
         Ok(Vocabulary {
             directorates: clean_list(raw.directorates),
             portfolios: clean_list(raw.portfolios),
             statuses,
+            labels,
         })
     }
 

@@ -24,6 +24,7 @@ pub mod seal;
 mod settings;
 mod settle;
 mod summary;
+pub mod template;
 pub use overview::{
     IndicatorValueView, OutcomeView, PlanOverview, PrincipleView, StrategyView, ThemeView,
 };

@@ -27,7 +27,7 @@ use grid::{Column, Grid, Record};
 use mapping::Mapping;
 use roles::Role;
 use std::fmt::Write as _;
-use waymark_domain::indicator::{Frequency, Measure, Rag};
+use waymark_domain::indicator::{Frequency, Measure, Rag, Unit};
 use waymark_domain::{
     ActionPlan, ActivityReport, Document, DueCell, Extra, KpiRow, KpiTable, Outturn, Period,
     PlannedActivity, PublishedClaim, ReportRow, Status, StatusLabels,
@@ -163,8 +163,16 @@ pub(crate) fn read_book(
     let mut claims: Vec<PublishedClaim> = vec![];
     let mut context: Vec<String> = vec![];
     let mut found: Vec<String> = vec![];
+    let mut row_periods: Vec<(Period, String)> = vec![];
     for part in &book.parts {
         let part_name = part.name.clone();
+        if part_name.as_deref().is_some_and(is_notes_sheet) {
+            explanation.push(format!(
+                "sheet '{}': notes, not data; passed over",
+                part_name.as_deref().unwrap_or_default()
+            ));
+            continue;
+        }
         let mut before: Vec<String> = part_name.iter().cloned().collect();
         let blocks = stacked::tables_from_stacked(part.blocks.clone());
         let blocks = flowing::tables_from_flowing(blocks);
@@ -246,6 +254,10 @@ pub(crate) fn read_book(
                                 if let Some(r) =
                                     row.report_row(place(record.at), context_directorate.as_deref())
                                 {
+                                    // A period column names the report's period on its rows.
+                                    if let Some(p) = row.quarter() {
+                                        row_periods.push((p, r.place.clone().unwrap_or_default()));
+                                    }
                                     report_rows.push(r);
                                 }
                             }
@@ -278,8 +290,24 @@ pub(crate) fn read_book(
     let stem = base.rsplit_once('.').map_or(base, |(stem, _)| stem);
     period_sources.push(stem.replace('_', " "));
     period_sources.push(book.file.clone());
+    // Rows that name their period name the report's: one report is one period.
+    let row_period = match row_periods.first() {
+        Some((first, _)) => {
+            if let Some((other, at)) = row_periods.iter().find(|(p, _)| p != first) {
+                return Err(ImportError::new(
+                    &book.file,
+                    format!(
+                        "{at}: the period column says {other} where earlier rows say {first}; a report covers one period, so put each period's returns in a file of its own"
+                    ),
+                ));
+            }
+            Some(*first)
+        }
+        None => None,
+    };
     let period = mapping
         .period
+        .or(row_period)
         .or_else(|| document_period(&period_sources, &status_periods));
     let mut documents = vec![];
     if !plan_rows.is_empty() {
@@ -304,7 +332,10 @@ pub(crate) fn read_book(
                 "this reads as a progress report, but no reporting period is named in it (such as 'Quarter 2 2025/26' in a title row, a heading or the file name); say which with --period (or `period` in a mapping file)",
             ));
         };
-        let period_label = period_label_text(&period_sources).unwrap_or_else(|| period.to_string());
+        let period_label = match row_period {
+            Some(p) if mapping.period.is_none() => p.to_string(),
+            _ => period_label_text(&period_sources).unwrap_or_else(|| period.to_string()),
+        };
         documents.push(Document::ActivityReport(ActivityReport {
             title,
             period,
@@ -576,6 +607,24 @@ impl RowView<'_> {
         (label, status)
     }
 
+    /// The quarter a period column names on this row ("2025/26 Q3").
+    fn quarter(&self) -> Option<Period> {
+        self.text(Role::Period)
+            .and_then(|t| period_label::period(&t, false))
+    }
+
+    /// The portfolios in the portfolio column: several are separated by semicolons.
+    fn portfolios(&self) -> Vec<String> {
+        self.text(Role::Portfolio)
+            .map(|t| {
+                t.split(';')
+                    .map(|p| p.trim().to_string())
+                    .filter(|p| !p.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     fn directorate(&self, context: Option<&str>) -> String {
         self.text(Role::Directorate)
             .or_else(|| context.map(str::to_string))
@@ -594,7 +643,7 @@ impl RowView<'_> {
             status_label,
             status,
             note: self.text(Role::Commentary),
-            portfolios: self.text(Role::Portfolio).into_iter().collect(),
+            portfolios: self.portfolios(),
             due: self.text(Role::Due),
             extras: self.extras(&[
                 Role::Reference,
@@ -605,6 +654,12 @@ impl RowView<'_> {
                 Role::Portfolio,
                 Role::Due,
                 Role::Directorate,
+                // A period column that names no quarter is kept as written.
+                if self.quarter().is_some() {
+                    Role::Period
+                } else {
+                    Role::Directorate
+                },
             ]),
             place: Some(place),
         })
@@ -621,7 +676,7 @@ impl RowView<'_> {
             line: self.record.at,
             directorate: self.directorate(context_directorate),
             title,
-            portfolios: self.text(Role::Portfolio).into_iter().collect(),
+            portfolios: self.portfolios(),
             due: DueCell::parse(&due),
             reference,
             extras: self.extras(&[
@@ -687,6 +742,18 @@ impl RowView<'_> {
                 target: None,
                 rag_label: None,
             });
+        }
+        // A unit column says what bare numbers count ("%" beside "89.02"); a unit it cannot
+        // read is kept on the row as written.
+        let unit = self.text(Role::Unit).map(|t| (unit_word(&t), t));
+        if let Some((Some(unit), _)) = &unit {
+            for o in &mut outturns {
+                if let Some(m) = &mut o.value
+                    && m.unit == Unit::Number
+                {
+                    m.unit = *unit;
+                }
+            }
         }
         let rag_label = rag_text.or(rag_in_value);
         // The rating and target are the latest period's (columns may run newest first). A
@@ -757,7 +824,17 @@ impl RowView<'_> {
             Role::Direction,
             Role::Polarity,
             Role::Period,
+            Role::Unit,
         ]);
+        if let Some((None, text)) = &unit {
+            let header = self
+                .column(Role::Unit)
+                .map_or_else(|| "Unit".to_string(), |c| c.header.clone());
+            extras.push(Extra {
+                label: header,
+                text: text.clone(),
+            });
+        }
         for c in self.grid.columns.iter().filter(|c| c.role == Role::Target) {
             let text = self
                 .record
@@ -793,6 +870,41 @@ impl RowView<'_> {
             extras,
             place: Some(place),
         })
+    }
+}
+
+/// A sheet that explains the workbook rather than holding its data ("Notes", "Read me").
+fn is_notes_sheet(name: &str) -> bool {
+    matches!(
+        waymark_domain::text::fold(name).as_str(),
+        "notes"
+            | "note"
+            | "read me"
+            | "readme"
+            | "guidance"
+            | "instructions"
+            | "how to use"
+            | "help"
+            | "about"
+    )
+}
+
+/// The unit a unit column names: "%", "percent", "£", "days", "number".
+fn unit_word(text: &str) -> Option<Unit> {
+    let t = text.trim();
+    if t == "%" {
+        return Some(Unit::Percent);
+    }
+    if t == "£" {
+        return Some(Unit::Currency);
+    }
+    match waymark_domain::text::fold(t).as_str() {
+        "percent" | "percentage" | "per cent" | "pct" => Some(Unit::Percent),
+        "currency" | "pounds" | "gbp" | "money" => Some(Unit::Currency),
+        "days" | "day" => Some(Unit::Days),
+        "count" => Some(Unit::Count),
+        "number" | "numeric" => Some(Unit::Number),
+        _ => None,
     }
 }
 
