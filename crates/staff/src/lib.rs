@@ -143,6 +143,7 @@ pub fn router(staff: Arc<Staff>) -> Router {
             )),
         )
         .route("/staff/plan/mapping", post(upload_pages::remap))
+        .route("/staff/plan/template/{file}", get(upload_pages::template))
         .route("/staff/plan/confirm", post(upload_pages::confirm))
         .route("/staff/settle", get(settle_pages::page))
         .route("/staff/settle/links", post(settle_pages::decide))

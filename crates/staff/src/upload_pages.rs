@@ -440,9 +440,6 @@ fn mapping_from(form: &Form, before: Mapping) -> Mapping {
     let mut mapping = before.with_kind_key(form.get("kind"));
     for n in 1..=MAX_FORM_COLUMNS {
         let header = form.get(&format!("header-{n}"));
-        if header.is_empty() && !form.has(&format!("role-{n}")) {
-            break;
-        }
         let (role, was) = (
             form.get(&format!("role-{n}")),
             form.get(&format!("was-{n}")),
@@ -543,4 +540,52 @@ pub async fn confirm(State(staff): State<Arc<Staff>>, request: Request) -> Respo
         return unavailable(&staff, &e);
     }
     http::see_other("/staff/plan?done=imported")
+}
+
+/// GET /staff/plan/template/{file}: the council's plan, returns or indicators as a
+/// spreadsheet in the import's own shape (`returns.xlsx`, `plan.csv`, …), filled with what
+/// the council holds now, with drop-downs of its status labels; it imports back unchanged.
+pub async fn template(
+    State(staff): State<Arc<Staff>>,
+    axum::extract::Path(file): axum::extract::Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    use waymark_import::template::{Format, TemplateKind};
+    let signed = match crate::auth::signed_admin(&staff, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let Some((kind, format)) = file.split_once('.').and_then(|(k, f)| {
+        let kind = [
+            TemplateKind::Plan,
+            TemplateKind::Returns,
+            TemplateKind::Indicators,
+        ]
+        .into_iter()
+        .find(|t| t.key() == k)?;
+        let format = [Format::Xlsx, Format::Csv]
+            .into_iter()
+            .find(|x| x.extension() == f)?;
+        Some((kind, format))
+    }) else {
+        return signed_message(
+            &staff,
+            &signed,
+            StatusCode::NOT_FOUND,
+            "There is no such template",
+            "Templates are plan, returns and indicators, as .xlsx or .csv.",
+        );
+    };
+    let data = match staff.store.template_data(&signed.org, None, None).await {
+        Ok(d) => d,
+        Err(e) => return unavailable(&staff, &e),
+    };
+    match waymark_import::template::template(kind, format, &data) {
+        Ok(bytes) => http::download(
+            format.content_type(),
+            &format!("{}.{}", kind.key(), format.extension()),
+            bytes,
+        ),
+        Err(e) => unavailable(&staff, &e),
+    }
 }
