@@ -11,7 +11,9 @@
 //   indicators are maintained (staff-plan.mjs: a revised action plan uploaded, previewed and
 //   imported; an activity added, which the public site shows at once; an indicator set up, given
 //   to the owner, who enters its value); the public activity and indicator pages do not show the
-//   period until the admin locks and publishes it, and then do.
+//   period until the admin locks and publishes it, and then do; then a spreadsheet is imported
+//   with a column's role corrected, and a link and a finding it left are settled
+//   (staff-import.mjs).
 // Every staff page on the way (forms, errors, banners, 403 and 404 pages) is checked like the
 // public tour checks a page (staff-kit.mjs): axe-core at 1280 px finds no WCAG 2.2 A/AA
 // violations, everything shown is inside a landmark, an error summary's links lead to fields
@@ -20,6 +22,7 @@ import { describeActive, focusedControlNamed, focusedMatches, pressUntil } from 
 import { openDomCopy, pollUntil } from './modes.mjs';
 import { follow, inspect, openPerson, path, press, squash, step, Stop, screenFacts, visit, WIDE, PASSWORD } from './staff-kit.mjs';
 import { addActivity, indicatorSettings, indicatorValue, publicIndicator, uploadRevision } from './staff-plan.mjs';
+import { importSpreadsheet, settleImport } from './staff-import.mjs';
 
 // One journey per admin set-up link (scripts/browser-test makes two). The second period's owner
 // is carried over from the first, so its admin really changes the owner.
@@ -464,6 +467,11 @@ async function journeySteps(browser, journey) {
   });
 
   await publicIndicator(j, people);
+
+  // A spreadsheet imported with a column's role corrected, and what it left settled
+  // (staff-import.mjs), once the period is published.
+  await importSpreadsheet(j, people);
+  await settleImport(j, people);
 
   await step(j, 'the admin\'s other pages: a person, the audit trail, a 404, signing out', async (g) => {
     const { admin, owner } = people;
