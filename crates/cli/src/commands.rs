@@ -8,7 +8,7 @@ use crate::args::{
 use crate::output;
 use chrono::{NaiveDate, Utc};
 use std::path::Path;
-use waymark_domain::checks::{self, CheckInput, Finding};
+use waymark_domain::checks::{self, Finding};
 use waymark_domain::headline::HeadlineRule;
 use waymark_domain::reconcile::ReconcileOptions;
 use waymark_domain::records::{ActivityRecord, LinkRecord, ReturnRecord};
