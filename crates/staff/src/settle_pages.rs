@@ -334,10 +334,12 @@ pub async fn settle(State(staff): State<Arc<Staff>>, request: Request) -> Respon
         .store
         .settle_finding(
             &signed.org,
-            waiting.period,
-            code,
-            subject,
-            form.get("note"),
+            waymark_store::Settlement {
+                period: waiting.period,
+                code,
+                subject,
+                note: form.get("note"),
+            },
             &signed.user.who(),
             staff.now(),
         )

@@ -43,7 +43,7 @@ pub use ingest::{ImportOutcome, Incoming};
 pub use plan_edit::{ActivityFields, IndicatorEdit, PlanEdit};
 pub use rows::RowRef;
 pub use seal::{AuditKey, Checkpoint, CheckpointError, Position, PublicKey, SigningKey};
-pub use settle::{MAX_SETTLE_NOTE_CHARS, SettledFinding};
+pub use settle::{MAX_SETTLE_NOTE_CHARS, SettledFinding, Settlement};
 mod transfer;
 pub use transfer::{ColumnKind, CopySummary, Dump, Value, catalogue};
 

@@ -22,6 +22,15 @@ pub struct SettledFinding {
     pub at: String,
 }
 
+/// A person's word on one finding: which (its period, code and subject) and what was done.
+#[derive(Debug, Clone, Copy)]
+pub struct Settlement<'a> {
+    pub period: Option<Period>,
+    pub code: &'a str,
+    pub subject: &'a str,
+    pub note: &'a str,
+}
+
 #[derive(Serialize, Deserialize)]
 struct RememberedMapping {
     shape: String,
@@ -74,13 +83,16 @@ impl Store {
     pub async fn settle_finding(
         &self,
         org: &Organisation,
-        period: Option<Period>,
-        code: &str,
-        subject: &str,
-        note: &str,
+        settlement: Settlement<'_>,
         who: &Who,
         at: DateTime<Utc>,
     ) -> Result<()> {
+        let Settlement {
+            period,
+            code,
+            subject,
+            note,
+        } = settlement;
         let note = note.trim();
         if note.chars().count() > MAX_SETTLE_NOTE_CHARS {
             return Err(StoreError::Usage(format!(

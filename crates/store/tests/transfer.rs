@@ -102,10 +102,12 @@ async fn load(store: &Store) {
     store
         .settle_finding(
             &bexley,
-            Some(period),
-            &finding.code,
-            &finding.subject,
-            "checked with the directorate",
+            waymark_store::Settlement {
+                period: Some(period),
+                code: &finding.code,
+                subject: &finding.subject,
+                note: "checked with the directorate",
+            },
             &waymark_store::Who::command_line(),
             at(2),
         )
