@@ -40,6 +40,9 @@ const MAX_OUTCOME_WORDS: usize = 20_000;
 const MAX_ACTIVITY_WORDS: usize = 512;
 /// A directorate's learned preference needs this many activities behind it.
 const MIN_PRIOR: f64 = 3.0;
+/// Share of the directorate hint given by the directorate's name (the rest: where its other
+/// activities go).
+const NAME_SHARE: f64 = 0.25;
 
 /// An outcome of the plan as the plan describes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -330,18 +333,15 @@ pub fn suggest(
         .iter()
         .map(|a| model.similarity(&word_set(&a.titles)))
         .collect();
-    // The directorate's own words against each outcome, scaled so the best is 1.
+    // The directorate's own words against each outcome (a name's words are few, so this stays
+    // small unless the name is the outcome's subject).
     let mut directorate_words: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     for a in activities {
         let key = fold(&a.directorate);
         if directorate_words.contains_key(&key) {
             continue;
         }
-        let mut sims = model.similarity(&word_set(std::slice::from_ref(&a.directorate)));
-        let top = sims.iter().copied().fold(0.0, f64::max);
-        if top > 0.0 {
-            sims.iter_mut().for_each(|s| *s /= top);
-        }
+        let sims = model.similarity(&word_set(std::slice::from_ref(&a.directorate)));
         directorate_words.insert(key, sims);
     }
     let zeros = vec![0.0; count];
@@ -349,11 +349,15 @@ pub fn suggest(
         directorate_words.get(&fold(&a.directorate)).unwrap_or(&zeros)
     };
 
-    // First pass: the words, and the directorate's name.
+    // First pass: the activity's words alone.
+    let text_only = SuggestOptions {
+        directorate_weight: 0.0,
+        ..options.clone()
+    };
     let first: Vec<Suggestion> = activities
         .iter()
         .zip(&text)
-        .map(|(a, t)| decide(&model, a, t, words_of(a), options))
+        .map(|(a, t)| decide(&model, a, t, &zeros, &text_only))
         .collect();
 
     // What each directorate's decided activities go to: people's links, then the confident.
@@ -405,10 +409,10 @@ pub fn suggest(
                     let total: f64 = row.iter().sum();
                     row.iter()
                         .zip(named)
-                        .map(|(r, n)| 0.5 * (r / total) + 0.5 * n)
+                        .map(|(r, n)| (1.0 - NAME_SHARE) * (r / total) + NAME_SHARE * n)
                         .collect()
                 }
-                _ => named.clone(),
+                _ => named.iter().map(|n| NAME_SHARE * n).collect(),
             };
             decide(&model, a, t, &hint, options)
         })

@@ -151,5 +151,27 @@ fn bexley_top1_agreement() {
     assert_eq!(m.total, 127);
     // A floor below the measured figure (docs/PERFORMANCE.md): a change to the suggester that
     // loses agreement fails here.
-    assert!(pct(m.agree, m.total) >= 50.0);
+    assert!(pct(m.agree, m.total) >= 60.0);
+}
+
+/// Each activity with its label and ranked outcomes, for studying the misses:
+/// `cargo nextest run -p waymark-import --test outcome_labels --run-ignored all --no-capture`.
+#[test]
+#[ignore]
+fn show_misses() {
+    let Document::CorporatePlan(corporate) = read("corporate-plan.txt") else { panic!() };
+    let Document::ActionPlan(plan) = read("action-delivery-plan-2024-12.txt") else { panic!() };
+    let outcomes: Vec<OutcomeText> = corporate.themes.iter().flat_map(|t| t.outcomes.iter().map(|o| OutcomeText { number: o.number, title: o.title.clone(), narrative: o.narrative.clone(), theme_title: t.title.clone(), theme_summary: t.summary.clone() })).collect();
+    let activities: Vec<ActivityText> = plan.activities.iter().enumerate().map(|(i, a)| ActivityText { id: i as i64, titles: vec![a.title.clone()], directorate: a.directorate.clone(), excluded: vec![] }).collect();
+    let labels = labels();
+    let options = SuggestOptions::default();
+    let m = measure(&options);
+    println!("agree {} of {}, top3 {}, confident {} ({} agree)", m.agree, m.total, m.top3, m.confident, m.confident_agree);
+    let got = suggest(&outcomes, &activities, &[], &options);
+    for (a, s) in activities.iter().zip(&got) {
+        let want = labels[&fold(&a.titles[0])];
+        let r: Vec<String> = s.ranked.iter().map(|r| format!("{}:{:.3}", r.outcome, r.score)).collect();
+        let mark = if s.ranked.first().map(|r| r.outcome) == Some(want) { "ok " } else { "MISS" };
+        println!("{mark} want {want:>2} {:?} {} | {}", s.verdict, r.join(" "), &a.titles[0].chars().take(70).collect::<String>());
+    }
 }
