@@ -245,13 +245,17 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                     "applied": args.apply,
                     "activities": suggestions,
                 }))?,
-                TextOrJson::Text => print!("{}", output::suggestions_text(&suggestions, args.apply)),
+                TextOrJson::Text => {
+                    print!("{}", output::suggestions_text(&suggestions, args.apply))
+                }
             }
             Ok(())
         }
         Command::Outcomes(OutcomesArgs { file, .. }) => {
             let file = file.ok_or_else(|| {
-                Failure::Input("name a CSV file of reference,outcomes, or use `outcomes suggest`".into())
+                Failure::Input(
+                    "name a CSV file of reference,outcomes, or use `outcomes suggest`".into(),
+                )
             })?;
             let bytes = read_limited(&file)?;
             let assignments = crate::outcome_file::parse(&file.display().to_string(), &bytes)?;

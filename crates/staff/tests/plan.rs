@@ -373,7 +373,11 @@ async fn admins_confirm_or_reject_suggested_outcomes() {
         let (status, _, _) = owner
             .post_raw(
                 &page,
-                &[("csrf", &csrf), ("action", "confirm-outcome"), ("outcome", &outcome)],
+                &[
+                    ("csrf", &csrf),
+                    ("action", "confirm-outcome"),
+                    ("outcome", &outcome),
+                ],
             )
             .await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{backend:?}");
@@ -423,7 +427,10 @@ async fn admins_confirm_or_reject_suggested_outcomes() {
             .post(
                 &page,
                 &page,
-                &[("action", "reject-outcome"), ("outcome", &rejected.to_string())],
+                &[
+                    ("action", "reject-outcome"),
+                    ("outcome", &rejected.to_string()),
+                ],
             )
             .await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{backend:?}");

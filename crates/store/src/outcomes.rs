@@ -364,7 +364,10 @@ impl Store {
         .fetch_all(&mut *tx)
         .await?;
         let states = states_of(&rows)?;
-        let Some(current) = states.get(&(activity_id, outcome)).filter(|s| open(&s.state)) else {
+        let Some(current) = states
+            .get(&(activity_id, outcome))
+            .filter(|s| open(&s.state))
+        else {
             return Err(StoreError::Usage(format!(
                 "outcome {outcome} is not a suggestion waiting for a decision on this activity"
             )));

@@ -35,8 +35,16 @@ fn corporate() -> Document {
                 title: "People".into(),
                 summary: "Residents live well.".into(),
                 outcomes: vec![
-                    outcome(1, "Children have the best start in life", "Family hubs, early years and children in our care."),
-                    outcome(2, "Good schools", "Pupils attend good schools; support for pupils with special educational needs."),
+                    outcome(
+                        1,
+                        "Children have the best start in life",
+                        "Family hubs, early years and children in our care.",
+                    ),
+                    outcome(
+                        2,
+                        "Good schools",
+                        "Pupils attend good schools; support for pupils with special educational needs.",
+                    ),
                 ],
                 line: 1,
             },
@@ -45,8 +53,16 @@ fn corporate() -> Document {
                 title: "Place".into(),
                 summary: "A thriving borough.".into(),
                 outcomes: vec![
-                    outcome(3, "Cleaner and greener streets", "Street cleaning, recycling, parks and planting trees."),
-                    outcome(4, "Money spent wisely", "Budgets, fees and charges, and the medium term financial strategy."),
+                    outcome(
+                        3,
+                        "Cleaner and greener streets",
+                        "Street cleaning, recycling, parks and planting trees.",
+                    ),
+                    outcome(
+                        4,
+                        "Money spent wisely",
+                        "Budgets, fees and charges, and the medium term financial strategy.",
+                    ),
                 ],
                 line: 5,
             },
@@ -70,7 +86,11 @@ fn action_plan() -> Document {
         last_updated: None,
         activities: vec![
             planned(1, "Open two new family hubs for early years", "People"),
-            planned(2, "Expand food recycling and plant trees in parks", "Environment"),
+            planned(
+                2,
+                "Expand food recycling and plant trees in parks",
+                "Environment",
+            ),
             planned(3, "Review fees and charges against the budget", "Finance"),
             planned(4, "Xylophone zeppelin quorum", "Other"),
         ],
@@ -136,14 +156,34 @@ async fn suggestions_are_kept_apart_decided_by_people_and_never_overrule_them() 
         let other = load(&store, "two").await;
 
         // Nothing is suggested until asked; a dry run records nothing.
-        assert!(links(&store, &org).await.iter().all(|(_, o, _)| o.is_empty()));
-        let dry = store.suggest_outcomes(&org, false, at(2)).await.expect("dry run");
+        assert!(
+            links(&store, &org)
+                .await
+                .iter()
+                .all(|(_, o, _)| o.is_empty())
+        );
+        let dry = store
+            .suggest_outcomes(&org, false, at(2))
+            .await
+            .expect("dry run");
         assert_eq!(dry.len(), 4);
-        assert!(links(&store, &org).await.iter().all(|(_, o, _)| o.is_empty()));
+        assert!(
+            links(&store, &org)
+                .await
+                .iter()
+                .all(|(_, o, _)| o.is_empty())
+        );
 
-        let run = store.suggest_outcomes(&org, true, at(2)).await.expect("suggest");
+        let run = store
+            .suggest_outcomes(&org, true, at(2))
+            .await
+            .expect("suggest");
         assert_eq!(run, dry, "{backend:?}: a dry run says what a real one does");
-        let by_ref = |r: &str| run.iter().find(|s| s.reference.as_deref() == Some(r)).expect("row");
+        let by_ref = |r: &str| {
+            run.iter()
+                .find(|s| s.reference.as_deref() == Some(r))
+                .expect("row")
+        };
         assert_eq!(by_ref("1").linked, Some(1), "{run:#?}");
         assert_eq!(by_ref("2").linked, Some(3));
         assert_eq!(by_ref("3").linked, Some(4));
@@ -159,11 +199,22 @@ async fn suggestions_are_kept_apart_decided_by_people_and_never_overrule_them() 
             ]
         );
         // The other council has none of them.
-        assert!(links(&store, &other).await.iter().all(|(_, o, _)| o.is_empty()));
+        assert!(
+            links(&store, &other)
+                .await
+                .iter()
+                .all(|(_, o, _)| o.is_empty())
+        );
 
         // Running again changes nothing.
-        store.suggest_outcomes(&org, true, at(3)).await.expect("again");
-        assert_eq!(store.row_counts().await.expect("counts"), counts_after_first);
+        store
+            .suggest_outcomes(&org, true, at(3))
+            .await
+            .expect("again");
+        assert_eq!(
+            store.row_counts().await.expect("counts"),
+            counts_after_first
+        );
 
         let who = Who {
             user_id: None,
@@ -188,19 +239,33 @@ async fn suggestions_are_kept_apart_decided_by_people_and_never_overrule_them() 
         let elsewhere = store
             .decide_outcome_suggestion(&other, two, 3, SuggestionDecision::Confirm, &who, at(4))
             .await;
-        assert!(matches!(elsewhere, Err(StoreError::Usage(_))), "{elsewhere:?}");
+        assert!(
+            matches!(elsewhere, Err(StoreError::Usage(_))),
+            "{elsewhere:?}"
+        );
 
         let now = links(&store, &org).await;
         assert_eq!(now[0], ("1".into(), vec![1], false), "confirmed: {now:?}");
         assert!(!now[1].1.contains(&3), "rejected is not a link: {now:?}");
 
         // A re-run never brings the rejected one back nor touches the confirmed activity.
-        let rerun = store.suggest_outcomes(&org, true, at(5)).await.expect("rerun");
-        let row = |r: &str| rerun.iter().find(|s| s.reference.as_deref() == Some(r)).expect("row");
+        let rerun = store
+            .suggest_outcomes(&org, true, at(5))
+            .await
+            .expect("rerun");
+        let row = |r: &str| {
+            rerun
+                .iter()
+                .find(|s| s.reference.as_deref() == Some(r))
+                .expect("row")
+        };
         assert_eq!(row("1").decision, "decided");
         assert_eq!(row("1").confirmed, vec![1]);
         assert!(row("2").ranked.iter().all(|r| r.outcome != 3), "{rerun:#?}");
-        let open = store.open_outcome_suggestions(&org, two).await.expect("open");
+        let open = store
+            .open_outcome_suggestions(&org, two)
+            .await
+            .expect("open");
         assert!(open.iter().all(|s| s.outcome != 3), "{open:?}");
 
         // Links a person sets are never overwritten by suggestions.
@@ -208,18 +273,29 @@ async fn suggestions_are_kept_apart_decided_by_people_and_never_overrule_them() 
             .assign_outcomes(&org, &[("3".into(), vec![2])], at(6))
             .await
             .expect("assign");
-        store.suggest_outcomes(&org, true, at(7)).await.expect("after assign");
+        store
+            .suggest_outcomes(&org, true, at(7))
+            .await
+            .expect("after assign");
         let now = links(&store, &org).await;
         assert_eq!(now[2], ("3".into(), vec![2], false), "{now:?}");
 
         // Both decisions are in the audit trail with who made them.
-        let events = store
-            .audit_events(&org, None, 1000)
-            .await
-            .expect("audit");
+        let events = store.audit_events(&org, None, 1000).await.expect("audit");
         let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
-        assert!(actions.contains(&"plan.outcome-suggestion-confirmed"), "{actions:?}");
-        assert!(actions.contains(&"plan.outcome-suggestion-rejected"), "{actions:?}");
-        assert!(events.iter().filter(|e| e.action.starts_with("plan.outcome-suggestion")).all(|e| e.actor == "admin@example.org"));
+        assert!(
+            actions.contains(&"plan.outcome-suggestion-confirmed"),
+            "{actions:?}"
+        );
+        assert!(
+            actions.contains(&"plan.outcome-suggestion-rejected"),
+            "{actions:?}"
+        );
+        assert!(
+            events
+                .iter()
+                .filter(|e| e.action.starts_with("plan.outcome-suggestion"))
+                .all(|e| e.actor == "admin@example.org")
+        );
     }
 }

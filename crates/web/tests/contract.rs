@@ -766,15 +766,23 @@ fn suggested_outcome_links_are_labelled_as_suggested() {
             // priority and outcome pages list those activities, each labelled in words.
             let mut labelled = 0;
             for n in 1..=15 {
-                let page = expect(&app, &format!("/outcomes/{n}"), 200, HTML).await.text();
+                let page = expect(&app, &format!("/outcomes/{n}"), 200, HTML)
+                    .await
+                    .text();
                 if page.contains("No activities are linked to this yet.") {
                     continue;
                 }
-                assert!(page.contains("Suggested link"), "/outcomes/{n} ({backend:?})");
+                assert!(
+                    page.contains("Suggested link"),
+                    "/outcomes/{n} ({backend:?})"
+                );
                 assert!(page.contains("not yet confirmed the link"), "/outcomes/{n}");
                 labelled += 1;
             }
-            assert!(labelled >= 10, "{labelled} outcome pages list activities ({backend:?})");
+            assert!(
+                labelled >= 10,
+                "{labelled} outcome pages list activities ({backend:?})"
+            );
             let theme = expect(&app, "/themes/1", 200, HTML).await.text();
             assert!(theme.contains("Suggested link"), "{backend:?}");
             assert!(!theme.contains("No activities are linked to this yet."));
@@ -795,10 +803,16 @@ fn suggested_outcome_links_are_labelled_as_suggested() {
             let outcomes = one["outcomes"].as_array().expect("outcomes");
             assert!(!outcomes.is_empty());
             assert!(outcomes.iter().all(|o| o["link"] == "suggested"), "{one}");
-            let page = expect(&app, &format!("/activities/{id}"), 200, HTML).await.text();
+            let page = expect(&app, &format!("/activities/{id}"), 200, HTML)
+                .await
+                .text();
             assert!(page.contains("Suggested link"), "{backend:?}");
             let csv = expect(&app, "/data/activities.csv", 200, CSV).await.text();
-            assert!(csv.lines().next().is_some_and(|h| h.contains(",outcomes,outcome_link,")));
+            assert!(
+                csv.lines()
+                    .next()
+                    .is_some_and(|h| h.contains(",outcomes,outcome_link,"))
+            );
             assert!(csv.contains(",suggested,"));
         }
     });
