@@ -78,7 +78,10 @@ fn the_demo_suggests_outcomes_and_people_links_stand() {
         activities.len()
     );
     assert!(labelled >= 128, "{labelled}");
-    assert!(agree * 2 >= labelled, "agreement fell to {agree} of {labelled}");
+    assert!(
+        agree * 2 >= labelled,
+        "agreement fell to {agree} of {labelled}"
+    );
 
     // The statistics by theme and outcome use the suggested links and say so.
     let stats = db.json(["stats", "--format", "json"]);
