@@ -44,7 +44,8 @@ pub enum Command {
     /// with the council's current data.
     Template(TemplateArgs),
     /// Link activities to the plan's outcomes from a CSV file with columns `reference,outcomes`
-    /// (e.g. `4,5` or `12,"4;7"`), so statistics can be read by theme and outcome.
+    /// (e.g. `4,5` or `12,"4;7"`), so statistics can be read by theme and outcome; or
+    /// `outcomes suggest` to have them suggested from the plan's own words.
     Outcomes(OutcomesArgs),
     /// What each revision of the action plan changed.
     Changes(ChangesArgs),
@@ -194,9 +195,31 @@ pub enum CsvOrJson {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct OutcomesArgs {
     /// CSV file with a header row naming `reference` and `outcomes`.
-    pub file: PathBuf,
+    #[arg(required = true)]
+    pub file: Option<PathBuf>,
+    #[command(subcommand)]
+    pub action: Option<OutcomesAction>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutcomesAction {
+    /// Suggest each activity's outcomes from the corporate plan's words (outcome titles and
+    /// narratives, priority themes) with the directorate as a weak hint, printing the best
+    /// outcomes with their scores (0-1). Activities a person has linked are left alone.
+    Suggest(SuggestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SuggestArgs {
+    /// Record the suggestions: confident ones are linked and published as "suggested" until a
+    /// person confirms or rejects them; the rest wait for a person on the staff site.
+    #[arg(long)]
+    pub apply: bool,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: TextOrJson,
 }
 
 #[derive(Debug, Args)]

@@ -3,7 +3,8 @@
 use crate::Failure;
 use crate::args::{
     Cli, Command, ConfigWhat, ExportArgs, ExportFormat, ExportWhat, IndicatorsFormat, KindArg,
-    PeriodArgs, PlanFormat, ReconcileFormat, SheetFormat, SheetKind, TextOrJson,
+    OutcomesAction, OutcomesArgs, PeriodArgs, PlanFormat, ReconcileFormat, SheetFormat, SheetKind,
+    TextOrJson,
 };
 use crate::output;
 use chrono::{NaiveDate, Utc};
@@ -98,6 +99,10 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             let outcomes = store
                 .import(&org, incoming, Utc::now(), &ReconcileOptions::default())
                 .await?;
+            let plan_imported = outcomes.iter().any(|o| {
+                matches!(o, ImportOutcome::Imported { kind, .. }
+                    if matches!(kind, DocumentKind::CorporatePlan | DocumentKind::ActionPlan))
+            });
             for outcome in outcomes {
                 match outcome {
                     ImportOutcome::Imported {
@@ -113,6 +118,12 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                             kind.key()
                         )
                     }
+                }
+            }
+            if plan_imported {
+                let suggestions = store.suggest_outcomes(&org, true, Utc::now()).await?;
+                if let Some(line) = output::suggestions_summary(&suggestions) {
+                    println!("{line}");
                 }
             }
             store.close().await;
@@ -312,9 +323,37 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Template(args) => {
             crate::sheets::template(&db, db_named, council.as_deref(), &args).await
         }
-        Command::Outcomes(args) => {
-            let bytes = read_limited(&args.file)?;
-            let assignments = crate::outcome_file::parse(&args.file.display().to_string(), &bytes)?;
+        Command::Outcomes(OutcomesArgs {
+            action: Some(OutcomesAction::Suggest(args)),
+            ..
+        }) => {
+            let (store, org) = open_existing(&db, council.as_deref()).await?;
+            let suggestions = store.suggest_outcomes(&org, args.apply, Utc::now()).await?;
+            store.close().await;
+            if suggestions.is_empty() {
+                return Err(Failure::Input(
+                    "no corporate plan with outcomes has been imported: import it before suggesting outcomes".into(),
+                ));
+            }
+            match args.format {
+                TextOrJson::Json => output::print_json(&serde_json::json!({
+                    "applied": args.apply,
+                    "activities": suggestions,
+                }))?,
+                TextOrJson::Text => {
+                    print!("{}", output::suggestions_text(&suggestions, args.apply))
+                }
+            }
+            Ok(())
+        }
+        Command::Outcomes(OutcomesArgs { file, .. }) => {
+            let file = file.ok_or_else(|| {
+                Failure::Input(
+                    "name a CSV file of reference,outcomes, or use `outcomes suggest`".into(),
+                )
+            })?;
+            let bytes = read_limited(&file)?;
+            let assignments = crate::outcome_file::parse(&file.display().to_string(), &bytes)?;
             let (store, org) = open_existing(&db, council.as_deref()).await?;
             let n = store
                 .assign_outcomes(&org, &assignments, Utc::now())

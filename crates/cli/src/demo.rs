@@ -28,6 +28,9 @@ pub async fn load(
     let outcomes = store
         .import(&org, incoming, Utc::now(), &ReconcileOptions::default())
         .await?;
+    // The bundled action plan is grouped by directorate, not outcome: the plan's own words
+    // suggest each activity's outcome (published as "suggested" until a person confirms it).
+    store.suggest_outcomes(&org, true, Utc::now()).await?;
     Ok((org, outcomes))
 }
 

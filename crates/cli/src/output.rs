@@ -58,6 +58,7 @@ pub fn stats_json(stats: &Option<PeriodStats>) -> Value {
         "by_portfolio": s.by_portfolio,
         "by_theme": s.by_theme,
         "by_outcome": s.by_outcome,
+        "outcome_links": s.outcome_links,
     })
 }
 
@@ -101,16 +102,21 @@ pub fn stats_text(stats: &Option<PeriodStats>) -> String {
     for (heading, groups) in [
         ("By directorate:", &s.by_directorate),
         ("By portfolio:", &s.by_portfolio),
-        (
-            "By priority theme (activities linked to outcomes):",
-            &s.by_theme,
-        ),
+        ("By priority theme:", &s.by_theme),
         ("By outcome:", &s.by_outcome),
     ] {
         if groups.is_empty() {
             continue;
         }
         let _ = writeln!(out, "{heading}");
+        if !s.by_theme.is_empty() && heading == "By priority theme:" {
+            let l = &s.outcome_links;
+            let _ = writeln!(
+                out,
+                "  (links confirmed by a person for {} activities and suggested from the plan's words for {}; {} not linked)",
+                l.confirmed, l.suggested, l.unlinked
+            );
+        }
         for b in groups {
             let _ = writeln!(
                 out,
@@ -317,4 +323,66 @@ pub fn document_summary(document: &waymark_domain::Document) -> String {
         Document::Principles(p) => format!("principles: {}", p.principles.len()),
         Document::Strategy(s) => format!("a strategy: {} paragraphs", s.paragraphs.len()),
     }
+}
+
+/// One line on what a run of the outcome suggester did, when there was anything to suggest.
+pub fn suggestions_summary(list: &[waymark_store::ActivitySuggestion]) -> Option<String> {
+    if list.is_empty() {
+        return None;
+    }
+    let count = |d: &str| list.iter().filter(|s| s.decision == d).count();
+    Some(format!(
+        "suggested outcomes from the plan's words: {} linked as suggested, {} waiting for a person, {} already linked by a person (see `waymark outcomes suggest`)",
+        count("confident"),
+        count("waiting"),
+        count("decided")
+    ))
+}
+
+/// Each activity's suggested outcomes with their scores, and what was (or would be) linked.
+pub fn suggestions_text(list: &[waymark_store::ActivitySuggestion], applied: bool) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Outcomes suggested from the corporate plan's words (score 0-1, best first):"
+    );
+    for s in list {
+        let reference = s.reference.as_deref().unwrap_or("-");
+        let _ = writeln!(out, "{reference:>6}  {} [{}]", s.title, s.directorate);
+        let ranked: Vec<String> = s
+            .ranked
+            .iter()
+            .map(|r| format!("outcome {} ({:.2})", r.outcome, r.score))
+            .collect();
+        let what = match (s.decision, s.linked) {
+            ("decided", _) => {
+                let set: Vec<String> = s.confirmed.iter().map(u32::to_string).collect();
+                format!("linked by a person to outcomes {}", set.join(", "))
+            }
+            ("confident", Some(n)) if applied => format!("linked to outcome {n} as suggested"),
+            ("confident", Some(n)) => format!("would link to outcome {n} as suggested"),
+            _ if s.ranked.is_empty() => "no outcome shares its words: waiting for a person".into(),
+            _ => "waiting for a person".into(),
+        };
+        if ranked.is_empty() {
+            let _ = writeln!(out, "        {what}");
+        } else {
+            let _ = writeln!(out, "        {}: {what}", ranked.join(", "));
+        }
+    }
+    let count = |d: &str| list.iter().filter(|s| s.decision == d).count();
+    let _ = writeln!(
+        out,
+        "{} activities: {} confident ({}), {} waiting for a person, {} linked by a person.",
+        list.len(),
+        count("confident"),
+        if applied {
+            "linked as suggested"
+        } else {
+            "not recorded: run with --apply to link them as suggested"
+        },
+        count("waiting"),
+        count("decided")
+    );
+    out
 }

@@ -9,6 +9,7 @@ pub mod due;
 pub mod due_parse;
 pub mod headline;
 pub mod indicator;
+pub mod outcome_suggest;
 pub mod password;
 pub mod period;
 mod period_parse;

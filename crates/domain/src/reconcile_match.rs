@@ -55,12 +55,12 @@ const STOPWORDS: &[&str] = &[
     "within", "would", "you", "your",
 ];
 
-fn is_stopword(word: &str) -> bool {
+pub(crate) fn is_stopword(word: &str) -> bool {
     STOPWORDS.binary_search(&word).is_ok()
 }
 
 /// A light suffix-stripping stemmer: plurals, -ing, -ed, -ment, -ation, -ise forms, final -e.
-fn stem(word: &str) -> String {
+pub(crate) fn stem(word: &str) -> String {
     let count = |s: &str| s.chars().count();
     let mut w = word.to_string();
     if count(&w) <= 3 {
@@ -102,7 +102,7 @@ fn stem(word: &str) -> String {
 
 /// "CQC", "ULEZ", "LCNs": two to five capitals, perhaps a plural s. Kept whole, not stemmed.
 /// (Longer capitalised words are more likely shouted than abbreviated.)
-fn acronym_key(word: &str) -> Option<String> {
+pub(crate) fn acronym_key(word: &str) -> Option<String> {
     let core = word.strip_suffix('s').unwrap_or(word);
     let letters = core.chars().filter(|c| c.is_alphabetic()).count();
     if letters >= 2
@@ -117,7 +117,7 @@ fn acronym_key(word: &str) -> Option<String> {
 
 /// Words as they appear (case kept), split like [`fold`] splits: on anything that is not a
 /// letter or digit, apostrophes dropped, "&" read as "and".
-fn raw_words(title: &str) -> Vec<String> {
+pub(crate) fn raw_words(title: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut current = String::new();
     for ch in plain(title).chars() {

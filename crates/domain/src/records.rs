@@ -55,6 +55,10 @@ pub struct OutcomeRef {
     pub title: String,
     pub theme_number: u32,
     pub theme_title: String,
+    /// True when the link is the outcome suggester's (confident, not yet confirmed by a
+    /// person); false for a link a person made or confirmed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub suggested: bool,
 }
 
 /// One activity's status for one period, as reported.

@@ -121,7 +121,22 @@ pub struct PeriodStats {
     /// By priority theme and by outcome, for activities linked to outcomes.
     pub by_theme: Vec<Breakdown>,
     pub by_outcome: Vec<Breakdown>,
+    /// Of the activities counted, how many the theme and outcome breakdowns place by links a
+    /// person made or confirmed, and how many only by the outcome suggester's links.
+    #[serde(default)]
+    pub outcome_links: OutcomeLinks,
     pub claims: Vec<ClaimCheck>,
+}
+
+/// How the activities counted in a period are linked to outcomes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutcomeLinks {
+    /// Linked by a person (or a suggestion a person confirmed).
+    pub confirmed: usize,
+    /// Linked only by a suggestion nobody has confirmed yet.
+    pub suggested: usize,
+    /// Not linked to any outcome.
+    pub unlinked: usize,
 }
 
 /// What makes two returns one activity's: the reference, or the title of a row without one.
@@ -220,6 +235,17 @@ pub fn compute(
             .map(|o| format!("Outcome {}: {}", o.number, o.title))
             .collect()
     });
+    let mut outcome_links = OutcomeLinks::default();
+    for r in &unique {
+        let outcomes = outcomes_of(r);
+        if outcomes.is_empty() {
+            outcome_links.unlinked += 1;
+        } else if outcomes.iter().all(|o| o.suggested) {
+            outcome_links.suggested += 1;
+        } else {
+            outcome_links.confirmed += 1;
+        }
+    }
     // What the headline would be if repeated rows were counted too: a common way to get a
     // published figure wrong, worth naming when a claim matches it.
     let (num_with_repeats, den_with_repeats) = rule.apply(in_period.iter().map(|r| r.status));
@@ -256,6 +282,7 @@ pub fn compute(
         by_portfolio,
         by_theme,
         by_outcome,
+        outcome_links,
         claims,
     }
 }

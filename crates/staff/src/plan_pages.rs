@@ -12,7 +12,7 @@ use axum::response::Response;
 use minijinja::{Value, context};
 use std::sync::Arc;
 use waymark_domain::workflow::Role;
-use waymark_store::{ActivityFields, IndicatorEdit, PlanEdit, StoreError};
+use waymark_store::{ActivityFields, IndicatorEdit, PlanEdit, StoreError, SuggestionDecision};
 
 /// GET /staff/plan: the plan's activities and indicators, and the upload form.
 pub async fn plan(State(staff): State<Arc<Staff>>, request: Request) -> Response {
@@ -217,10 +217,43 @@ async fn activity_page(
         );
     };
     let overview = staff.store.plan_overview(&signed.org, None).await.ok();
-    let linked: Vec<u32> = a.outcomes.iter().map(|o| o.number).collect();
-    let outcomes: Vec<Value> = overview
-        .map(|o| o.themes)
-        .unwrap_or_default()
+    // The boxes show the links people made; suggested links are listed apart, to confirm.
+    let linked: Vec<u32> = a
+        .outcomes
+        .iter()
+        .filter(|o| !o.suggested)
+        .map(|o| o.number)
+        .collect();
+    let themes = overview.map(|o| o.themes).unwrap_or_default();
+    let suggestions: Vec<Value> = match staff
+        .store
+        .open_outcome_suggestions(&signed.org, a.id)
+        .await
+    {
+        Ok(list) => list
+            .iter()
+            .map(|s| {
+                let title = themes
+                    .iter()
+                    .flat_map(|t| &t.outcomes)
+                    .find(|o| o.number == i64::from(s.outcome))
+                    .map(|o| o.title.clone())
+                    .unwrap_or_default();
+                context! {
+                    number => s.outcome,
+                    title => title,
+                    score => format!("{:.2}", s.score),
+                    state => match s.state.as_str() {
+                        "suggested" => "Linked as suggested: the public site shows it as a suggested link",
+                        "waiting" => "Best match, not confident: waiting for you",
+                        _ => "Also possible",
+                    },
+                }
+            })
+            .collect(),
+        Err(e) => return unavailable(staff, &e),
+    };
+    let outcomes: Vec<Value> = themes
         .iter()
         .flat_map(|t| {
             t.outcomes.iter().map(|o| {
@@ -258,6 +291,7 @@ async fn activity_page(
                 },
                 directorates => directorates,
                 outcomes => outcomes,
+                suggestions => suggestions,
                 errors => errors,
                 done => done,
             },
@@ -285,6 +319,8 @@ pub async fn activity(
                 "renumbered" => "The activity's reference has been changed.",
                 "retired" => "The activity has been retired from the plan. Its history is kept.",
                 "outcomes" => "The activity's outcomes have been saved.",
+                "confirmed" => "The suggested outcome is now a confirmed link.",
+                "rejected" => "The suggestion has been rejected. It will not be suggested again.",
                 _ => return None,
             })
         });
@@ -372,6 +408,23 @@ pub async fn change_activity(
                 ),
             }
         }
+        action @ ("confirm-outcome" | "reject-outcome") => {
+            let (decision, done) = if action == "confirm-outcome" {
+                (SuggestionDecision::Confirm, "confirmed")
+            } else {
+                (SuggestionDecision::Reject, "rejected")
+            };
+            let result = match form.get("outcome").trim().parse::<u32>() {
+                Ok(n) => {
+                    staff
+                        .store
+                        .decide_outcome_suggestion(&signed.org, id, n, decision, &who, now)
+                        .await
+                }
+                Err(_) => Err(StoreError::Usage("choose a suggested outcome".into())),
+            };
+            (result, done)
+        }
         _ => {
             return signed_message(
                 &staff,
@@ -385,10 +438,10 @@ pub async fn change_activity(
     match result {
         Ok(()) => http::see_other(&format!("/staff/plan/activities/{id}?done={done}")),
         Err(StoreError::Usage(message)) => {
-            let field = if form.get("action") == "outcomes" {
-                "outcome"
-            } else {
-                field_of(&message)
+            let field = match form.get("action") {
+                "outcomes" => "outcome",
+                "confirm-outcome" | "reject-outcome" => "suggestions",
+                _ => field_of(&message),
             };
             activity_page(
                 &staff,

@@ -14,6 +14,7 @@ use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
 use minijinja::{Value, context};
 use std::sync::Arc;
+use waymark_domain::DocumentKind;
 use waymark_domain::reconcile::ReconcileOptions;
 use waymark_domain::workflow::Role;
 use waymark_import::{Inspection, Mapping, Vocabulary};
@@ -510,7 +511,17 @@ pub async fn confirm(State(staff): State<Arc<Staff>>, request: Request) -> Respo
         )
         .await
     {
-        Ok(_) => {}
+        Ok(outcomes) => {
+            // A new plan gets its activities' outcomes suggested, as an import on the command
+            // line does.
+            let plan = outcomes.iter().any(|o| {
+                matches!(o, ImportOutcome::Imported { kind, .. }
+                    if matches!(kind, DocumentKind::CorporatePlan | DocumentKind::ActionPlan))
+            });
+            if plan && let Err(e) = staff.store.suggest_outcomes(&signed.org, true, now).await {
+                return unavailable(&staff, &e);
+            }
+        }
         Err(StoreError::Usage(message)) => {
             return signed_message(
                 &staff,

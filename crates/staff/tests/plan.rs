@@ -338,3 +338,129 @@ async fn a_new_revision_is_previewed_then_confirmed() {
         );
     }
 }
+
+#[tokio::test]
+async fn admins_confirm_or_reject_suggested_outcomes() {
+    for backend in backends() {
+        let world = World::new(backend).await;
+        world.person("perf@bexley.example", Role::Admin, None).await;
+        world
+            .person("owner@bexley.example", Role::Owner, None)
+            .await;
+        let mut admin = world.signed_in("perf@bexley.example").await;
+        let mut owner = world.signed_in("owner@bexley.example").await;
+        let suggestions = world
+            .store()
+            .suggest_outcomes(&world.org, true, chrono::Utc::now())
+            .await
+            .expect("suggest");
+        let mut confident = suggestions.iter().filter(|s| s.decision == "confident");
+        let first = confident.next().expect("a confident suggestion");
+        let second = confident.next().expect("another");
+        let outcome = first.linked.expect("linked").to_string();
+        let page = format!("/staff/plan/activities/{}", first.activity_id);
+
+        let (status, _, html) = admin.get(&page).await;
+        assert_eq!(status, StatusCode::OK, "{backend:?}");
+        assert!(html.contains("Suggested outcomes"), "{backend:?}");
+        assert!(html.contains("value=\"confirm-outcome\""));
+        assert!(html.contains("value=\"reject-outcome\""));
+
+        // Owners may not decide.
+        let before = world.store().row_counts().await.expect("counts");
+        let (_, _, html) = owner.get("/staff").await;
+        let csrf = hidden(&html, "csrf").expect("token");
+        let (status, _, _) = owner
+            .post_raw(
+                &page,
+                &[
+                    ("csrf", &csrf),
+                    ("action", "confirm-outcome"),
+                    ("outcome", &outcome),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{backend:?}");
+        assert_eq!(world.store().row_counts().await.expect("counts"), before);
+
+        // An admin confirms: the link is the council's own now.
+        let (status, headers, _) = admin
+            .post(
+                &page,
+                &page,
+                &[("action", "confirm-outcome"), ("outcome", &outcome)],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{backend:?}");
+        assert_eq!(location(&headers), format!("{page}?done=confirmed"));
+        let activity = world
+            .store()
+            .activities(&world.org, None)
+            .await
+            .expect("activities")
+            .into_iter()
+            .find(|a| a.id == first.activity_id)
+            .expect("activity");
+        assert!(
+            activity
+                .outcomes
+                .iter()
+                .any(|o| o.number.to_string() == outcome && !o.suggested),
+            "{backend:?}: {:?}",
+            activity.outcomes
+        );
+        // Confirming again is refused, naming the problem.
+        let (status, _, html) = admin
+            .post(
+                &page,
+                &page,
+                &[("action", "confirm-outcome"), ("outcome", &outcome)],
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{backend:?}");
+        assert!(html.contains("href=\"#suggestions\""), "{backend:?}");
+
+        // An admin rejects another: it is no longer a link, and never suggested again.
+        let rejected = second.linked.expect("linked");
+        let page = format!("/staff/plan/activities/{}", second.activity_id);
+        let (status, _, _) = admin
+            .post(
+                &page,
+                &page,
+                &[
+                    ("action", "reject-outcome"),
+                    ("outcome", &rejected.to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{backend:?}");
+        let again = world
+            .store()
+            .suggest_outcomes(&world.org, true, chrono::Utc::now())
+            .await
+            .expect("suggest again");
+        let row = again
+            .iter()
+            .find(|s| s.activity_id == second.activity_id)
+            .expect("row");
+        assert!(row.ranked.iter().all(|r| r.outcome != rejected), "{row:?}");
+
+        // Both decisions are audited.
+        let events = world
+            .store()
+            .audit_events(&world.org, None, 100)
+            .await
+            .expect("audit");
+        for action in [
+            "plan.outcome-suggestion-confirmed",
+            "plan.outcome-suggestion-rejected",
+        ] {
+            assert!(
+                events
+                    .iter()
+                    .any(|e| e.action == action && e.actor == "perf@bexley.example"),
+                "{backend:?}: {action}"
+            );
+        }
+    }
+}

@@ -40,6 +40,7 @@ pub use cycle::{Act, Cycle, CycleItem, Person, PreviousAnswer, ReturnDetail, Ret
 pub use decide::LinkDecision;
 pub use indicators::{IndicatorEntry, IndicatorItem, IndicatorSettings, PreviousValue};
 pub use ingest::{ImportOutcome, Incoming};
+pub use outcomes::{ActivitySuggestion, OpenSuggestion, SuggestionDecision};
 pub use plan_edit::{ActivityFields, IndicatorEdit, PlanEdit};
 pub use rows::RowRef;
 pub use seal::{AuditKey, Checkpoint, CheckpointError, Position, PublicKey, SigningKey};

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use sqlx::Row;
 use std::collections::HashMap;
 use waymark_domain::reconcile::Decision;
-use waymark_domain::records::{ActivityRecord, LinkRecord, ReturnRecord, SourceRef};
+use waymark_domain::records::{ActivityRecord, LinkRecord, OutcomeRef, ReturnRecord, SourceRef};
 use waymark_domain::{ClaimKind, DueDate, Period, PublishedClaim, Status};
 
 fn period_from_slug(slug: &str) -> Result<Period> {
@@ -83,7 +83,12 @@ impl Store {
                         .remove(&id)
                         .unwrap_or_default()
                         .iter()
-                        .filter_map(|n| plan_outcomes.get(n).cloned())
+                        .filter_map(|(n, suggested)| {
+                            plan_outcomes.get(n).map(|o| OutcomeRef {
+                                suggested: *suggested,
+                                ..o.clone()
+                            })
+                        })
                         .collect(),
                 })
             })

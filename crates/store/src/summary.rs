@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 use std::collections::HashMap;
 use waymark_domain::headline::percent_one_decimal;
-use waymark_domain::records::{ActivityRecord, ReturnRecord};
+use waymark_domain::records::{ActivityRecord, OutcomeRef, ReturnRecord};
 use waymark_domain::stats::{self, PeriodStats, StatusCounts};
 use waymark_domain::{Period, Status};
 
@@ -115,7 +115,12 @@ impl Store {
                         .remove(&id)
                         .unwrap_or_default()
                         .iter()
-                        .filter_map(|n| plan_outcomes.get(n).cloned())
+                        .filter_map(|(n, suggested)| {
+                            plan_outcomes.get(n).map(|o| OutcomeRef {
+                                suggested: *suggested,
+                                ..o.clone()
+                            })
+                        })
                         .collect(),
                 })
             })

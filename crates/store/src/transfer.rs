@@ -196,6 +196,10 @@ pub(crate) static TABLES: &[Table] = &[
         "id": Int, "org_id": Int, "period": Text, "code": Text, "subject": Text, "note": Text,
         "settled_by": Text, "recorded_at": Text,
     ]),
+    table!("outcome_suggestions", identity = true, [
+        "id": Int, "org_id": Int, "activity_id": Int, "outcome": Int, "score": Real,
+        "ranking": Int, "state": Text, "decided_by": Text, "recorded_at": Text,
+    ]),
     // Derived from the returns, but kept in the same transactions as them, so a snapshot's
     // summaries agree with its returns and are copied as they are.
     table!("period_summaries", identity = true, [

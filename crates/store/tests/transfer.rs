@@ -137,6 +137,10 @@ async fn load(store: &Store) {
         )
         .await
         .expect("outcomes");
+    store
+        .suggest_outcomes(&bexley, true, at(4))
+        .await
+        .expect("suggest outcomes");
     staff_cycle(store, &bexley, &activities).await;
 
     let spec = SynthSpec {

@@ -89,6 +89,7 @@ pub fn activity(data: &CouncilData, prefix: &str, key: &str) -> Option<Value> {
         "in_plan": a.in_plan,
         "outcomes": a.outcomes.iter().map(|o| json!({
             "number": o.number, "title": o.title, "theme_number": o.theme_number, "theme_title": o.theme_title,
+            "link": if o.suggested { "suggested" } else { "confirmed" },
         })).collect::<Vec<_>>(),
         "history": history,
     }))

@@ -48,6 +48,9 @@ pub struct ActivityRow {
     pub period: Option<String>,
     pub in_plan: bool,
     pub outcomes: Vec<u32>,
+    /// How the outcomes are linked: "confirmed" (by a person) or "suggested" (from the plan's
+    /// words, not yet confirmed); none when the activity has no outcome.
+    pub outcome_link: Option<&'static str>,
     pub source: Option<String>,
 }
 
@@ -70,6 +73,7 @@ impl CsvRecord for ActivityRow {
             "period",
             "in_plan",
             "outcomes",
+            "outcome_link",
             "source",
         ]
     }
@@ -95,6 +99,7 @@ impl CsvRecord for ActivityRow {
                 .map(|n| n.to_string())
                 .collect::<Vec<_>>()
                 .join("; "),
+            self.outcome_link.unwrap_or_default().to_string(),
             self.source.clone().unwrap_or_default(),
         ]
     }
@@ -144,6 +149,11 @@ pub fn activity_rows(
                 period: period.map(|p| p.to_string()),
                 in_plan: a.in_plan,
                 outcomes: a.outcomes.iter().map(|o| o.number).collect(),
+                outcome_link: match a.outcomes.first() {
+                    None => None,
+                    Some(_) if a.outcomes.iter().all(|o| o.suggested) => Some("suggested"),
+                    Some(_) => Some("confirmed"),
+                },
                 source: a.source.as_ref().map(|s| s.to_string()),
             }
         })

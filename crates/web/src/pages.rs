@@ -5,7 +5,7 @@
 use crate::api;
 use crate::data::{CouncilData, activity_key};
 use crate::filters::Filters;
-use crate::opendata::{CsvRecord, csv_bytes};
+use crate::opendata::{ActivityRow, CsvRecord, csv_bytes};
 use crate::page::{CSV, HTML, JSON, PROBLEM, Page};
 use crate::render::{self, Group, Renderer, Site};
 use crate::routes::{Dataset, Format, Route, path, period_slug};
@@ -194,14 +194,16 @@ fn render_route(r: &Renderer, site: &Site, route: &Route, query: &str) -> Option
                 .themes
                 .iter()
                 .find(|t| t.number == i64::from(*n))?;
-            let rows = data
+            let linked: Vec<(&ActivityRow, bool)> = data
                 .current_rows()
                 .iter()
-                .filter(|row| {
-                    data.activity_of_row(row)
-                        .is_some_and(|a| a.outcomes.iter().any(|o| o.theme_number == *n))
+                .filter_map(|row| {
+                    let a = data.activity_of_row(row)?;
+                    let here: Vec<_> = a.outcomes.iter().filter(|o| o.theme_number == *n).collect();
+                    (!here.is_empty()).then(|| (row, here.iter().all(|o| o.suggested)))
                 })
                 .collect();
+            let (rows, suggested) = linked.into_iter().unzip();
             html(render::group(
                 r,
                 site,
@@ -218,6 +220,7 @@ fn render_route(r: &Renderer, site: &Site, route: &Route, query: &str) -> Option
                         .map(|o| (o.number, o.title.clone()))
                         .collect(),
                     rows,
+                    suggested,
                     breadcrumb: None,
                 },
             ))
@@ -229,14 +232,16 @@ fn render_route(r: &Renderer, site: &Site, route: &Route, query: &str) -> Option
                     .find(|o| o.number == i64::from(*n))
                     .map(|o| (t, o))
             })?;
-            let rows = data
+            let linked: Vec<(&ActivityRow, bool)> = data
                 .current_rows()
                 .iter()
-                .filter(|row| {
-                    data.activity_of_row(row)
-                        .is_some_and(|a| a.outcomes.iter().any(|o| o.number == *n))
+                .filter_map(|row| {
+                    let a = data.activity_of_row(row)?;
+                    let o = a.outcomes.iter().find(|o| o.number == *n)?;
+                    Some((row, o.suggested))
                 })
                 .collect();
+            let (rows, suggested) = linked.into_iter().unzip();
             html(render::group(
                 r,
                 site,
@@ -246,6 +251,7 @@ fn render_route(r: &Renderer, site: &Site, route: &Route, query: &str) -> Option
                     paragraphs: outcome.narrative.clone(),
                     outcomes: vec![],
                     rows,
+                    suggested,
                     breadcrumb: Some((
                         theme.title.clone(),
                         path(&site.prefix, &Route::Theme(theme.number as u32)),
@@ -269,6 +275,7 @@ fn render_route(r: &Renderer, site: &Site, route: &Route, query: &str) -> Option
                     paragraphs: vec![],
                     outcomes: vec![],
                     rows,
+                    suggested: vec![],
                     breadcrumb: None,
                 },
             ))
@@ -293,6 +300,7 @@ fn render_route(r: &Renderer, site: &Site, route: &Route, query: &str) -> Option
                     paragraphs: vec![],
                     outcomes: vec![],
                     rows,
+                    suggested: vec![],
                     breadcrumb: None,
                 },
             ))

@@ -443,6 +443,8 @@ pub struct Group<'a> {
     pub paragraphs: Vec<String>,
     pub outcomes: Vec<(i64, String)>,
     pub rows: Vec<&'a ActivityRow>,
+    /// Per row, whether it is here only by a suggested link (theme and outcome pages).
+    pub suggested: Vec<bool>,
     pub breadcrumb: Option<(String, String)>,
 }
 
@@ -473,7 +475,16 @@ pub fn group(r: &Renderer, site: &Site, group: Group) -> Rendered {
             groups => mix(vec![MixRow { name: group.title.clone(), href: None, counts: c, total: reported.len(), percent: share }]),
         }
     });
-    let rows: Vec<Value> = group.rows.iter().map(|row| site.row_view(row)).collect();
+    let rows: Vec<Value> = group
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let suggested = group.suggested.get(i).copied().unwrap_or(false);
+            context! { suggested, ..site.row_view(row) }
+        })
+        .collect();
+    let any_suggested = group.suggested.iter().any(|s| *s);
     let outcomes: Vec<Value> = group
         .outcomes
         .iter()
@@ -488,6 +499,7 @@ pub fn group(r: &Renderer, site: &Site, group: Group) -> Rendered {
             outcomes,
             summary,
             rows,
+            any_suggested,
             empty => "No activities are linked to this yet.",
         }
     };
@@ -684,7 +696,7 @@ pub fn activity(r: &Renderer, site: &Site, key: &str) -> Option<Rendered> {
     let outcomes: Vec<Value> = a
         .outcomes
         .iter()
-        .map(|o| context! { number => o.number, title => o.title.clone(), href => site.href(&Route::Outcome(o.number)) })
+        .map(|o| context! { number => o.number, title => o.title.clone(), suggested => o.suggested, href => site.href(&Route::Outcome(o.number)) })
         .collect();
     let key = activity_key(a);
     let ctx = context! {

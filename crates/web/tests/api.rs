@@ -655,7 +655,7 @@ fn parse_csv(r: &Resp, header: &[&str]) -> Vec<csv::StringRecord> {
         .collect()
 }
 
-const ACTIVITY_COLUMNS: [&str; 17] = [
+const ACTIVITY_COLUMNS: [&str; 18] = [
     "reference",
     "title",
     "former_titles",
@@ -672,6 +672,7 @@ const ACTIVITY_COLUMNS: [&str; 17] = [
     "period",
     "in_plan",
     "outcomes",
+    "outcome_link",
     "source",
 ];
 const STATUS_COLUMNS: [&str; 9] = [

@@ -755,3 +755,65 @@ fn report_files_download_from_the_report_page() {
         }
     });
 }
+
+#[test]
+fn suggested_outcome_links_are_labelled_as_suggested() {
+    run(async {
+        let _hold = hold(&[Fixture::Bexley]).await;
+        for backend in backends() {
+            let app = shared(Fixture::Bexley, backend).await;
+            // Bexley's action plan names no outcomes: the plan's words suggest them, and the
+            // priority and outcome pages list those activities, each labelled in words.
+            let mut labelled = 0;
+            for n in 1..=15 {
+                let page = expect(&app, &format!("/outcomes/{n}"), 200, HTML)
+                    .await
+                    .text();
+                if page.contains("No activities are linked to this yet.") {
+                    continue;
+                }
+                assert!(
+                    page.contains("Suggested link"),
+                    "/outcomes/{n} ({backend:?})"
+                );
+                assert!(page.contains("not yet confirmed the link"), "/outcomes/{n}");
+                labelled += 1;
+            }
+            assert!(
+                labelled >= 10,
+                "{labelled} outcome pages list activities ({backend:?})"
+            );
+            let theme = expect(&app, "/themes/1", 200, HTML).await.text();
+            assert!(theme.contains("Suggested link"), "{backend:?}");
+            assert!(!theme.contains("No activities are linked to this yet."));
+
+            // The API and the open data say which links are suggested.
+            let list = expect(&app, "/api/v1/activities", 200, JSON).await.json();
+            let rows = list["activities"].as_array().expect("activities");
+            let suggested: Vec<&serde_json::Value> = rows
+                .iter()
+                .filter(|r| r["outcome_link"] == "suggested")
+                .collect();
+            assert!(!suggested.is_empty(), "{backend:?}");
+            assert!(rows.iter().all(|r| r["outcome_link"] != "confirmed"));
+            let id = suggested[0]["id"].as_str().expect("id");
+            let one = expect(&app, &format!("/api/v1/activities/{id}"), 200, JSON)
+                .await
+                .json();
+            let outcomes = one["outcomes"].as_array().expect("outcomes");
+            assert!(!outcomes.is_empty());
+            assert!(outcomes.iter().all(|o| o["link"] == "suggested"), "{one}");
+            let page = expect(&app, &format!("/activities/{id}"), 200, HTML)
+                .await
+                .text();
+            assert!(page.contains("Suggested link"), "{backend:?}");
+            let csv = expect(&app, "/data/activities.csv", 200, CSV).await.text();
+            assert!(
+                csv.lines()
+                    .next()
+                    .is_some_and(|h| h.contains(",outcomes,outcome_link,"))
+            );
+            assert!(csv.contains(",suggested,"));
+        }
+    });
+}

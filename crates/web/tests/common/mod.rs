@@ -63,8 +63,14 @@ pub async fn import_files(
 }
 
 /// The London Borough of Bexley's published pages, as council `bexley`.
+/// Outcomes are suggested from the plan's words, as the demo does.
 pub async fn load_bexley(store: &Store) -> Organisation {
-    import_files(store, "bexley", "London Borough of Bexley", &BEXLEY).await
+    let org = import_files(store, "bexley", "London Borough of Bexley", &BEXLEY).await;
+    store
+        .suggest_outcomes(&org, true, Utc::now())
+        .await
+        .expect("suggest outcomes");
+    org
 }
 
 /// The synthetic council used by these tests: small, two years of quarterly returns ending
