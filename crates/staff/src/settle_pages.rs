@@ -210,6 +210,19 @@ async fn render(
     )
 }
 
+/// The page again for a decision that changed nothing, saying why.
+async fn refused(staff: &Staff, signed: &Signed, slug: Option<&str>, message: &str) -> Response {
+    render(
+        staff,
+        signed,
+        StatusCode::BAD_REQUEST,
+        slug,
+        None,
+        Some(message),
+    )
+    .await
+}
+
 /// POST /staff/settle/links: accept, reject, or choose another plan activity for a report row.
 pub async fn decide(State(staff): State<Arc<Staff>>, request: Request) -> Response {
     let (signed, form) = match signed_form(&staff, request).await {
@@ -225,13 +238,11 @@ pub async fn decide(State(staff): State<Arc<Staff>>, request: Request) -> Respon
         Err(e) => return unavailable(&staff, &e),
     };
     let Some(period) = periods.iter().copied().find(|p| p.slug() == slug) else {
-        return render(
+        return refused(
             &staff,
             &signed,
-            StatusCode::BAD_REQUEST,
             None,
-            None,
-            Some("That period has no report: choose one from the list."),
+            "That period has no report: choose one from the list.",
         )
         .await;
     };
@@ -242,27 +253,18 @@ pub async fn decide(State(staff): State<Arc<Staff>>, request: Request) -> Respon
         "choose" => match form.number("activity") {
             Some(id) => LinkDecision::Choose(id),
             None => {
-                return render(
-                    &staff,
-                    &signed,
-                    StatusCode::BAD_REQUEST,
-                    Some(&slug),
-                    None,
-                    Some(&format!(
-                        "Choose the plan activity that report row {reference} is, then press Link."
-                    )),
-                )
-                .await;
+                let message = format!(
+                    "Choose the plan activity that report row {reference} is, then press Link to the chosen activity."
+                );
+                return refused(&staff, &signed, Some(&slug), &message).await;
             }
         },
         _ => {
-            return render(
+            return refused(
                 &staff,
                 &signed,
-                StatusCode::BAD_REQUEST,
                 Some(&slug),
-                None,
-                Some("Choose accept, reject or another activity."),
+                "Choose accept, reject or another activity.",
             )
             .await;
         }
@@ -279,17 +281,7 @@ pub async fn decide(State(staff): State<Arc<Staff>>, request: Request) -> Respon
         .await
     {
         Ok(()) => http::see_other(&format!("/staff/settle?period={slug}&done=link")),
-        Err(StoreError::Usage(message)) => {
-            render(
-                &staff,
-                &signed,
-                StatusCode::BAD_REQUEST,
-                Some(&slug),
-                None,
-                Some(&message),
-            )
-            .await
-        }
+        Err(StoreError::Usage(message)) => refused(&staff, &signed, Some(&slug), &message).await,
         Err(e) => unavailable(&staff, &e),
     }
 }
@@ -320,13 +312,11 @@ pub async fn settle(State(staff): State<Arc<Staff>>, request: Request) -> Respon
                 .iter()
                 .any(|l| unplanned_subject(l) == subject));
     if !open {
-        return render(
+        return refused(
             &staff,
             &signed,
-            StatusCode::BAD_REQUEST,
             Some(&slug),
-            None,
-            Some("That finding is no longer waiting: it was settled already, or the data changed."),
+            "That finding is no longer waiting: it was settled already, or the data changed.",
         )
         .await;
     }
@@ -346,17 +336,7 @@ pub async fn settle(State(staff): State<Arc<Staff>>, request: Request) -> Respon
         .await
     {
         Ok(()) => http::see_other(&format!("/staff/settle?period={slug}&done=finding")),
-        Err(StoreError::Usage(message)) => {
-            render(
-                &staff,
-                &signed,
-                StatusCode::BAD_REQUEST,
-                Some(&slug),
-                None,
-                Some(&message),
-            )
-            .await
-        }
+        Err(StoreError::Usage(message)) => refused(&staff, &signed, Some(&slug), &message).await,
         Err(e) => unavailable(&staff, &e),
     }
 }
