@@ -302,9 +302,14 @@ fn decide(
         [] => Verdict::Waiting,
         [best, rest @ ..] => {
             let second = rest.first().map_or(0.0, |r| r.score);
-            // A word the activity shares with some outcome is needed: the hint alone never
-            // decides.
-            let has_words = text.iter().any(|t| *t > 0.0);
+            // A word the activity shares with the outcome it is given is needed: the hint
+            // alone never decides.
+            let has_words = model
+                .numbers
+                .iter()
+                .position(|n| *n == best.outcome)
+                .and_then(|i| text.get(i))
+                .is_some_and(|t| *t > 0.0);
             if has_words
                 && best.score >= options.min_score
                 && best.score - second >= options.min_margin * best.score

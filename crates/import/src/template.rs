@@ -252,7 +252,14 @@ fn csv(kind: TemplateKind, rows: &[Vec<String>]) -> Vec<u8> {
 }
 
 fn csv_field(text: &str) -> String {
-    let text = if text.starts_with(['=', '@']) {
+    // A spreadsheet opening the CSV would run a cell starting with one of these as a formula;
+    // a figure ("-5", "+2.1%") stays as it is. The CSV reader takes the apostrophe off again.
+    let figure = text
+        .trim_end_matches('%')
+        .replace(',', "")
+        .parse::<f64>()
+        .is_ok();
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) && !figure {
         format!("'{text}")
     } else {
         text.to_string()

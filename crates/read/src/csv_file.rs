@@ -28,7 +28,10 @@ pub(crate) fn read(file: &str, bytes: &[u8]) -> Result<Part, ReadError> {
                 rows.push(Row {
                     at,
                     head: false,
-                    cells: record.iter().map(|c| Cell::text(c.trim())).collect(),
+                    cells: record
+                        .iter()
+                        .map(|c| Cell::text(undefused(c.trim())))
+                        .collect(),
                 });
             }
             Err(e) => {
@@ -46,6 +49,15 @@ pub(crate) fn read(file: &str, bytes: &[u8]) -> Result<Part, ReadError> {
             rows,
         })],
     })
+}
+
+/// A cell written with an apostrophe before a leading `=`, `+`, `-` or `@` (so that a
+/// spreadsheet shows it as text instead of running it as a formula) reads as the text itself.
+fn undefused(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest,
+        _ => cell,
+    }
 }
 
 /// The 1-based line a byte offset falls on.
@@ -117,5 +129,15 @@ mod tests {
     fn windows_1252_commas() {
         let part = read("a.csv", b"PI,Value\nEDU018*,\"\xa31,204\"\n").unwrap();
         assert_eq!(cells(&part)[1], ["EDU018*", "£1,204"]);
+        let part = read(
+            "a.csv",
+            "Ref,Note\n1,'=SUM(A1)\n2,'-5 below\n3,'plain\n".as_bytes(),
+        )
+        .expect("read");
+        let c = cells(&part);
+        assert_eq!(
+            (c[1][1].as_str(), c[2][1].as_str(), c[3][1].as_str()),
+            ("=SUM(A1)", "-5 below", "'plain")
+        );
     }
 }

@@ -28,6 +28,7 @@ pub async fn plan(State(staff): State<Arc<Staff>>, request: Request) -> Response
             Some(match d {
                 "added" => "The activity has been added to the plan.",
                 "imported" => "The new revision of the plan has been imported.",
+                "imported-unfinished" => "The file has been imported, but suggesting outcomes or remembering your choice of columns did not finish: run `waymark outcomes suggest`, or choose the columns again next time.",
                 "indicator" => "The indicator has been saved.",
                 _ => return None,
             })

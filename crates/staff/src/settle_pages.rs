@@ -19,7 +19,8 @@ use waymark_domain::workflow::Role;
 use waymark_domain::{Period, records::LinkRecord};
 use waymark_store::{LinkDecision, Organisation, Store, StoreError};
 
-/// Findings the page lists with their own actions (the links above), not as findings.
+/// Findings the page lists with their own actions (the links above), not as findings, when the
+/// row they are about has a reference to decide it by.
 const SHOWN_AS_LINKS: [&str; 2] = [code::LINK_NEEDS_REVIEW, code::UNPLANNED_ACTIVITY];
 
 /// What waits for a person in a period.
@@ -27,6 +28,8 @@ pub struct Waiting {
     pub period: Option<Period>,
     pub links: Vec<LinkRecord>,
     pub unmatched: Vec<LinkRecord>,
+    /// Plan activities a report row of the period is linked to.
+    pub claimed: HashSet<i64>,
     pub findings: Vec<Finding>,
     pub settled: Vec<waymark_store::SettledFinding>,
 }
@@ -58,25 +61,40 @@ impl Waiting {
             .collect();
         let all = store.findings(org, period).await?;
         let is_settled = |code: &str, subject: &str| done.contains(&(code, subject));
+        // Rows are decided by their reference; a row without one is settled as a finding.
+        let referenced =
+            |l: &LinkRecord| l.reference.as_deref().is_some_and(|r| !r.trim().is_empty());
         let mut seen = HashSet::new();
         let unmatched: Vec<LinkRecord> = links
             .iter()
-            .filter(|l| l.decision == Decision::Unmatched)
+            .filter(|l| l.decision == Decision::Unmatched && referenced(l))
             .filter(|l| l.reference.as_ref().is_some_and(|r| seen.insert(r.clone())))
             .filter(|l| !is_settled(code::UNPLANNED_ACTIVITY, &unplanned_subject(l)))
             .cloned()
             .collect();
         let review: Vec<LinkRecord> = links
-            .into_iter()
-            .filter(|l| l.decision == Decision::Review && l.reference.is_some())
+            .iter()
+            .filter(|l| l.decision == Decision::Review && referenced(l))
+            .cloned()
+            .collect();
+        let claimed: HashSet<i64> = links
+            .iter()
+            .filter(|l| l.decision == Decision::Linked)
+            .filter_map(|l| l.activity_id)
+            .collect();
+        let shown: HashSet<String> = review
+            .iter()
+            .chain(&unmatched)
+            .map(unplanned_subject)
             .collect();
         let findings: Vec<Finding> = all
             .into_iter()
-            .filter(|f| !SHOWN_AS_LINKS.contains(&f.code.as_str()))
+            .filter(|f| !(SHOWN_AS_LINKS.contains(&f.code.as_str()) && shown.contains(&f.subject)))
             .filter(|f| !is_settled(&f.code, &f.subject))
             .collect();
         Ok(Waiting {
             period,
+            claimed,
             links: review,
             unmatched,
             findings,
@@ -128,10 +146,20 @@ async fn render(
     done: Option<&str>,
     error: Option<&str>,
 ) -> Response {
-    let waiting = match Waiting::load(&staff.store, &signed.org, slug).await {
+    let mut waiting = match Waiting::load(&staff.store, &signed.org, slug).await {
         Ok(w) => w,
         Err(e) => return unavailable(staff, &e),
     };
+    let (mut status, mut error) = (status, error);
+    if slug.is_some() && waiting.period.is_none() {
+        // A period with no report: the newest one instead, saying so.
+        waiting = match Waiting::load(&staff.store, &signed.org, None).await {
+            Ok(w) => w,
+            Err(e) => return unavailable(staff, &e),
+        };
+        status = StatusCode::NOT_FOUND;
+        error = Some("There is no report for that period: choose one from the list.");
+    }
     let periods = match staff.store.periods(&signed.org, None).await {
         Ok(p) => p,
         Err(e) => return unavailable(staff, &e),
@@ -144,7 +172,7 @@ async fn render(
     let mut by_directorate: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
     for a in activities
         .iter()
-        .filter(|a| a.in_plan && a.reference.is_none())
+        .filter(|a| a.in_plan && a.reference.is_none() && !waiting.claimed.contains(&a.id))
     {
         by_directorate
             .entry(a.directorate.as_str())
@@ -300,6 +328,15 @@ pub async fn settle(State(staff): State<Arc<Staff>>, request: Request) -> Respon
         Ok(w) => w,
         Err(e) => return unavailable(&staff, &e),
     };
+    if waiting.period.is_none() {
+        return refused(
+            &staff,
+            &signed,
+            None,
+            "That period has no report: choose one from the list.",
+        )
+        .await;
+    }
     let (code, subject) = (form.get("code"), form.get("subject"));
     // Only a finding the checks make now can be settled: a stale or forged form changes nothing.
     let open = waiting

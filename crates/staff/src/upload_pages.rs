@@ -26,8 +26,9 @@ pub const MAX_UPLOAD_BYTES: usize = 5 * 1024 * 1024;
 const UPLOAD_MINUTES: i64 = 30;
 /// Uploads waiting at once (the oldest goes first).
 const MAX_WAITING: usize = 32;
-/// Columns a mapping form may name (a wider file is mapped with a mapping file).
-const MAX_FORM_COLUMNS: usize = 400;
+/// Columns a mapping form may name: three fields each, within the form's field limit (a wider
+/// file is mapped with a mapping file).
+const MAX_FORM_COLUMNS: usize = 300;
 
 /// A file uploaded and previewed, waiting for the admin to confirm it.
 #[derive(Clone)]
@@ -82,6 +83,18 @@ impl Uploads {
         let waiting = self.0.lock().unwrap_or_else(|e| e.into_inner());
         let at = Self::position(&waiting, token, org_id, user_id, now)?;
         Some(waiting[at].1.clone())
+    }
+
+    /// Put back an upload read again, only if it is still waiting (not confirmed meanwhile).
+    fn replace(&self, token: &str, upload: PendingUpload, now: DateTime<Utc>) -> bool {
+        let mut waiting = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        match Self::position(&waiting, token, upload.org_id, upload.user_id, now) {
+            Some(at) => {
+                waiting[at].1 = upload;
+                true
+            }
+            None => false,
+        }
     }
 
     /// The upload, no longer waiting (it is being imported).
@@ -360,6 +373,7 @@ async fn preview(
                     number += 1;
                     context! {
                         field => number,
+                        mappable => number <= MAX_FORM_COLUMNS,
                         number => c.number,
                         header => c.header.clone(),
                         role => c.role,
@@ -431,7 +445,9 @@ pub async fn remap(State(staff): State<Arc<Staff>>, request: Request) -> Respons
         pending.mapping.clone(),
     )
     .await;
-    staff.uploads.put(token.clone(), pending.clone(), now);
+    if !staff.uploads.replace(&token, pending.clone(), now) {
+        return expired(&staff, &signed);
+    }
     preview(&staff, &signed, &token, &pending, inspection).await
 }
 
@@ -500,6 +516,8 @@ pub async fn confirm(State(staff): State<Arc<Staff>>, request: Request) -> Respo
         }
     };
     let documents = incoming(&upload.file_name, &upload.bytes, reading);
+    // The import is committed before these: a fault after it is told, not shown as a failure.
+    let mut unfinished = false;
     match staff
         .store
         .import_as(
@@ -518,8 +536,14 @@ pub async fn confirm(State(staff): State<Arc<Staff>>, request: Request) -> Respo
                 matches!(o, ImportOutcome::Imported { kind, .. }
                     if matches!(kind, DocumentKind::CorporatePlan | DocumentKind::ActionPlan))
             });
-            if plan && let Err(e) = staff.store.suggest_outcomes(&signed.org, true, now).await {
-                return unavailable(&staff, &e);
+            if plan
+                && staff
+                    .store
+                    .suggest_outcomes(&signed.org, true, now)
+                    .await
+                    .is_err()
+            {
+                unfinished = true;
             }
         }
         Err(StoreError::Usage(message)) => {
@@ -537,7 +561,7 @@ pub async fn confirm(State(staff): State<Arc<Staff>>, request: Request) -> Respo
     if let Some(shape) = &upload.shape
         && !upload.mapping.is_empty()
         && !upload.remembered
-        && let Err(e) = staff
+        && staff
             .store
             .remember_mapping(
                 &signed.org,
@@ -547,10 +571,15 @@ pub async fn confirm(State(staff): State<Arc<Staff>>, request: Request) -> Respo
                 now,
             )
             .await
+            .is_err()
     {
-        return unavailable(&staff, &e);
+        unfinished = true;
     }
-    http::see_other("/staff/plan?done=imported")
+    if unfinished {
+        http::see_other("/staff/plan?done=imported-unfinished")
+    } else {
+        http::see_other("/staff/plan?done=imported")
+    }
 }
 
 /// GET /staff/plan/template/{file}: the council's plan, returns or indicators as a
@@ -591,12 +620,17 @@ pub async fn template(
         Ok(d) => d,
         Err(e) => return unavailable(&staff, &e),
     };
-    match waymark_import::template::template(kind, format, &data) {
-        Ok(bytes) => http::download(
+    let made = tokio::task::spawn_blocking(move || {
+        waymark_import::template::template(kind, format, &data)
+    })
+    .await;
+    match made {
+        Err(e) => unavailable(&staff, &e),
+        Ok(Err(e)) => unavailable(&staff, &e),
+        Ok(Ok(bytes)) => http::download(
             format.content_type(),
             &format!("{}.{}", kind.key(), format.extension()),
             bytes,
         ),
-        Err(e) => unavailable(&staff, &e),
     }
 }

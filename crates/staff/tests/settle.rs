@@ -91,7 +91,7 @@ async fn a_spreadsheet_is_read_corrected_imported_and_its_mapping_remembered() {
         );
         assert!(html.contains("What happened as commentary"), "{html}");
         // A forged role changes nothing and breaks nothing.
-        let (status, _, _) = admin
+        let (status, _, html) = admin
             .post_raw(
                 "/staff/plan/mapping",
                 &[
@@ -104,6 +104,12 @@ async fn a_spreadsheet_is_read_corrected_imported_and_its_mapping_remembered() {
             )
             .await;
         assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            selected(&html, &format!("role-{field}")).as_deref(),
+            Some("commentary"),
+            "{backend:?}: a role no mapping knows is ignored"
+        );
+        assert!(!html.contains("<script>"));
 
         let (status, headers, _) = admin
             .post_raw(
@@ -218,10 +224,10 @@ async fn links_unmatched_rows_and_findings_are_settled_on_the_staff_site() {
             );
         }
         // The admin's home says how many wait.
-        let waiting = waymark_staff::settle_pages::Waiting::load(world.store(), &world.org, None)
+        let before = waymark_staff::settle_pages::Waiting::load(world.store(), &world.org, None)
             .await
-            .expect("waiting")
-            .count();
+            .expect("waiting");
+        let waiting = before.count();
         assert!(
             html.contains(&format!("{waiting} items wait for a person")),
             "{html}"
@@ -250,14 +256,39 @@ async fn links_unmatched_rows_and_findings_are_settled_on_the_staff_site() {
             format!("/staff/settle?period={slug}&done=link")
         );
         // Link the other to a plan activity a person picks instead.
+        let suggested = |reference: &str| {
+            links
+                .iter()
+                .find(|l| {
+                    l.reference.as_deref() == Some(reference) && l.decision == Decision::Review
+                })
+                .and_then(|l| l.activity_id)
+        };
+        let (first_suggestion, second_suggestion) =
+            (suggested(&reviews[0]), suggested(&reviews[1]));
+        assert!(second_suggestion.is_some() && second_suggestion != first_suggestion);
+        let stands_unmatched = |links: &[waymark_domain::records::LinkRecord], id: i64| {
+            links.iter().any(|l| {
+                l.activity_id == Some(id)
+                    && l.reference.is_none()
+                    && l.decision == Decision::Unmatched
+            })
+        };
+        // Neither row's suggestion, and one the report left unmatched.
         let chosen = world
             .store()
             .activities(&world.org, None)
             .await
             .expect("activities")
             .into_iter()
-            .find(|a| a.in_plan && a.reference.is_none())
-            .expect("a plan activity with no report row");
+            .find(|a| {
+                a.in_plan
+                    && a.reference.is_none()
+                    && Some(a.id) != first_suggestion
+                    && Some(a.id) != second_suggestion
+                    && stands_unmatched(&links, a.id)
+            })
+            .expect("an unmatched plan activity");
         let (status, _, _) = admin
             .post_raw(
                 "/staff/settle/links",
@@ -289,11 +320,33 @@ async fn links_unmatched_rows_and_findings_are_settled_on_the_staff_site() {
             "{backend:?}: the chosen activity is linked"
         );
         assert!(
-            !links.iter().any(|l| l.activity_id == Some(chosen.id)
-                && l.reference.is_none()
-                && l.decision == Decision::Unmatched),
+            !stands_unmatched(&links, chosen.id),
             "{backend:?}: the chosen activity no longer stands unmatched"
         );
+        assert!(
+            second_suggestion.is_some_and(|id| stands_unmatched(&links, id)),
+            "{backend:?}: the suggestion not taken stands unmatched on its own line"
+        );
+        // An activity already linked to a row cannot be chosen for another.
+        if let Some(third) = reviews.get(2) {
+            let (status, _, html) = admin
+                .post_raw(
+                    "/staff/settle/links",
+                    &[
+                        ("csrf", &csrf),
+                        ("period", &slug),
+                        ("reference", third),
+                        ("decision", "choose"),
+                        ("activity", &chosen.id.to_string()),
+                    ],
+                )
+                .await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{backend:?}");
+            assert!(html.contains("Nothing was changed"), "{html}");
+        }
+        // A period with no report is not found, and nothing is settled under it.
+        let (status, _, _) = admin.get("/staff/settle?period=1999-00-q1").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
         // A decided link cannot be decided again.
         let (status, _, html) = admin
             .post_raw(
@@ -355,14 +408,19 @@ async fn links_unmatched_rows_and_findings_are_settled_on_the_staff_site() {
         }
         let (_, _, html) = admin.get(&format!("/staff/settle?period={slug}")).await;
         assert!(html.contains("Reported in the directorate"), "{backend:?}");
-        let now_waiting =
-            waymark_staff::settle_pages::Waiting::load(world.store(), &world.org, None)
-                .await
-                .expect("waiting")
-                .count();
+        let after = waymark_staff::settle_pages::Waiting::load(world.store(), &world.org, None)
+            .await
+            .expect("waiting");
+        let now_waiting = after.count();
+        // (Linking can raise new findings, such as an activity reported under another
+        // directorate, so only the links and the settled finding are counted off.)
+        assert_eq!(after.links.len(), before.links.len() - 2, "{backend:?}");
         assert!(
-            now_waiting < waiting,
-            "{backend:?}: {now_waiting} of {waiting}"
+            !after
+                .findings
+                .iter()
+                .any(|f| f.code == finding.code && f.subject == finding.subject),
+            "{backend:?}: the settled finding is off the list"
         );
         let (_, _, home) = admin.get("/staff").await;
         assert!(

@@ -151,13 +151,34 @@ async fn decide(
                     "cannot accept the link for reference {reference}: the suggested plan activity is no longer in the plan; reject this suggestion instead"
                 )));
             }
+            // The chosen activity must not already be another report row's in this report.
+            let claimed: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM links WHERE org_id = $1 AND document_id = $2 AND activity_id = $3
+                   AND decision = 'linked' AND id <> $4 LIMIT 1",
+            )
+            .bind(org.id)
+            .bind(document_id)
+            .bind(plan_activity)
+            .bind(link_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+            if claimed.is_some() {
+                return Err(StoreError::Usage(format!(
+                    "cannot link reference {reference}: that plan activity is already linked to another row of this report"
+                )));
+            }
             let report_activity: i64 = sqlx::query_scalar(
                     "SELECT id FROM activities WHERE org_id = $1 AND reference = $2 AND origin = 'report'",
                 )
                 .bind(org.id)
                 .bind(reference)
-                .fetch_one(&mut **tx)
-                .await?;
+                .fetch_optional(&mut **tx)
+                .await?
+                .ok_or_else(|| {
+                    StoreError::Usage(format!(
+                        "cannot link reference {reference}: no activity known only from a report has that reference"
+                    ))
+                })?;
             // The report-only activity folds into the plan activity: it gives up the
             // reference, its returns follow, and the plan activity learns the report's title.
             sqlx::query("UPDATE activities SET reference = NULL, merged_into = $1 WHERE id = $2 AND org_id = $3")
@@ -214,6 +235,20 @@ async fn decide(
             .bind(plan_activity)
             .execute(&mut **tx)
             .await?;
+            // Other rows of the report that were suggested this activity can no longer be.
+            sqlx::query(
+                "UPDATE links SET decision = 'unmatched', activity_id = NULL, plan_title = NULL,
+                    plan_directorate = NULL, decided_at = $1
+                 WHERE org_id = $2 AND document_id = $3 AND activity_id = $4
+                   AND decision = 'review' AND id <> $5",
+            )
+            .bind(now)
+            .bind(org.id)
+            .bind(document_id)
+            .bind(plan_activity)
+            .bind(link_id)
+            .execute(&mut **tx)
+            .await?;
             if let Some(other) = suggested.filter(|s| *s != plan_activity) {
                 unmatched_alone(tx, org, period, document_id, other, now).await?;
             }
@@ -248,7 +283,9 @@ async fn unmatched_alone(
                      FROM activities a
                      JOIN activity_versions v ON v.id = (SELECT MAX(id) FROM activity_versions WHERE activity_id = a.id)
                      JOIN directorates d ON d.id = v.directorate_id
-                     WHERE a.id = $5 AND a.org_id = $1",
+                     WHERE a.id = $5 AND a.org_id = $1 AND a.reference IS NULL
+                       AND NOT EXISTS (SELECT 1 FROM links l WHERE l.org_id = $1 AND l.document_id = $2
+                                         AND l.activity_id = a.id AND l.decision IN ('linked', 'review', 'unmatched'))",
                 )
                 .bind(org.id)
                 .bind(document_id)

@@ -106,6 +106,21 @@ impl Store {
         }
         let now = stamp(at);
         let mut tx = self.begin_write().await?;
+        // Under the write lock: a form sent twice settles the finding once.
+        let already: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM settled_findings WHERE org_id = $1 AND period = $2 AND code = $3 AND subject = $4 LIMIT 1",
+        )
+        .bind(org.id)
+        .bind(period_key(period))
+        .bind(code)
+        .bind(subject)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if already.is_some() {
+            return Err(StoreError::Usage(
+                "that finding has been settled already".into(),
+            ));
+        }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO settled_findings (org_id, period, code, subject, note, settled_by, recorded_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
