@@ -365,44 +365,7 @@ impl Store {
             .await
             .map_err(|e| unusable(&e))?;
         let before = applied_version(&pool).await;
-        let migrated = if before == 0 {
-            // A new database holds nothing yet: its schema is written through a connection of
-            // its own that does not wait for the disk after each migration, then made durable
-            // at once by a checkpoint under FULL before the store is handed out (an existing
-            // database's upgrade keeps a durable commit per migration).
-            let schema = AnyPoolOptions::new()
-                .max_connections(1)
-                .after_connect(|conn, _| {
-                    Box::pin(async move {
-                        conn.execute(
-                            "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                             PRAGMA synchronous = OFF; PRAGMA foreign_keys = ON;",
-                        )
-                        .await?;
-                        Ok(())
-                    })
-                })
-                .connect_with(
-                    AnyConnectOptions::from_str(&format!("sqlite:{path}?mode=rwc"))
-                        .map_err(|e| unusable(&e))?,
-                )
-                .await
-                .map_err(|e| unusable(&e))?;
-            let run = SQLITE_MIGRATIONS.run(&schema).await;
-            if run.is_ok() {
-                sqlx::query("PRAGMA synchronous = FULL")
-                    .execute(&schema)
-                    .await?;
-                sqlx::query("PRAGMA wal_checkpoint(FULL)")
-                    .execute(&schema)
-                    .await?;
-            }
-            schema.close().await;
-            run
-        } else {
-            SQLITE_MIGRATIONS.run(&pool).await
-        };
-        migrated.map_err(|e| match e {
+        SQLITE_MIGRATIONS.run(&pool).await.map_err(|e| match e {
             sqlx::migrate::MigrateError::Execute(sqlx::Error::Database(db)) => unusable(&db),
             other => StoreError::Migration(other),
         })?;
