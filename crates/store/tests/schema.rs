@@ -343,3 +343,137 @@ async fn both_backends_build_the_schema_the_catalogue_describes() {
         assert_eq!(sqlite, postgres);
     }
 }
+
+/// Everything SQLite records of a file's schema, and the migrations it counts as applied.
+async fn sqlite_master(
+    path: &std::path::Path,
+) -> (Vec<[Option<String>; 4]>, Vec<(i64, String, Vec<u8>)>) {
+    let mut conn = AnyConnection::connect(&format!("sqlite:{}", path.display()))
+        .await
+        .expect("connect");
+    let objects =
+        sqlx::query("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name")
+            .fetch_all(&mut conn)
+            .await
+            .expect("sqlite_master")
+            .iter()
+            .map(|r| [r.get(0), r.get(1), r.get(2), r.get(3)])
+            .collect();
+    let applied = sqlx::query(
+        "SELECT version, description, checksum FROM _sqlx_migrations WHERE success ORDER BY version",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .expect("applied migrations")
+    .iter()
+    .map(|r| (r.get(0), r.get(1), r.get(2)))
+    .collect();
+    conn.close().await.expect("close");
+    (objects, applied)
+}
+
+/// `schema/sqlite.sql` as the migrations, run one by one on an empty file, make it.
+async fn schema_script_from_migrations(path: &std::path::Path) -> String {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&format!("sqlite:{}?mode=rwc", path.display()))
+        .await
+        .expect("a new SQLite file");
+    let migrator = sqlx::migrate!("./migrations/sqlite");
+    migrator.run(&pool).await.expect("the migrations");
+    let latest = migrator.iter().map(|m| m.version).max().unwrap_or(0);
+    // The script stands for the migrations only if they leave no rows behind.
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('_sqlx_migrations', 'sqlite_sequence')",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("tables");
+    for table in tables {
+        let rows: i64 = // The names come from sqlite_master of a file this test made.
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM \"{table}\"")))
+            .fetch_one(&pool)
+            .await
+            .expect("count");
+        assert_eq!(rows, 0, "migrations on an empty file left rows in {table}");
+    }
+    // Tables before what refers to them; the order they were made in within each kind.
+    let statements: Vec<String> = sqlx::query_scalar(
+        "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' \
+         ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 WHEN 'view' THEN 2 ELSE 3 END, rowid",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("schema");
+    pool.close().await;
+    let mut script = format!(
+        "-- The SQLite schema after migrations 1 to {latest}, applied in one transaction to a new,\n\
+         -- empty database file (see Store::open). Made by the store's schema test from\n\
+         -- migrations/sqlite; do not edit. After adding a migration, run\n\
+         -- WAYMARK_WRITE_SCHEMA=1 cargo test -p waymark-store --test schema\n\
+         -- and set SQLITE_SCHEMA_VERSION in src/lib.rs to {latest}.\n"
+    );
+    for statement in statements {
+        script.push('\n');
+        script.push_str(&statement);
+        script.push_str(";\n");
+    }
+    script
+}
+
+#[tokio::test]
+async fn a_new_sqlite_file_gets_exactly_the_schema_the_migrations_build() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let stepwise = dir.path().join("stepwise.db");
+    let script = schema_script_from_migrations(&stepwise).await;
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/sqlite.sql");
+    if std::env::var_os("WAYMARK_WRITE_SCHEMA").is_some() {
+        std::fs::write(&file, &script).expect("write schema/sqlite.sql");
+    }
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap_or_default(),
+        script,
+        "schema/sqlite.sql is not what the migrations build: regenerate it with \
+         WAYMARK_WRITE_SCHEMA=1 cargo test -p waymark-store --test schema"
+    );
+    let latest = sqlx::migrate!("./migrations/sqlite")
+        .iter()
+        .map(|m| m.version)
+        .max();
+    assert_eq!(
+        latest,
+        Some(waymark_store::SQLITE_SCHEMA_VERSION),
+        "SQLITE_SCHEMA_VERSION in src/lib.rs is not the last migration"
+    );
+
+    // A store opened on a new file takes the one-script path and ends where the migrations
+    // end: the same objects, word for word, and the same migrations recorded as applied.
+    let fresh = dir.path().join("fresh.db");
+    let store = waymark_store::Store::open(&fresh.to_string_lossy())
+        .await
+        .expect("a new store");
+    store.close().await;
+    let (fresh_objects, fresh_applied) = sqlite_master(&fresh).await;
+    let (stepwise_objects, stepwise_applied) = sqlite_master(&stepwise).await;
+    assert!(fresh_objects.len() > 80, "{} objects", fresh_objects.len());
+    assert_eq!(fresh_objects, stepwise_objects);
+    assert_eq!(fresh_applied, stepwise_applied);
+
+    // It was the script's path: the migrator records how long each migration took, the
+    // script records none.
+    let mut conn = AnyConnection::connect(&format!("sqlite:{}", fresh.display()))
+        .await
+        .expect("connect");
+    let timed: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE execution_time <> 0")
+            .fetch_one(&mut conn)
+            .await
+            .expect("execution times");
+    conn.close().await.expect("close");
+    assert_eq!(timed, 0, "the new file was migrated step by step");
+
+    // Opened again, the migrator accepts what the script recorded.
+    let again = waymark_store::Store::open(&fresh.to_string_lossy())
+        .await
+        .expect("the store opens again");
+    again.close().await;
+}
