@@ -21,10 +21,27 @@ pub struct Cli {
     pub config: Option<PathBuf>,
     /// Whether --db (or WAYMARK_DB) was given rather than defaulted: `template` fills in the
     /// council's data only then.
+    /// How log lines are written to standard error: readable text, or one JSON object per
+    /// line for a log shipper. Which lines are written is set by RUST_LOG (default "info";
+    /// e.g. "warn" or "info,waymark::access=off").
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "text",
+        env = "WAYMARK_LOG_FORMAT"
+    )]
+    pub log_format: LogFormat,
     #[arg(skip)]
     pub db_named: bool,
     #[command(subcommand)]
     pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -478,6 +495,10 @@ pub struct DemoArgs {
     /// and every response carries Strict-Transport-Security.
     #[arg(long, env = "WAYMARK_URL")]
     pub url: Option<String>,
+    /// A second address for the operations endpoints (/healthz, /readyz and /metrics), such
+    /// as 127.0.0.1:9090: metrics are then served there only, not on --addr.
+    #[arg(long, env = "WAYMARK_ADMIN_ADDR")]
+    pub admin_addr: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -546,6 +567,10 @@ pub struct ServeArgs {
     /// and every response carries Strict-Transport-Security.
     #[arg(long, env = "WAYMARK_URL")]
     pub url: Option<String>,
+    /// A second address for the operations endpoints (/healthz, /readyz and /metrics), such
+    /// as 127.0.0.1:9090: metrics are then served there only, not on --addr.
+    #[arg(long, env = "WAYMARK_ADMIN_ADDR")]
+    pub admin_addr: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -25,6 +25,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         config,
         db_named,
         command,
+        log_format: _,
     } = cli;
     let config = crate::config::Config::load(config.as_deref())?;
     match command {
@@ -193,7 +194,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                     } else {
                         "rejected"
                     };
-                    eprintln!("{verb} the suggested link for reference {reference}");
+                    tracing::info!("{verb} the suggested link for reference {reference}");
                 }
             }
             let view = View::load(&store, &org, &args.period).await?;
@@ -420,8 +421,22 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Demo(args) if args.load_only => {
             crate::demo::run(&db, council.as_deref(), &config, args.format).await
         }
-        Command::Demo(args) => crate::serve::demo(&db, &args.addr, args.url, config).await,
-        Command::Serve(args) => crate::serve::serve(&db, &args.addr, args.url, config).await,
+        Command::Demo(args) => {
+            let at = crate::serve::Addresses {
+                addr: args.addr,
+                url: args.url,
+                admin: args.admin_addr,
+            };
+            crate::serve::demo(&db, at, config).await
+        }
+        Command::Serve(args) => {
+            let at = crate::serve::Addresses {
+                addr: args.addr,
+                url: args.url,
+                admin: args.admin_addr,
+            };
+            crate::serve::serve(&db, at, config).await
+        }
         Command::Publish(args) => crate::publish::run(&db, &args, &config).await,
         Command::Remind(args) => crate::serve::remind(&db, &config, args.dry_run).await,
         Command::Report(args) => crate::report::run(&db, council.as_deref(), &config, &args).await,

@@ -181,8 +181,8 @@ fn read_key_file(path: &Path, what: &str) -> Result<String, Failure> {
         if let Ok(meta) = std::fs::metadata(path) {
             let mode = meta.permissions().mode() & 0o777;
             if mode & 0o077 != 0 {
-                eprintln!(
-                    "waymark: the {what} file {} can be read by other accounts (mode {mode:o}); restrict it with chmod 600",
+                tracing::warn!(
+                    "the {what} file {} can be read by other accounts (mode {mode:o}); restrict it with chmod 600",
                     path.display()
                 );
             }

@@ -13,6 +13,7 @@ mod serve;
 mod sheets;
 mod staff;
 mod synth;
+mod telemetry;
 mod transfer;
 
 use clap::{CommandFactory, FromArgMatches};
@@ -65,6 +66,7 @@ fn main() -> ExitCode {
         matches.value_source("db"),
         None | Some(clap::parser::ValueSource::DefaultValue)
     );
+    telemetry::start_logging(args.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -43,23 +43,27 @@ pub async fn run(
     })?;
     let elapsed = started.elapsed();
     if !summary.unresolved_links.is_empty() {
-        eprintln!(
-            "waymark: {} links name no page of the site; they point at the 404 page:",
-            summary.unresolved_links.len()
-        );
-        for link in summary.unresolved_links.iter().take(SHOWN_LINKS) {
-            eprintln!("  {link}");
-        }
+        let mut shown: Vec<String> = summary
+            .unresolved_links
+            .iter()
+            .take(SHOWN_LINKS)
+            .map(|link| format!("  {link}"))
+            .collect();
         if summary.unresolved_links.len() > SHOWN_LINKS {
-            eprintln!(
+            shown.push(format!(
                 "  and {} more",
                 summary.unresolved_links.len() - SHOWN_LINKS
-            );
+            ));
         }
+        tracing::warn!(
+            "{} links name no page of the site; they point at the 404 page:\n{}",
+            summary.unresolved_links.len(),
+            shown.join("\n")
+        );
     }
     if !summary.skipped.is_empty() {
-        eprintln!(
-            "waymark: {} addresses could not be written as files and were left out: {}",
+        tracing::warn!(
+            "{} addresses could not be written as files and were left out: {}",
             summary.skipped.len(),
             summary.skipped.join(", ")
         );

@@ -6,15 +6,39 @@ use std::sync::Arc;
 use waymark_staff::{Staff, StaffConfig};
 use waymark_store::{AuditKey, Store};
 use waymark_web::Site;
+use waymark_web::observe::{self, Ops, ops_router};
+
+/// Render every council ahead of visitors, trying again while the database is unavailable:
+/// the server is not ready (`/readyz`) until this is done.
+async fn warm_until_done(site: Arc<Site>) {
+    let mut wait = std::time::Duration::from_millis(500);
+    loop {
+        match site.warm().await {
+            Ok(()) => return,
+            Err(e) => tracing::warn!(
+                "could not render ahead of visitors ({e}); trying again in {} s",
+                wait.as_secs_f64()
+            ),
+        }
+        tokio::time::sleep(wait).await;
+        wait = (wait * 2).min(std::time::Duration::from_secs(30));
+    }
+}
 
 /// The main job: make sure the database holds a council (Bexley's bundled documents when it is
 /// empty), then serve the site.
-pub async fn demo(
-    db: &str,
-    addr: &str,
-    url: Option<String>,
-    config: Config,
-) -> Result<(), Failure> {
+/// Where a server listens and is reached.
+pub struct Addresses {
+    /// The address to serve the sites on.
+    pub addr: String,
+    /// The address people reach the site at, if not `addr` over http.
+    pub url: Option<String>,
+    /// A second address for the operations endpoints, metrics included.
+    pub admin: Option<String>,
+}
+
+pub async fn demo(db: &str, at: Addresses, config: Config) -> Result<(), Failure> {
+    let addr = at.addr.as_str();
     // Refused before anything is created, unless the key is about to be made beside the file.
     let key = if crate::keys::demo_key_pending(&config, db) {
         None
@@ -40,19 +64,14 @@ pub async fn demo(
             shown(db)
         );
     }
-    run(store, key, db, addr, url, config).await
+    run(store, key, db, at, config).await
 }
 
 /// Serve an existing database; it is never created here.
-pub async fn serve(
-    db: &str,
-    addr: &str,
-    url: Option<String>,
-    config: Config,
-) -> Result<(), Failure> {
-    let key = serving_key(db, addr, &config)?;
+pub async fn serve(db: &str, at: Addresses, config: Config) -> Result<(), Failure> {
+    let key = serving_key(db, &at.addr, &config)?;
     let store = Store::open_existing(db).await?;
-    run(store, key, db, addr, url, config).await
+    run(store, key, db, at, config).await
 }
 
 /// The deployment's audit key for serving; serving beyond this machine without one is
@@ -62,8 +81,8 @@ fn serving_key(db: &str, addr: &str, config: &Config) -> Result<Option<AuditKey>
     match crate::keys::audit_key(config, db)? {
         Some((key, _)) => Ok(Some(key)),
         None if crate::keys::is_loopback(addr) => {
-            eprintln!(
-                "waymark: no audit key, so the audit trail is not sealed: set [audit] key_file in the configuration file or {} (required to serve beyond this machine)",
+            tracing::warn!(
+                "no audit key, so the audit trail is not sealed: set [audit] key_file in the configuration file or {} (required to serve beyond this machine)",
                 crate::keys::KEY_FILE_ENV
             );
             Ok(None)
@@ -138,38 +157,38 @@ async fn run(
     store: Store,
     key: Option<AuditKey>,
     db: &str,
-    addr: &str,
-    url: Option<String>,
+    at: Addresses,
     config: Config,
 ) -> Result<(), Failure> {
     let store = match key {
         Some(key) => store.with_audit_key(key),
         None => store,
     };
+    let addr = at.addr.as_str();
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| Failure::Input(format!("cannot listen on {addr}: {e}")))?;
     let local = listener.local_addr()?;
+    let admin_listener = match &at.admin {
+        Some(admin) => Some(
+            tokio::net::TcpListener::bind(admin)
+                .await
+                .map_err(|e| Failure::Input(format!("cannot listen on {admin}: {e}")))?,
+        ),
+        None => None,
+    };
+    let metrics = crate::telemetry::install_metrics();
     let mut site = Site::new(store.clone());
-    site.log_renders = true;
     site.renderer.reporter = crate::report::reporter(&config)?;
     let site = Arc::new(site);
-    // Fail early if the data cannot be read; then render councils in the background, so a
-    // restart listens at once (a visitor who comes first gets their council rendered on demand).
     site.fresh().await?;
-    let warming = site.clone();
-    tokio::spawn(async move {
-        if let Err(e) = warming.warm().await {
-            eprintln!("waymark: could not render ahead of visitors: {e}");
-        }
-    });
+    tokio::spawn(warm_until_done(site.clone()));
     if !waymark_web::server::assets_built() {
-        eprintln!(
-            "waymark: the front-end assets were not built into this binary (run scripts/assets); pages are served unstyled"
+        tracing::warn!(
+            "the front-end assets were not built into this binary (run scripts/assets); pages are served unstyled"
         );
     }
-    // The address people use, for links the staff site hands out (set-up links, e-mails).
-    let base = base_url(url, &config, &local.to_string());
+    let base = base_url(at.url, &config, &local.to_string());
     if let Some(smtp) = &config.smtp {
         let mailer = waymark_mail::reminders::Mailer::new(smtp)
             .map_err(|e| Failure::Input(e.to_string()))?;
@@ -183,8 +202,8 @@ async fn run(
     let plain = base.strip_prefix("http://").unwrap_or("");
     let host = plain.split(['/', ':']).next().unwrap_or("");
     if !plain.is_empty() && !matches!(host, "127.0.0.1" | "localhost" | "[::1]") {
-        eprintln!(
-            "waymark: the staff site's address {base} is plain http on another machine: sign-in cookies are not marked Secure. Serve it over https (--url https://…) behind a TLS proxy."
+        tracing::warn!(
+            "the staff site's address {base} is plain http on another machine: sign-in cookies are not marked Secure. Serve it over https (--url https://…) behind a TLS proxy."
         );
     }
     let staff_config = StaffConfig::new(&base)
@@ -203,14 +222,41 @@ async fn run(
         );
     }
     let staff = Arc::new(staff);
-    let app = waymark_staff::router(staff).fallback_service(waymark_web::app(site));
+    let ops = Arc::new(Ops {
+        site: site.clone(),
+        metrics: metrics.map(|handle| {
+            Box::new(move || handle.render()) as Box<dyn Fn() -> String + Send + Sync>
+        }),
+    });
+    // Metrics are on the main address unless the operator gave them an address of their own.
+    let app = ops_router(ops.clone(), admin_listener.is_none())
+        .merge(
+            waymark_staff::router(staff)
+                .layer(axum::middleware::from_fn(observe::name_matched_route)),
+        )
+        .fallback_service(waymark_web::app(site));
+    let settings = config.server.settings(&base);
+    if let Some(admin_listener) = admin_listener {
+        let admin_local = admin_listener.local_addr()?;
+        let admin = waymark_web::serve_router(
+            admin_listener,
+            ops_router(ops, true),
+            settings.clone(),
+            waymark_web::shutdown_signal(),
+        );
+        tokio::spawn(async move {
+            if let Err(e) = admin.await {
+                tracing::error!("the operations address stopped: {e}");
+            }
+        });
+        println!("Operations (health, readiness, metrics): http://{admin_local}/");
+    }
     println!("Waymark is serving http://{local}/ from {}", shown(db));
     println!(
         "Staff site: {}/staff (make the first admin with `waymark user add --role admin EMAIL`)",
         base.trim_end_matches('/')
     );
     println!("Press Ctrl-C to stop.");
-    let settings = config.server.settings(&base);
     waymark_web::serve_router(listener, app, settings, waymark_web::shutdown_signal()).await?;
     store.close().await;
     println!("Waymark stopped.");
@@ -229,9 +275,9 @@ async fn remind_hourly(
         every_hour.tick().await;
         match waymark_mail::send_reminders(&store, &mailer, &base, rules, chrono::Utc::now()).await
         {
-            Ok(sent) if !sent.is_empty() => eprintln!("waymark: sent {} reminders", sent.len()),
+            Ok(sent) if !sent.is_empty() => tracing::info!("sent {} reminders", sent.len()),
             Ok(_) => {}
-            Err(e) => eprintln!("waymark: reminders could not be sent: {e}"),
+            Err(e) => tracing::error!("reminders could not be sent: {e}"),
         }
     }
 }

@@ -213,8 +213,8 @@ pub async fn audit(
                 )));
             }
             if !check.seals_checked {
-                eprintln!(
-                    "waymark: there is no audit key, so the events' seals were not checked before this checkpoint (set [audit] key_file or {})",
+                tracing::warn!(
+                    "there is no audit key, so the events' seals were not checked before this checkpoint (set [audit] key_file or {})",
                     keys::KEY_FILE_ENV
                 );
             }
@@ -322,8 +322,8 @@ fn read_checkpoint(
     };
     match pinned {
         Some(key) => checkpoint.signed_by(&shown, &key).map_err(refused)?,
-        None => eprintln!(
-            "waymark: {shown} was checked against the public key it carries ({}); pin the deployment's key with --public-key FILE",
+        None => tracing::warn!(
+            "{shown} was checked against the public key it carries ({}); pin the deployment's key with --public-key FILE",
             checkpoint.public_key
         ),
     }

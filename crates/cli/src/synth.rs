@@ -47,8 +47,8 @@ pub async fn run(db: &str, spec: SynthSpec) -> Result<(), Failure> {
                 .count();
         }
         if (i + 1) % 50 == 0 {
-            eprintln!(
-                "synth: {} of {} councils loaded ({:.1} s)",
+            tracing::info!(
+                "{} of {} councils loaded ({:.1} s)",
                 i + 1,
                 spec.councils,
                 started.elapsed().as_secs_f64()

@@ -61,6 +61,8 @@ fn run(program: &str, args: &[&str]) {
 struct Outage {
     /// Answers during the outage, by status.
     statuses: HashMap<u16, usize>,
+    /// `/readyz`'s answers during the outage, by status.
+    readiness: HashMap<u16, usize>,
     /// From the database coming back to the first acknowledged return.
     recovery: Duration,
     attempts: Vec<Attempt>,
@@ -102,7 +104,12 @@ fn outage(
     let started = Instant::now();
     let mut visitor = stage.sessions[0].clone();
     let mut statuses: HashMap<u16, usize> = HashMap::new();
+    let mut readiness: HashMap<u16, usize> = HashMap::new();
     while started.elapsed() < OUTAGE {
+        match visitor.get(&server.base, "/readyz") {
+            Ok(reply) => *readiness.entry(reply.status).or_default() += 1,
+            Err(e) => panic!("/readyz during the outage got no whole answer: {e}"),
+        }
         for path in ["/", "/staff", "/api/v1/stats", "/staff/periods"] {
             match visitor.get(&server.base, path) {
                 Ok(reply) => {
@@ -138,6 +145,13 @@ fn outage(
         );
     }
     let recovery = mended.elapsed();
+    // Ready again without a restart.
+    let ready = visitor.get(&server.base, "/readyz");
+    assert!(
+        ready.as_ref().is_ok_and(|r| r.status == 200),
+        "/readyz once the database is back: {:?}",
+        ready.map(|r| r.gist())
+    );
     for n in 1..ACKS_AFTER {
         if let Err(e) = acked.recv_timeout(GUARD) {
             panic!("after the database came back, after {n} acknowledgements: {e}");
@@ -164,6 +178,7 @@ fn outage(
     assert!(panics.is_empty(), "the server panicked: {panics:#?}");
     Outage {
         statuses,
+        readiness,
         recovery,
         attempts,
     }
@@ -418,6 +433,11 @@ fn postgres_immediate_restart_under_load_loses_nothing_and_recovers() {
         restart.statuses.get(&503).is_some_and(|n| *n > 0),
         "the outage was seen (else the test proved nothing): {:?}",
         restart.statuses
+    );
+    assert!(
+        restart.readiness.get(&503).is_some_and(|n| *n > 0),
+        "the server said it was not ready while its database was down: {:?}",
+        restart.readiness
     );
     // A second outage on the same server process: recovery is not a one-off.
     let revisions = revisions_after(&db, &stage, &restart.attempts);

@@ -290,8 +290,8 @@ pub async fn send_reminders(
                         )
                         .await
                     {
-                        eprintln!(
-                            "waymark: a reminder to {} was sent but not recorded: {e}",
+                        tracing::error!(
+                            "a reminder to {} was sent but not recorded: {e}",
                             reminder.to.email
                         );
                     }
@@ -305,7 +305,8 @@ pub async fn send_reminders(
         return Err(MailError::Smtp(failures.join("; ")));
     }
     for failure in failures {
-        eprintln!("waymark: a reminder could not be sent: {failure}");
+        tracing::warn!("a reminder could not be sent: {failure}");
     }
+    metrics::counter!("waymark_reminders_sent_total").increment(sent.len() as u64);
     Ok(sent)
 }

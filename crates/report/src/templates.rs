@@ -30,7 +30,7 @@ impl Templates {
         for (name, source) in BUILTIN {
             // The built-in templates are tested; a failure here is a build mistake.
             if let Err(e) = env.add_template(name, source) {
-                eprintln!("waymark: built-in report template {name}: {e}");
+                tracing::error!("built-in report template {name}: {e}");
             }
         }
         Templates {

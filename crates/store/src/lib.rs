@@ -541,6 +541,11 @@ impl Store {
         self.pool.close().await;
     }
 
+    /// The connection pool as it stands: connections open, and how many of them are idle.
+    pub fn pool_status(&self) -> (u32, usize) {
+        (self.pool.size(), self.pool.num_idle())
+    }
+
     /// The migrations applied, newest last, as (version, description).
     pub async fn migrations(&self) -> Result<Vec<(i64, String)>> {
         let rows =

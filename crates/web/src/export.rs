@@ -1091,8 +1091,8 @@ fn swap_into_place(target: &Target, temp: &Path) -> Result<(), ExportError> {
     // The new export is in place: the old one left behind (say, a file in it held open) is
     // cleared by the next export instead of failing this one.
     if let Err(e) = std::fs::remove_dir_all(&old) {
-        eprintln!(
-            "waymark: the earlier export, moved to {}, could not be removed ({e}); the next publish clears it",
+        tracing::warn!(
+            "the earlier export, moved to {}, could not be removed ({e}); the next publish clears it",
             old.display()
         );
     }

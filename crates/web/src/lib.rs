@@ -11,6 +11,7 @@ pub mod data;
 pub mod export;
 pub mod filters;
 pub mod listen;
+pub mod observe;
 pub mod opendata;
 pub mod page;
 pub mod pages;

@@ -42,6 +42,9 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::time::Instant;
 use tower::ServiceExt;
+use tracing::Instrument;
+
+use crate::observe::{self, Exchange, RequestId, RouteName};
 
 /// The largest request head (request line and headers) read; hyper answers 431 beyond it.
 /// Pages need far less (paths up to 1 KiB, queries up to 2 KiB), and it keeps every head
@@ -116,6 +119,9 @@ pub async fn run(
     settings: ServerSettings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
+    // A handler that panics is answered 500 and logged; the connection and its other
+    // requests carry on.
+    let router = router.layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked));
     let max = settings.max_connections.clamp(1, MOST_CONNECTIONS);
     let settings = Arc::new(settings);
     let finish = Arc::new(Finish::new(&settings));
@@ -158,6 +164,27 @@ pub async fn run(
     Ok(())
 }
 
+/// The answer to a request whose handler panicked (the panic is logged here).
+fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> Response<Body> {
+    let what = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    tracing::error!("a request's handler panicked: {what}");
+    let mut response = Response::new(Body::from(
+        "Sorry, something went wrong on our side. Try again in a few minutes.",
+    ));
+    *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    crate::server::add_security_headers(headers);
+    response
+}
+
 /// A failed accept: a client that gave up is nothing; running out of file descriptors or
 /// memory is waited out (a tight loop would only burn the processor).
 async fn accept_failed(e: io::Error) {
@@ -168,7 +195,7 @@ async fn accept_failed(e: io::Error) {
     ) {
         return;
     }
-    eprintln!("waymark: could not accept a connection: {e}");
+    tracing::error!("could not accept a connection: {e}");
     tokio::time::sleep(Duration::from_secs(1)).await;
 }
 
@@ -284,6 +311,8 @@ async fn linger(mut stream: TcpStream) {
 }
 
 /// Answer one request: the router within the request timeout, then the finishing headers.
+/// The request gets an id (sent back in `x-request-id`, and on every line logged while it is
+/// handled) and is logged and counted once, when its answer's last byte has gone.
 async fn respond(
     mut request: Request<Incoming>,
     peer: SocketAddr,
@@ -294,27 +323,54 @@ async fn respond(
 ) -> Result<Response<Body>, Infallible> {
     let busy = Busy::begin(activity);
     let handling = busy.handling();
+    let id = observe::request_id(request.headers());
+    let mut exchange = Exchange::begin(
+        id.clone(),
+        request.method().clone(),
+        request.uri().path().to_string(),
+        peer,
+    );
     // As axum's `into_make_service_with_connect_info` has it: the sign-in counts attempts
     // per address.
     request.extensions_mut().insert(ConnectInfo(peer));
-    let method = request.method().clone();
-    let path = request.uri().path().to_string();
-    let response =
-        match tokio::time::timeout(settings.request_timeout, router.oneshot(request)).await {
-            Ok(Ok(response)) => response,
-            Ok(Err(never)) => match never {},
-            Err(_) => {
-                eprintln!(
-                    "waymark: {method} {path} was stopped after {} s (the request timeout)",
-                    settings.request_timeout.as_secs()
-                );
-                timed_out()
-            }
-        };
+    request.extensions_mut().insert(RequestId(id.clone()));
+    let span = tracing::info_span!("request", id = %id);
+    let handled = tokio::time::timeout(settings.request_timeout, router.oneshot(request))
+        .instrument(span)
+        .await;
+    let mut response = match handled {
+        Ok(Ok(response)) => response,
+        Ok(Err(never)) => match never {},
+        Err(_) => {
+            tracing::warn!(
+                request_id = %id,
+                method = %exchange.method,
+                path = %exchange.path,
+                "stopped after {} s (the request timeout)",
+                settings.request_timeout.as_secs()
+            );
+            timed_out()
+        }
+    };
     drop(handling);
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response
+            .headers_mut()
+            .insert(observe::REQUEST_ID.clone(), value);
+    }
     let response = finish_response(response, finish.hsts.as_ref());
+    exchange.status = response.status();
+    if let Some(RouteName(route)) = response.extensions().get::<RouteName>() {
+        exchange.route = route.clone();
+    }
     // The request stays busy until its body has been handed to hyper.
-    Ok(response.map(|body| Body::new(Tracked { body, _busy: busy })))
+    Ok(response.map(|body| {
+        Body::new(Tracked {
+            body,
+            exchange,
+            _busy: busy,
+        })
+    }))
 }
 
 /// Put the finishing headers on a response: `Cache-Control: no-store` on an error that has no
@@ -475,9 +531,11 @@ impl Drop for Busy {
     }
 }
 
-/// A response body that keeps its request busy until it ends.
+/// A response body that keeps its request busy until it ends, counting the bytes it gives
+/// (its exchange is logged when it is dropped).
 struct Tracked {
     body: Body,
+    exchange: Exchange,
     _busy: Busy,
 }
 
@@ -489,7 +547,14 @@ impl HttpBody for Tracked {
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
-        Pin::new(&mut self.get_mut().body).poll_frame(cx)
+        let this = self.get_mut();
+        let polled = Pin::new(&mut this.body).poll_frame(cx);
+        if let Poll::Ready(Some(Ok(frame))) = &polled
+            && let Some(data) = frame.data_ref()
+        {
+            this.exchange.bytes += data.len() as u64;
+        }
+        polled
     }
 
     fn is_end_stream(&self) -> bool {

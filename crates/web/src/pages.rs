@@ -429,10 +429,7 @@ fn report_file(
             Some(page)
         }
         Err(e) => {
-            eprintln!(
-                "waymark: report {} for {period} could not be made: {e}",
-                kind.key()
-            );
+            tracing::error!("report {} for {period} could not be made: {e}", kind.key());
             Some(error_page())
         }
     }
@@ -476,7 +473,7 @@ fn html(rendered: Result<String, render::RenderError>) -> Page {
         Ok(body) => Page::html(body),
         Err(e) => {
             // The cause goes to the log; the reader gets a plain apology.
-            eprintln!("waymark: {e}");
+            tracing::error!("{e}");
             error_page()
         }
     }
@@ -494,7 +491,7 @@ fn json(value: &serde_json::Value) -> Page {
     match serde_json::to_vec_pretty(value) {
         Ok(body) => Page::new(StatusCode::OK, JSON, body),
         Err(e) => {
-            eprintln!("waymark: JSON could not be written: {e}");
+            tracing::error!("JSON could not be written: {e}");
             problem(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Internal error",
@@ -508,7 +505,7 @@ fn csv<T: CsvRecord>(rows: &[T]) -> Page {
     match csv_bytes(rows) {
         Ok(body) => Page::new(StatusCode::OK, CSV, body),
         Err(e) => {
-            eprintln!("waymark: CSV could not be written: {e}");
+            tracing::error!("CSV could not be written: {e}");
             error_page()
         }
     }

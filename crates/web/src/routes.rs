@@ -76,8 +76,63 @@ pub enum Target {
     NotFound,
 }
 
-/// First path segments that can never be a council's slug.
-pub const RESERVED: [&str; 4] = ["assets", "api", "compare", "robots.txt"];
+/// First path segments that can never be a council's slug (the last three are the
+/// server's health, readiness and metrics endpoints).
+pub const RESERVED: [&str; 7] = [
+    "assets",
+    "api",
+    "compare",
+    "robots.txt",
+    "healthz",
+    "readyz",
+    "metrics",
+];
+
+impl Target {
+    /// The route's name for logs and metrics: one of a few, whatever the path.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Target::Global(global) => match global {
+                Global::Asset(_) => "asset",
+                Global::OpenApi => "openapi",
+                Global::Compare => "compare",
+                Global::ApiComparison => "api_comparison",
+                Global::ApiCouncils => "api_councils",
+                Global::Robots => "robots",
+            },
+            Target::Council { route, .. } => route.name(),
+            Target::NotFound => "not_found",
+        }
+    }
+}
+
+impl Route {
+    /// The route's name for logs and metrics.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Route::Home => "home",
+            Route::Theme(_) => "theme",
+            Route::Outcome(_) => "outcome",
+            Route::Directorate(_) => "directorate",
+            Route::Portfolio(_) => "portfolio",
+            Route::Activities => "activities",
+            Route::Activity(_) => "activity",
+            Route::Indicators => "indicators",
+            Route::Indicator(_) => "indicator",
+            Route::Reports => "reports",
+            Route::Report(_) => "report",
+            Route::ReportFile { .. } => "report_file",
+            Route::Search => "search",
+            Route::Data => "data",
+            Route::Download(..) => "download",
+            Route::ApiActivities => "api_activities",
+            Route::ApiActivity(_) => "api_activity",
+            Route::ApiStats => "api_stats",
+            Route::ApiIndicators => "api_indicators",
+            Route::Accessibility => "accessibility",
+        }
+    }
+}
 
 /// Resolve a path. `multi` says whether councils live under `/{council}/`.
 pub fn resolve(path: &str, multi: bool) -> Target {

@@ -1,6 +1,7 @@
 //! HTTP: one handler resolves every path (see `routes`), and one layer puts the security
 //! headers on every response.
 
+use crate::observe::RouteName;
 use crate::page::{HTML, Page};
 use crate::pages::{self, error_page, problem};
 use crate::render::{self, period_name};
@@ -11,6 +12,7 @@ use axum::body::Body;
 use axum::extract::State as Shared;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
+use std::borrow::Cow;
 use std::sync::{Arc, OnceLock};
 use waymark_domain::Period;
 
@@ -85,12 +87,23 @@ pub fn add_security_headers(headers: &mut HeaderMap) {
     );
 }
 
+/// Answer a request and name its route (from the last state seen: naming asks nothing of
+/// the database).
 async fn handle(
     Shared(site): Shared<Arc<Site>>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
+    let route = resolve(uri.path(), site.state().multi()).name();
+    let mut response = answer(site, method, &uri, headers).await;
+    response
+        .extensions_mut()
+        .insert(RouteName(Cow::Borrowed(route)));
+    response
+}
+
+async fn answer(site: Arc<Site>, method: Method, uri: &Uri, headers: HeaderMap) -> Response {
     let head = method == Method::HEAD;
     if method != Method::GET && !head {
         let mut response = plain(
@@ -138,7 +151,7 @@ async fn handle(
     let state = match site.fresh().await {
         Ok(state) => state,
         Err(e) => {
-            eprintln!("waymark: could not read the database: {e}");
+            tracing::error!("could not read the database: {e}");
             return unavailable();
         }
     };
@@ -179,14 +192,14 @@ async fn handle(
                     match made {
                         Ok(page) => page,
                         Err(e) => {
-                            eprintln!("waymark: a report could not be made: {e}");
+                            tracing::error!("a report could not be made: {e}");
                             Arc::new(pages::error_page())
                         }
                     }
                 }
                 Ok(c) => pages::respond(&site.renderer, &c, &route, query),
                 Err(e) => {
-                    eprintln!("waymark: could not read council {}: {e}", org.slug);
+                    tracing::error!("could not read council {}: {e}", org.slug);
                     return unavailable();
                 }
             }
@@ -250,7 +263,7 @@ async fn global_page(site: &Site, state: &State, global: Global, query: &str) ->
     let page = match build_global(site, state, &global, query).await {
         Ok(page) => page,
         Err(e) => {
-            eprintln!("waymark: could not build {global:?}: {e}");
+            tracing::error!("could not build {global:?}: {e}");
             return Arc::new(error_page());
         }
     };
@@ -342,8 +355,8 @@ pub(crate) async fn build_global(
             Ok(match html {
                 Ok(body) => Page::html(body),
                 Err(e) => {
-                    eprintln!(
-                        "waymark: {e} (comparison {})",
+                    tracing::error!(
+                        "{e} (comparison {})",
                         period.map(period_name).unwrap_or_default()
                     );
                     error_page()

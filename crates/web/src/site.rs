@@ -17,6 +17,8 @@ use waymark_store::{Organisation, Store, StoreError};
 const MAX_COUNCILS: usize = 64;
 /// Most pages kept per council beyond those rendered up front (filtered lists, queries).
 const MAX_EXTRA_PAGES: usize = 2_000;
+/// Councils rendered up front, before any visitor asks.
+const WARM_COUNCILS: usize = 16;
 /// Councils rendered at once: the machines this runs on have two cores or more.
 const RENDERS: usize = 2;
 
@@ -41,8 +43,6 @@ pub struct Site {
     /// Whole-site pages (comparison, council list), emptied on any change.
     global: Mutex<HashMap<String, Arc<Page>>>,
     uses: AtomicU64,
-    /// Say on stderr when a council is read and rendered (the server does; tests do not).
-    pub log_renders: bool,
 }
 
 /// What the last version check saw.
@@ -117,7 +117,6 @@ impl Site {
             reports: tokio::sync::Semaphore::new(RENDERS),
             global: Mutex::new(HashMap::new()),
             uses: AtomicU64::new(0),
-            log_renders: false,
         }
     }
 
@@ -202,15 +201,20 @@ impl Site {
             String::new()
         };
         let pages = crate::pages::render_all(&self.renderer, &data, &prefix, multi);
-        if self.log_renders {
-            eprintln!(
-                "waymark: {}: read in {} ms, {} pages rendered in {} ms",
-                org.slug,
-                loaded.as_millis(),
-                pages.len(),
-                (started.elapsed() - loaded).as_millis()
-            );
-        }
+        let rendered = started.elapsed() - loaded;
+        metrics::counter!("waymark_renders_total").increment(1);
+        metrics::histogram!("waymark_render_duration_seconds", "stage" => "read")
+            .record(loaded.as_secs_f64());
+        metrics::histogram!("waymark_render_duration_seconds", "stage" => "render")
+            .record(rendered.as_secs_f64());
+        tracing::info!(
+            target: "waymark::render",
+            council = %org.slug,
+            read_ms = loaded.as_millis() as u64,
+            pages = pages.len(),
+            render_ms = rendered.as_millis() as u64,
+            "council rendered"
+        );
         let council = Arc::new(Council {
             version,
             data,
@@ -237,10 +241,24 @@ impl Site {
     /// from memory too.
     pub async fn warm(&self) -> Result<(), StoreError> {
         let state = self.fresh().await?;
-        for org in state.councils.iter().take(MAX_COUNCILS.min(16)) {
+        for org in state.councils.iter().take(WARM_COUNCILS) {
             self.council(&state, org).await?;
         }
         Ok(())
+    }
+
+    /// Whether every council kept up front (as [`Site::warm`] renders them) has been
+    /// rendered at least once: a server is ready for visitors then. A later change makes a
+    /// council render again on its next visit, which does not make the server unready.
+    pub fn rendered_once(&self, state: &State) -> bool {
+        let Ok(councils) = self.councils.lock() else {
+            return false;
+        };
+        state
+            .councils
+            .iter()
+            .take(WARM_COUNCILS)
+            .all(|org| councils.contains_key(&org.id))
     }
 
     pub fn global_page(&self, key: &str) -> Option<Arc<Page>> {
