@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
+use waymark_domain::plan_diff::{Change, RowDiff, StoredActivity, diff_plan};
 use waymark_domain::reconcile::{Decision, ReconcileOptions, Titled, reconcile};
 use waymark_domain::text::fold;
 use waymark_domain::{
@@ -306,6 +307,26 @@ pub(crate) struct Current {
     pub(crate) in_plan: bool,
     /// Known only from a report (never in a plan revision).
     pub(crate) report_only: bool,
+}
+
+impl Current {
+    /// The activity as plan diffing compares it. A stored due date that cannot be read
+    /// compares as none (a note in the date column still counts), as it always has.
+    pub(crate) fn stored(&self) -> StoredActivity {
+        StoredActivity {
+            reference: self.reference.clone(),
+            title: self.title.clone(),
+            directorate: self.directorate.clone(),
+            portfolios: self.portfolios.clone(),
+            due: self
+                .due_json
+                .as_deref()
+                .and_then(|j| serde_json::from_str::<waymark_domain::DueDate>(j).ok()),
+            status_note: self.status_note.clone(),
+            in_plan: self.in_plan,
+            report_only: self.report_only,
+        }
+    }
 }
 
 impl Writer<'_> {
@@ -709,8 +730,8 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// A new revision of the action plan: match each row to the activity it continues (same
-    /// title, else the reconciler's confident link), record what changed, add the rest.
+    /// A new revision of the action plan: the domain's plan diff says which activity each row
+    /// continues and what changed; here its versions, names and change list are written.
     async fn action_plan(
         &self,
         tx: &mut Tx<'_>,
@@ -732,144 +753,39 @@ impl Writer<'_> {
         .bind(self.now)
         .fetch_one(&mut **tx)
         .await?;
-        // A plan revision continues plan activities only: an activity known only from a report
-        // is linked to the plan through reconciliation and a person's decision, not here.
-        let current: Vec<Current> = self
-            .current_activities(tx)
-            .await?
-            .into_iter()
-            .filter(|c| !c.report_only)
-            .collect();
-        let mut matched: Vec<Option<usize>> = vec![None; plan.activities.len()];
-        let mut taken: HashSet<usize> = HashSet::new();
-        // Same title (folded) is the same activity.
-        let mut by_title: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, c) in current.iter().enumerate() {
-            by_title.entry(fold(&c.title)).or_default().push(i);
-        }
-        for (i, row) in plan.activities.iter().enumerate() {
-            if let Some(candidates) = by_title.get(&fold(&row.title))
-                && let Some(&c) = candidates.iter().find(|c| !taken.contains(c))
-            {
-                matched[i] = Some(c);
-                taken.insert(c);
-            }
-        }
-        // Reworded titles: only confident links continue an activity.
-        let rest_rows: Vec<usize> = (0..plan.activities.len())
-            .filter(|i| matched[*i].is_none())
-            .collect();
-        let rest_current: Vec<usize> = (0..current.len()).filter(|i| !taken.contains(i)).collect();
-        if !rest_rows.is_empty() && !rest_current.is_empty() {
-            let left: Vec<Titled> = rest_current
-                .iter()
-                .map(|&i| Titled {
-                    title: current[i].title.clone(),
-                    directorate: current[i].directorate.clone(),
-                })
-                .collect();
-            let right: Vec<Titled> = rest_rows
-                .iter()
-                .map(|&i| Titled {
-                    title: plan.activities[i].title.clone(),
-                    directorate: plan.activities[i].directorate.clone(),
-                })
-                .collect();
-            for link in reconcile(&left, &right, options).links {
-                if let (Decision::Linked, Some(l), Some(r)) =
-                    (link.decision, link.plan, link.report)
-                {
-                    matched[rest_rows[r]] = Some(rest_current[l]);
-                    taken.insert(rest_current[l]);
-                }
-            }
-        }
-        let mut added = 0;
-        let mut changed = 0;
-        // A plan's own references go to its new activities, once each and never one that
-        // another activity of the council already has.
-        let mut taken_references: std::collections::HashSet<String> =
-            current.iter().filter_map(|c| c.reference.clone()).collect();
-        for (i, row) in plan.activities.iter().enumerate() {
+        let current = self.current_activities(tx).await?;
+        let before: Vec<StoredActivity> = current.iter().map(Current::stored).collect();
+        let diff = diff_plan(&before, &plan.activities, options);
+        // A council's first plan is where its history starts: its rows are not changes.
+        let record = had_plan > 0;
+        for (row, fate) in plan.activities.iter().zip(&diff.rows) {
             let due = row.due_date();
             let due_json = due.map(json).transpose()?;
             let deadline = due.and_then(|d| d.deadline()).map(|d| d.to_string());
-            let id = match matched[i] {
-                Some(c) => {
-                    let before = &current[c];
-                    if had_plan > 0 {
-                        let mut diffs = vec![];
-                        if fold(&before.title) != fold(&row.title) {
-                            diffs
-                                .push(("renamed", format!("'{}' → '{}'", before.title, row.title)));
-                        }
-                        if fold(&before.directorate) != fold(&row.directorate) {
-                            diffs.push((
-                                "moved",
-                                format!("{} → {}", before.directorate, row.directorate),
-                            ));
-                        }
-                        if before.due_json.as_deref() != due_json.as_deref()
-                            || before.status_note.as_deref() != row.status_note()
-                        {
-                            let was = before
-                                .due_json
-                                .as_deref()
-                                .and_then(|j| {
-                                    serde_json::from_str::<waymark_domain::DueDate>(j).ok()
-                                })
-                                .map(|d| d.text)
-                                .or(before.status_note.clone())
-                                .unwrap_or_default();
-                            let now = due
-                                .map(|d| d.text.clone())
-                                .or(row.status_note().map(str::to_string))
-                                .unwrap_or_default();
-                            diffs.push(("due-changed", format!("'{was}' → '{now}'")));
-                        }
-                        if before
-                            .portfolios
-                            .iter()
-                            .map(|p| fold(p))
-                            .collect::<Vec<_>>()
-                            != row.portfolios.iter().map(|p| fold(p)).collect::<Vec<_>>()
-                        {
-                            diffs.push((
-                                "portfolios-changed",
-                                format!(
-                                    "{} → {}",
-                                    before.portfolios.join(", "),
-                                    row.portfolios.join(", ")
-                                ),
-                            ));
-                        }
-                        if !before.in_plan {
-                            diffs.push(("added", "back in the plan".to_string()));
-                        }
-                        if !diffs.is_empty() {
-                            changed += 1;
-                        }
-                        for (kind, detail) in diffs {
-                            self.change(revision, before.id, kind, detail)?;
+            let id = match fate {
+                RowDiff::Continues { stored, changes } => {
+                    let before = current
+                        .get(*stored)
+                        .ok_or_else(|| corrupt("no such activity"))?;
+                    if record {
+                        for change in changes {
+                            self.change(revision, before.id, change.kind(), change.detail())?;
                         }
                     }
-                    if fold(&before.title) != fold(&row.title) {
+                    if changes.iter().any(|c| matches!(c, Change::Renamed { .. })) {
                         self.add_name(before.id, &row.title)?;
                     }
                     before.id
                 }
-                None => {
-                    let reference = row
-                        .reference
-                        .as_deref()
-                        .map(str::trim)
-                        .filter(|r| !r.is_empty() && taken_references.insert(r.to_string()));
-                    let id = self.new_activity(tx, reference, "plan").await?;
+                RowDiff::Added { reference } => {
+                    let id = self.new_activity(tx, reference.as_deref(), "plan").await?;
                     self.add_name(id, &row.title)?;
-                    if had_plan > 0 {
-                        self.change(revision, id, "added", row.title.clone())?;
+                    if record {
+                        let added = Change::Added {
+                            title: row.title.clone(),
+                        };
+                        self.change(revision, id, added.kind(), added.detail())?;
                     }
-                    added += 1;
                     id
                 }
             };
@@ -888,27 +804,30 @@ impl Writer<'_> {
             )
             .await?;
         }
-        let mut removed = 0;
-        for (i, c) in current.iter().enumerate() {
-            if c.in_plan && !taken.contains(&i) {
-                self.add_version(
-                    tx,
-                    c.id,
-                    Some(revision),
-                    None,
-                    &c.title,
-                    &c.directorate,
-                    &c.portfolios,
-                    c.due_json.as_deref(),
-                    None,
-                    c.status_note.as_deref(),
-                    true,
-                )
-                .await?;
-                self.change(revision, c.id, "removed", c.title.clone())?;
-                removed += 1;
-            }
+        for &gone in &diff.removed {
+            let c = current
+                .get(gone)
+                .ok_or_else(|| corrupt("no such activity"))?;
+            self.add_version(
+                tx,
+                c.id,
+                Some(revision),
+                None,
+                &c.title,
+                &c.directorate,
+                &c.portfolios,
+                c.due_json.as_deref(),
+                None,
+                c.status_note.as_deref(),
+                true,
+            )
+            .await?;
+            let removed = Change::Removed {
+                title: c.title.clone(),
+            };
+            self.change(revision, c.id, removed.kind(), removed.detail())?;
         }
+        let (added, changed, removed) = (diff.added(), diff.changed(), diff.removed.len());
         Ok(if had_plan > 0 {
             format!(
                 "plan revision with {} activities: {added} added, {changed} changed, {removed} removed",

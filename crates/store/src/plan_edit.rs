@@ -16,6 +16,7 @@ use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
+use waymark_domain::plan_diff::{Change as DiffChange, edit_changes};
 use waymark_domain::reconcile::ReconcileOptions;
 use waymark_domain::text::fold;
 use waymark_domain::{DueCell, PlannedActivity};
@@ -235,7 +236,10 @@ impl Store {
                     .await?;
                 w.add_name(id, &row.title)?;
                 write_version(&w, &mut tx, id, revision, &row).await?;
-                w.change(revision, id, "added", row.title.clone())?;
+                let added = DiffChange::Added {
+                    title: row.title.clone(),
+                };
+                w.change(revision, id, added.kind(), added.detail())?;
                 (id, None, Some(json!(fields)))
             }
             PlanEdit::Edit {
@@ -244,45 +248,17 @@ impl Store {
             } => {
                 let c = find(*activity_id)?;
                 let row = fields.planned();
-                let due_text = |j: Option<&str>| {
-                    j.and_then(|j| serde_json::from_str::<waymark_domain::DueDate>(j).ok())
-                        .map(|d| d.text)
-                };
-                let mut diffs = vec![];
-                if fold(&c.title) != fold(&row.title) {
-                    diffs.push(("renamed", format!("'{}' → '{}'", c.title, row.title)));
+                let stored = c.stored();
+                let was = stored.due_text();
+                let changes = edit_changes(&stored, &row);
+                if changes
+                    .iter()
+                    .any(|c| matches!(c, DiffChange::Renamed { .. }))
+                {
                     w.add_name(c.id, &row.title)?;
                 }
-                if fold(&c.directorate) != fold(&row.directorate) {
-                    diffs.push(("moved", format!("{} → {}", c.directorate, row.directorate)));
-                }
-                let was = due_text(c.due_json.as_deref())
-                    .or(c.status_note.clone())
-                    .unwrap_or_default();
-                let now_due = row
-                    .due_date()
-                    .map(|d| d.text.clone())
-                    .or(row.status_note().map(str::to_string))
-                    .unwrap_or_default();
-                if was != now_due {
-                    diffs.push(("due-changed", format!("'{was}' → '{now_due}'")));
-                }
-                let folded = |v: &[String]| v.iter().map(|p| fold(p)).collect::<Vec<_>>();
-                if folded(&c.portfolios) != folded(&row.portfolios) {
-                    diffs.push((
-                        "portfolios-changed",
-                        format!(
-                            "{} → {}",
-                            c.portfolios.join(", "),
-                            row.portfolios.join(", ")
-                        ),
-                    ));
-                }
-                if !c.in_plan {
-                    diffs.push(("added", "back in the plan".to_string()));
-                }
-                for (kind, detail) in diffs {
-                    w.change(revision, c.id, kind, detail)?;
+                for change in &changes {
+                    w.change(revision, c.id, change.kind(), change.detail())?;
                 }
                 write_version(&w, &mut tx, c.id, revision, &row).await?;
                 let before = json!({
@@ -312,7 +288,10 @@ impl Store {
                     true,
                 )
                 .await?;
-                w.change(revision, c.id, "removed", c.title.clone())?;
+                let removed = DiffChange::Removed {
+                    title: c.title.clone(),
+                };
+                w.change(revision, c.id, removed.kind(), removed.detail())?;
                 (
                     c.id,
                     Some(json!({ "in_plan": true })),
