@@ -12,8 +12,8 @@ use waymark_domain::plan_diff::{Change, RowDiff, StoredActivity, diff_plan};
 use waymark_domain::reconcile::{Decision, ReconcileOptions, Titled, reconcile};
 use waymark_domain::text::fold;
 use waymark_domain::{
-    ActionPlan, ActivityReport, CorporatePlan, Document, DocumentKind, KpiTable, PrinciplesPage,
-    Strategy,
+    ActionPlan, ActivityReport, CorporatePlan, Document, DocumentKind, KpiTable, PlannedActivity,
+    PrinciplesPage, Strategy,
 };
 
 /// A parsed file ready to store.
@@ -307,6 +307,64 @@ pub(crate) struct Current {
     pub(crate) in_plan: bool,
     /// Known only from a report (never in a plan revision).
     pub(crate) report_only: bool,
+}
+
+/// One version of an activity, as [`Writer::add_version`] writes it.
+pub(crate) struct NewVersion<'a> {
+    pub(crate) activity: i64,
+    /// The plan revision that states it; none for an activity a report made.
+    pub(crate) revision: Option<i64>,
+    /// The document's line, where the version comes from one.
+    pub(crate) line: Option<usize>,
+    pub(crate) title: &'a str,
+    pub(crate) directorate: &'a str,
+    pub(crate) portfolios: &'a [String],
+    pub(crate) due_json: Option<String>,
+    pub(crate) due_deadline: Option<String>,
+    pub(crate) status_note: Option<&'a str>,
+    /// The activity leaves the plan with this version.
+    pub(crate) removed: bool,
+}
+
+impl<'a> NewVersion<'a> {
+    /// An activity as a plan row (or an edit) states it.
+    pub(crate) fn planned(
+        activity: i64,
+        revision: i64,
+        line: Option<usize>,
+        row: &'a PlannedActivity,
+    ) -> Result<NewVersion<'a>> {
+        let due = row.due_date();
+        Ok(NewVersion {
+            activity,
+            revision: Some(revision),
+            line,
+            title: &row.title,
+            directorate: &row.directorate,
+            portfolios: &row.portfolios,
+            due_json: due.map(json).transpose()?,
+            due_deadline: due.and_then(|d| d.deadline()).map(|d| d.to_string()),
+            status_note: row.status_note(),
+            removed: false,
+        })
+    }
+
+    /// An activity leaving the plan in `revision`: what it said, marked removed, with no
+    /// deadline.
+    pub(crate) fn removal(c: &'a Current, revision: i64) -> NewVersion<'a> {
+        NewVersion {
+            activity: c.id,
+            revision: Some(revision),
+            line: None,
+            title: &c.title,
+            directorate: &c.directorate,
+            portfolios: &c.portfolios,
+            due_json: c.due_json.clone(),
+            due_deadline: None,
+            status_note: c.status_note.as_deref(),
+            removed: true,
+        }
+    }
 }
 
 impl Current {
@@ -625,38 +683,24 @@ impl Writer<'_> {
             .collect()
     }
 
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn add_version(
-        &self,
-        tx: &mut Tx<'_>,
-        activity: i64,
-        revision: Option<i64>,
-        line: Option<usize>,
-        title: &str,
-        directorate: &str,
-        portfolios: &[String],
-        due_json: Option<&str>,
-        due_deadline: Option<String>,
-        status_note: Option<&str>,
-        removed: bool,
-    ) -> Result<()> {
-        let directorate_id = self.directorate(tx, directorate).await?;
-        for p in portfolios {
+    pub(crate) async fn add_version(&self, tx: &mut Tx<'_>, v: NewVersion<'_>) -> Result<()> {
+        let directorate_id = self.directorate(tx, v.directorate).await?;
+        for p in v.portfolios {
             self.portfolio(tx, p).await?;
         }
         let row: Vec<Cell> = vec![
             self.org.into(),
-            activity.into(),
-            revision.into(),
+            v.activity.into(),
+            v.revision.into(),
             self.doc.into(),
-            line.map(|l| l as i64).into(),
-            title.into(),
+            v.line.map(|l| l as i64).into(),
+            v.title.into(),
             directorate_id.into(),
-            json(&portfolios)?.into(),
-            due_json.into(),
-            due_deadline.into(),
-            status_note.into(),
-            (removed as i64).into(),
+            json(v.portfolios)?.into(),
+            v.due_json.into(),
+            v.due_deadline.into(),
+            v.status_note.into(),
+            (v.removed as i64).into(),
             self.now.into(),
         ];
         self.pending().versions.push(row);
@@ -759,9 +803,6 @@ impl Writer<'_> {
         // A council's first plan is where its history starts: its rows are not changes.
         let record = had_plan > 0;
         for (row, fate) in plan.activities.iter().zip(&diff.rows) {
-            let due = row.due_date();
-            let due_json = due.map(json).transpose()?;
-            let deadline = due.and_then(|d| d.deadline()).map(|d| d.to_string());
             let id = match fate {
                 RowDiff::Continues { stored, changes } => {
                     let before = current
@@ -789,39 +830,15 @@ impl Writer<'_> {
                     id
                 }
             };
-            self.add_version(
-                tx,
-                id,
-                Some(revision),
-                Some(row.line),
-                &row.title,
-                &row.directorate,
-                &row.portfolios,
-                due_json.as_deref(),
-                deadline,
-                row.status_note(),
-                false,
-            )
-            .await?;
+            let version = NewVersion::planned(id, revision, Some(row.line), row)?;
+            self.add_version(tx, version).await?;
         }
         for &gone in &diff.removed {
             let c = current
                 .get(gone)
                 .ok_or_else(|| corrupt("no such activity"))?;
-            self.add_version(
-                tx,
-                c.id,
-                Some(revision),
-                None,
-                &c.title,
-                &c.directorate,
-                &c.portfolios,
-                c.due_json.as_deref(),
-                None,
-                c.status_note.as_deref(),
-                true,
-            )
-            .await?;
+            self.add_version(tx, NewVersion::removal(c, revision))
+                .await?;
             let removed = Change::Removed {
                 title: c.title.clone(),
             };
@@ -992,20 +1009,19 @@ impl Writer<'_> {
                                 Some(waymark_domain::DueCell::Note(n)) => Some(n.as_str()),
                                 _ => None,
                             };
-                            self.add_version(
-                                tx,
-                                id,
-                                None,
-                                Some(row.line),
-                                &row.title,
-                                &row.directorate,
-                                &row.portfolios,
-                                due_json.as_deref(),
-                                deadline,
-                                note,
-                                false,
-                            )
-                            .await?;
+                            let version = NewVersion {
+                                activity: id,
+                                revision: None,
+                                line: Some(row.line),
+                                title: &row.title,
+                                directorate: &row.directorate,
+                                portfolios: &row.portfolios,
+                                due_json,
+                                due_deadline: deadline,
+                                status_note: note,
+                                removed: false,
+                            };
+                            self.add_version(tx, version).await?;
                             activity_of.insert(row_key(row), id);
                             if decision == Decision::Review {
                                 review += 1;

@@ -8,7 +8,7 @@
 //! raises the council's data version (the public site shows the plan as it now stands).
 
 use crate::audit::{self, Change, Who};
-use crate::ingest::{ImportOutcome, Incoming, Writer, import_in, json};
+use crate::ingest::{ImportOutcome, Incoming, NewVersion, Writer, import_in, json};
 use crate::rows::RowRef;
 use crate::{Organisation, PlanChange, Result, Store, StoreError, Tx, corrupt, stamp};
 use chrono::{DateTime, Utc};
@@ -274,20 +274,8 @@ impl Store {
                         "this activity is not in the plan now".into(),
                     ));
                 }
-                w.add_version(
-                    &mut tx,
-                    c.id,
-                    Some(revision),
-                    None,
-                    &c.title,
-                    &c.directorate,
-                    &c.portfolios,
-                    c.due_json.as_deref(),
-                    None,
-                    c.status_note.as_deref(),
-                    true,
-                )
-                .await?;
+                w.add_version(&mut tx, NewVersion::removal(c, revision))
+                    .await?;
                 let removed = DiffChange::Removed {
                     title: c.title.clone(),
                 };
@@ -723,21 +711,6 @@ async fn write_version(
     revision: i64,
     row: &PlannedActivity,
 ) -> Result<()> {
-    let due = row.due_date();
-    let due_json = due.map(json).transpose()?;
-    let deadline = due.and_then(|d| d.deadline()).map(|d| d.to_string());
-    w.add_version(
-        tx,
-        activity,
-        Some(revision),
-        None,
-        &row.title,
-        &row.directorate,
-        &row.portfolios,
-        due_json.as_deref(),
-        deadline,
-        row.status_note(),
-        false,
-    )
-    .await
+    w.add_version(tx, NewVersion::planned(activity, revision, None, row)?)
+        .await
 }
