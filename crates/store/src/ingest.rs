@@ -654,8 +654,10 @@ impl Writer<'_> {
     pub(crate) async fn current_activities(&self, tx: &mut Tx<'_>) -> Result<Vec<Current>> {
         self.flush(tx).await?;
         let rows = sqlx::query(
-            "SELECT a.id, a.reference, v.title, d.name, v.portfolios_json, v.due_json, v.status_note,
-                    CASE WHEN v.revision_id IS NOT NULL AND v.removed = 0 THEN 1 ELSE 0 END, CASE WHEN a.origin = 'report' THEN 1 ELSE 0 END
+            "SELECT a.id, a.reference, v.title, d.name AS directorate, v.portfolios_json, v.due_json,
+                    v.status_note,
+                    CASE WHEN v.revision_id IS NOT NULL AND v.removed = 0 THEN 1 ELSE 0 END AS in_plan,
+                    CASE WHEN a.origin = 'report' THEN 1 ELSE 0 END AS report_only
              FROM activities a
              JOIN activity_versions v ON v.id = (SELECT MAX(id) FROM activity_versions WHERE activity_id = a.id)
              JOIN directorates d ON d.id = v.directorate_id
@@ -667,17 +669,17 @@ impl Writer<'_> {
         .await?;
         rows.iter()
             .map(|r| {
-                let portfolios: String = r.try_get(4)?;
+                let portfolios: String = r.try_get("portfolios_json")?;
                 Ok(Current {
-                    id: r.try_get(0)?,
-                    reference: r.try_get(1)?,
-                    title: r.try_get(2)?,
-                    directorate: r.try_get(3)?,
+                    id: r.try_get("id")?,
+                    reference: r.try_get("reference")?,
+                    title: r.try_get("title")?,
+                    directorate: r.try_get("directorate")?,
                     portfolios: serde_json::from_str(&portfolios).map_err(corrupt)?,
-                    due_json: r.try_get(5)?,
-                    status_note: r.try_get(6)?,
-                    in_plan: crate::flag(r, 7)?,
-                    report_only: crate::flag(r, 8)?,
+                    due_json: r.try_get("due_json")?,
+                    status_note: r.try_get("status_note")?,
+                    in_plan: crate::flag(r, "in_plan")?,
+                    report_only: crate::flag(r, "report_only")?,
                 })
             })
             .collect()
@@ -1111,7 +1113,7 @@ impl Writer<'_> {
         .fetch_optional(&mut **tx)
         .await?;
         match row {
-            Some(r) => Ok(Some((r.try_get(0)?, r.try_get(1)?))),
+            Some(r) => Ok(Some((r.try_get("activity_id")?, r.try_get("score")?))),
             None => Ok(None),
         }
     }

@@ -115,8 +115,8 @@ pub(crate) fn corrupt(e: impl std::fmt::Display) -> StoreError {
 
 /// A yes/no column, selected as `CASE WHEN … THEN 1 ELSE 0 END` so both backends return an
 /// integer (PostgreSQL would return a boolean, SQLite an integer, for the bare condition).
-pub(crate) fn flag(row: &sqlx::any::AnyRow, index: usize) -> Result<bool> {
-    Ok(row.try_get::<i64, _>(index)? != 0)
+pub(crate) fn flag(row: &sqlx::any::AnyRow, column: &str) -> Result<bool> {
+    Ok(row.try_get::<i64, _>(column)? != 0)
 }
 
 /// A council whose data the store holds.
@@ -501,7 +501,7 @@ impl Store {
                 .fetch_all(&self.pool)
                 .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .map(|r| Ok((r.try_get("version")?, r.try_get("description")?)))
             .collect()
     }
 
@@ -512,9 +512,9 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(Organisation {
-                    id: r.try_get(0)?,
-                    slug: r.try_get(1)?,
-                    name: r.try_get(2)?,
+                    id: r.try_get("id")?,
+                    slug: r.try_get("slug")?,
+                    name: r.try_get("name")?,
                 })
             })
             .collect()
@@ -524,17 +524,18 @@ impl Store {
     /// changes with every write that changes what public pages show.
     pub async fn data_fingerprint(&self) -> Result<String> {
         let row = sqlx::query(
-            "SELECT (SELECT COUNT(*) FROM organisations), COUNT(*),
-                    CAST(COALESCE(SUM(version), 0) AS BIGINT), COALESCE(MAX(changed_at), '')
+            "SELECT (SELECT COUNT(*) FROM organisations) AS councils, COUNT(*) AS versions,
+                    CAST(COALESCE(SUM(version), 0) AS BIGINT) AS version_sum,
+                    COALESCE(MAX(changed_at), '') AS latest
              FROM data_versions",
         )
         .fetch_one(&self.pool)
         .await?;
         let (councils, rows, sum, latest): (i64, i64, i64, String) = (
-            row.try_get(0)?,
-            row.try_get(1)?,
-            row.try_get(2)?,
-            row.try_get(3)?,
+            row.try_get("councils")?,
+            row.try_get("versions")?,
+            row.try_get("version_sum")?,
+            row.try_get("latest")?,
         );
         Ok(format!("{councils}/{rows}/{sum}/{latest}"))
     }
@@ -546,9 +547,9 @@ impl Store {
             .await?;
         rows.iter()
             .map(|r| {
-                let version: i64 = r.try_get(1)?;
-                let changed: String = r.try_get(2)?;
-                Ok((r.try_get(0)?, format!("{version}@{changed}")))
+                let version: i64 = r.try_get("version")?;
+                let changed: String = r.try_get("changed_at")?;
+                Ok((r.try_get("org_id")?, format!("{version}@{changed}")))
             })
             .collect()
     }

@@ -435,10 +435,10 @@ impl Store {
                     String,
                     Option<String>,
                 ) = (
-                    row.try_get(0)?,
-                    row.try_get(1)?,
-                    row.try_get(2)?,
-                    row.try_get(3)?,
+                    row.try_get("reference")?,
+                    row.try_get("name")?,
+                    row.try_get("frequency")?,
+                    row.try_get("retired_at")?,
                 );
                 let before = json!({ "reference": reference, "name": name, "frequency": frequency, "retired": retired.is_some() });
                 match other {
@@ -535,7 +535,8 @@ impl Store {
         org: &Organisation,
     ) -> Result<Vec<(i64, String, String, String, bool)>> {
         let rows = sqlx::query(
-            "SELECT id, reference, name, frequency, CASE WHEN retired_at IS NULL THEN 0 ELSE 1 END
+            "SELECT id, reference, name, frequency,
+                    CASE WHEN retired_at IS NULL THEN 0 ELSE 1 END AS retired
              FROM indicators WHERE org_id = $1 ORDER BY reference, id",
         )
         .bind(org.id)
@@ -544,11 +545,11 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok((
-                    r.try_get(0)?,
-                    r.try_get(1)?,
-                    r.try_get(2)?,
-                    r.try_get(3)?,
-                    crate::flag(r, 4)?,
+                    r.try_get("id")?,
+                    r.try_get("reference")?,
+                    r.try_get("name")?,
+                    r.try_get("frequency")?,
+                    crate::flag(r, "retired")?,
                 ))
             })
             .collect()
@@ -645,14 +646,14 @@ impl Store {
             .iter()
             .map(|r| {
                 Ok(PlanChange {
-                    revision: r.try_get(0)?,
-                    revision_file: r.try_get(1)?,
-                    last_updated: r.try_get(2)?,
-                    activity_id: r.try_get(3)?,
-                    reference: r.try_get(4)?,
-                    change: r.try_get(5)?,
-                    detail: r.try_get(6)?,
-                    recorded_at: r.try_get(7)?,
+                    revision: r.try_get("revision_id")?,
+                    revision_file: r.try_get("file_name")?,
+                    last_updated: r.try_get("last_updated")?,
+                    activity_id: r.try_get("activity_id")?,
+                    reference: r.try_get("reference")?,
+                    change: r.try_get("change")?,
+                    detail: r.try_get("detail")?,
+                    recorded_at: r.try_get("recorded_at")?,
                 })
             })
             .collect::<Result<Vec<_>>>()?;

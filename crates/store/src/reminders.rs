@@ -22,7 +22,13 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .map(|r| {
+                Ok((
+                    r.try_get("user_id")?,
+                    r.try_get("cycle_id")?,
+                    r.try_get("kind")?,
+                ))
+            })
             .collect()
     }
 

@@ -174,11 +174,11 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(SettledFinding {
-                    code: r.try_get(0)?,
-                    subject: r.try_get(1)?,
-                    note: r.try_get(2)?,
-                    settled_by: r.try_get(3)?,
-                    at: r.try_get(4)?,
+                    code: r.try_get("code")?,
+                    subject: r.try_get("subject")?,
+                    note: r.try_get("note")?,
+                    settled_by: r.try_get("settled_by")?,
+                    at: r.try_get("recorded_at")?,
                 })
             })
             .collect()
