@@ -1,7 +1,7 @@
 //! A person's decision on a suggested link: accept it (the report row is the plan activity) or
 //! reject it (they are different activities).
 
-use crate::audit::{self, Change, Who};
+use crate::staff::audit::{self, Change, Who};
 use crate::{Organisation, Result, Store, StoreError, Tx, stamp};
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -66,7 +66,7 @@ impl Store {
             )
             .await?;
         }
-        crate::summary::refresh_period_summary(&mut tx, org.id, period, &now).await?;
+        crate::public::summary::refresh_period_summary(&mut tx, org.id, period, &now).await?;
         crate::bump_version(&mut tx, org.id).await?;
         tx.commit().await?;
         Ok(())

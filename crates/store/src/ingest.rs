@@ -158,7 +158,7 @@ pub(crate) async fn import_in(
         };
         w.flush(tx).await?;
         if let Document::ActivityReport(r) = &file.document {
-            crate::summary::refresh_period_summary(tx, org.id, r.period, &now).await?;
+            crate::public::summary::refresh_period_summary(tx, org.id, r.period, &now).await?;
         }
         outcomes.push(ImportOutcome::Imported {
             file: file.file_name.clone(),

@@ -7,45 +7,44 @@
 //! same tables and columns (a test compares them). Writes happen in one transaction per
 //! command: a failure leaves the database as it was.
 
-pub mod accounts;
-pub mod audit;
 mod batch;
-pub mod cycle;
 mod decide;
-pub mod indicators;
 mod ingest;
 mod outcomes;
-mod overview;
-pub mod plan_edit;
-mod read;
-pub mod reminders;
+mod public;
 pub mod rows;
 pub mod seal;
-mod settings;
-mod settle;
-mod summary;
+mod staff;
 pub mod template;
-pub use overview::{
+mod transfer;
+
+// The staff half's modules keep the paths other crates name (`waymark_store::accounts::…`).
+pub use staff::{accounts, audit, cycle, indicators, plan_edit, reminders};
+// Opening a store fills the summaries a migration asks for.
+use public::summary;
+
+pub use public::overview::{
     IndicatorValueView, OutcomeView, PlanOverview, PrincipleView, StrategyView, ThemeView,
 };
-pub use read::{PlanChange, StoredClaim};
-pub use summary::{ActivityStatus, CouncilHeadline, MAX_NOTE_CHARS, NewReturn};
+pub use public::read::{PlanChange, StoredClaim};
+pub use public::summary::{ActivityStatus, CouncilHeadline, MAX_NOTE_CHARS, NewReturn};
 
-pub use accounts::{
+pub use decide::LinkDecision;
+pub use ingest::{ImportOutcome, Incoming};
+pub use outcomes::{ActivitySuggestion, OpenSuggestion, SuggestionDecision};
+pub use rows::RowRef;
+pub use seal::{AuditKey, Checkpoint, CheckpointError, Position, PublicKey, SigningKey};
+pub use staff::accounts::{
     Attempt, AttemptKind, Gate, NewUser, Session, SessionRules, ThrottleRules, Throttled, User,
     UserChange,
 };
-pub use audit::{AuditCheck, AuditEvent, Who};
-pub use cycle::{Act, Cycle, CycleItem, Person, PreviousAnswer, ReturnDetail, ReturnVersion};
-pub use decide::LinkDecision;
-pub use indicators::{IndicatorEntry, IndicatorItem, IndicatorSettings, PreviousValue};
-pub use ingest::{ImportOutcome, Incoming};
-pub use outcomes::{ActivitySuggestion, OpenSuggestion, SuggestionDecision};
-pub use plan_edit::{ActivityFields, IndicatorEdit, PlanEdit};
-pub use rows::RowRef;
-pub use seal::{AuditKey, Checkpoint, CheckpointError, Position, PublicKey, SigningKey};
-pub use settle::{MAX_SETTLE_NOTE_CHARS, SettledFinding, Settlement};
-mod transfer;
+pub use staff::audit::{AuditCheck, AuditEvent, Who};
+pub use staff::cycle::{
+    Act, Cycle, CycleItem, Person, PreviousAnswer, ReturnDetail, ReturnVersion,
+};
+pub use staff::indicators::{IndicatorEntry, IndicatorItem, IndicatorSettings, PreviousValue};
+pub use staff::plan_edit::{ActivityFields, IndicatorEdit, PlanEdit};
+pub use staff::settle::{MAX_SETTLE_NOTE_CHARS, SettledFinding, Settlement};
 pub use transfer::{ColumnKind, CopySummary, Dump, Value, catalogue};
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -9,7 +9,7 @@
 //! confirms it (it becomes part of the activity's `activity_outcomes` set) or rejects it (it
 //! is never suggested again). An activity with a set made by a person gets no suggestions.
 
-use crate::audit::{self, Change, Who};
+use crate::staff::audit::{self, Change, Who};
 use crate::{Organisation, Result, Store, StoreError, Tx, as_of_bound, corrupt, stamp};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;

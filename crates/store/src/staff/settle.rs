@@ -1,7 +1,7 @@
 //! What a person settles by hand: data-quality findings marked as dealt with, and the import
 //! mapping a council's performance team chose for files of one shape.
 
-use crate::audit::{self, Change, Who};
+use crate::staff::audit::{self, Change, Who};
 use crate::{Organisation, Result, Store, StoreError, corrupt, stamp};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -312,7 +312,7 @@ pub(crate) async fn refresh_period_summary(
     period: Period,
     now: &str,
 ) -> Result<()> {
-    let returns = crate::read::standing(conn, org_id, Some(period), None).await?;
+    let returns = crate::public::read::standing(conn, org_id, Some(period), None).await?;
     let mut counts = StatusCounts::default();
     let unique = stats::unique_returns(&returns);
     for r in &unique {

@@ -10,8 +10,8 @@
 //! on since (someone else saved, submitted or approved it), the action is refused as a
 //! conflict and changes nothing.
 
-use crate::audit::{self, Change};
 use crate::rows::RowRef;
+use crate::staff::audit::{self, Change};
 use crate::{Organisation, Result, Store, StoreError, Tx, User, corrupt, stamp};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
@@ -501,7 +501,7 @@ impl Store {
         if action == PeriodAction::Publish {
             published = (
                 publish_approved(&mut tx, org.id, &before, at).await?,
-                crate::indicators::publish_indicators(&mut tx, org.id, &before, at).await?,
+                crate::staff::indicators::publish_indicators(&mut tx, org.id, &before, at).await?,
             );
         }
         sqlx::query(
@@ -574,7 +574,7 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound("no such activity".into()))?;
         let owner = match owner_id {
             Some(id) => {
-                let owner = crate::accounts::user_in(&mut tx, id)
+                let owner = crate::staff::accounts::user_in(&mut tx, id)
                     .await?
                     .filter(|u| u.org_id == org.id && u.active && u.role != Role::Reader)
                     .ok_or_else(|| {
@@ -1020,7 +1020,7 @@ async fn publish_approved(
         published += 1;
     }
     if published > 0 {
-        crate::summary::refresh_period_summary(tx, org_id, cycle.period, &now).await?;
+        crate::public::summary::refresh_period_summary(tx, org_id, cycle.period, &now).await?;
     }
     // Raised even when nothing new was approved: the period's published state is news too.
     crate::bump_version(tx, org_id).await?;

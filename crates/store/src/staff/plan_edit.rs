@@ -7,9 +7,9 @@
 //! change list and `--as-of` reads treat both alike. Every edit is in the audit trail and
 //! raises the council's data version (the public site shows the plan as it now stands).
 
-use crate::audit::{self, Change, Who};
 use crate::ingest::{ImportOutcome, Incoming, NewVersion, Writer, import_in, json};
 use crate::rows::RowRef;
+use crate::staff::audit::{self, Change, Who};
 use crate::{Organisation, PlanChange, Result, Store, StoreError, Tx, corrupt, stamp};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -148,7 +148,7 @@ impl ActivityFields {
 /// Its digest (unique within the council) has a random part: the same edit made twice at the
 /// same instant is two documents, not a clash.
 async fn edit_document(tx: &mut Tx, org_id: i64, kind: &str, body: &str, now: &str) -> Result<i64> {
-    let (nonce, _) = crate::accounts::new_token()?;
+    let (nonce, _) = crate::staff::accounts::new_token()?;
     let digest: String = Sha256::digest(format!("{org_id}|{now}|{nonce}|{body}").as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))

@@ -1,7 +1,7 @@
 //! Which reminder e-mails have gone out, so each person gets at most one of each kind a day
 //! for each period however often reminders run. Each one sent is also in the audit trail.
 
-use crate::audit::{self, Change, Who};
+use crate::staff::audit::{self, Change, Who};
 use crate::{Organisation, Result, Store, User, stamp};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;

@@ -3,9 +3,9 @@
 //! computed from the rules unless overridden with a reason), and their publication with the
 //! period's returns.
 
-use crate::audit::{self, Change};
-use crate::cycle::{Cycle, Person, cycle_in};
 use crate::rows::RowRef;
+use crate::staff::audit::{self, Change};
+use crate::staff::cycle::{Cycle, Person, cycle_in};
 use crate::{Organisation, Result, Store, StoreError, Tx, User, corrupt, stamp};
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -336,7 +336,7 @@ impl Store {
         let reference =
             reference.ok_or_else(|| StoreError::NotFound("no such indicator".into()))?;
         if let Some(owner) = owner_id {
-            let ok = crate::accounts::user_in(&mut tx, owner)
+            let ok = crate::staff::accounts::user_in(&mut tx, owner)
                 .await?
                 .is_some_and(|u| u.org_id == org.id && u.active && u.role != Role::Reader);
             if !ok {

@@ -3,8 +3,8 @@
 //! which only a SHA-256 hash is kept, and passwords arrive here already hashed (Argon2id, by
 //! the staff site). Every change to an account, and every sign-in, is in the audit trail.
 
-use crate::audit::{self, Change, Who};
 use crate::rows::RowRef;
+use crate::staff::audit::{self, Change, Who};
 use crate::{Organisation, Result, Store, StoreError, Tx, corrupt, stamp};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
