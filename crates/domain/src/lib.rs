@@ -13,6 +13,7 @@ pub mod outcome_suggest;
 pub mod password;
 pub mod period;
 mod period_parse;
+pub mod plan_diff;
 pub mod reconcile;
 mod reconcile_match;
 pub mod records;

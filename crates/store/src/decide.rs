@@ -1,7 +1,7 @@
 //! A person's decision on a suggested link: accept it (the report row is the plan activity) or
 //! reject it (they are different activities).
 
-use crate::audit::{self, Change, Who};
+use crate::staff::audit::{self, Change, Who};
 use crate::{Organisation, Result, Store, StoreError, Tx, stamp};
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -66,7 +66,7 @@ impl Store {
             )
             .await?;
         }
-        crate::summary::refresh_period_summary(&mut tx, org.id, period, &now).await?;
+        crate::public::summary::refresh_period_summary(&mut tx, org.id, period, &now).await?;
         crate::bump_version(&mut tx, org.id).await?;
         tx.commit().await?;
         Ok(())
@@ -109,10 +109,10 @@ async fn decide(
                 ),
             })
         })?;
-    let link_id: i64 = row.try_get(0)?;
-    let suggested: Option<i64> = row.try_get(1)?;
-    let report_title: Option<String> = row.try_get(2)?;
-    let document_id: i64 = row.try_get(3)?;
+    let link_id: i64 = row.try_get("id")?;
+    let suggested: Option<i64> = row.try_get("activity_id")?;
+    let report_title: Option<String> = row.try_get("report_title")?;
+    let document_id: i64 = row.try_get("document_id")?;
     let plan_activity = match decision {
         LinkDecision::Choose(chosen) => chosen,
         _ => suggested.ok_or_else(|| {
@@ -126,7 +126,7 @@ async fn decide(
             let state = sqlx::query(
                     "SELECT a.reference, a.merged_into,
                             (SELECT CASE WHEN v.revision_id IS NOT NULL AND v.removed = 0 THEN 1 ELSE 0 END FROM activity_versions v
-                             WHERE v.activity_id = a.id ORDER BY v.id DESC LIMIT 1)
+                             WHERE v.activity_id = a.id ORDER BY v.id DESC LIMIT 1) AS in_plan
                      FROM activities a WHERE a.id = $1 AND a.org_id = $2",
                 )
                 .bind(plan_activity)
@@ -138,9 +138,9 @@ async fn decide(
                         "cannot link reference {reference}: there is no plan activity {plan_activity}"
                     ))
                 })?;
-            let existing: Option<String> = state.try_get(0)?;
-            let merged: Option<i64> = state.try_get(1)?;
-            let in_plan: Option<bool> = state.try_get::<Option<i64>, _>(2)?.map(|v| v != 0);
+            let existing: Option<String> = state.try_get("reference")?;
+            let merged: Option<i64> = state.try_get("merged_into")?;
+            let in_plan: Option<bool> = state.try_get::<Option<i64>, _>("in_plan")?.map(|v| v != 0);
             if let Some(existing) = existing {
                 return Err(StoreError::Usage(format!(
                     "cannot accept the link for reference {reference}: that plan activity has since been given reference {existing}; reject this suggestion instead"

@@ -8,11 +8,12 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
+use waymark_domain::plan_diff::{Change, RowDiff, StoredActivity, diff_plan};
 use waymark_domain::reconcile::{Decision, ReconcileOptions, Titled, reconcile};
 use waymark_domain::text::fold;
 use waymark_domain::{
-    ActionPlan, ActivityReport, CorporatePlan, Document, DocumentKind, KpiTable, PrinciplesPage,
-    Strategy,
+    ActionPlan, ActivityReport, CorporatePlan, Document, DocumentKind, KpiTable, PlannedActivity,
+    PrinciplesPage, Strategy,
 };
 
 /// A parsed file ready to store.
@@ -157,7 +158,7 @@ pub(crate) async fn import_in(
         };
         w.flush(tx).await?;
         if let Document::ActivityReport(r) = &file.document {
-            crate::summary::refresh_period_summary(tx, org.id, r.period, &now).await?;
+            crate::public::summary::refresh_period_summary(tx, org.id, r.period, &now).await?;
         }
         outcomes.push(ImportOutcome::Imported {
             file: file.file_name.clone(),
@@ -306,6 +307,84 @@ pub(crate) struct Current {
     pub(crate) in_plan: bool,
     /// Known only from a report (never in a plan revision).
     pub(crate) report_only: bool,
+}
+
+/// One version of an activity, as [`Writer::add_version`] writes it.
+pub(crate) struct NewVersion<'a> {
+    pub(crate) activity: i64,
+    /// The plan revision that states it; none for an activity a report made.
+    pub(crate) revision: Option<i64>,
+    /// The document's line, where the version comes from one.
+    pub(crate) line: Option<usize>,
+    pub(crate) title: &'a str,
+    pub(crate) directorate: &'a str,
+    pub(crate) portfolios: &'a [String],
+    pub(crate) due_json: Option<String>,
+    pub(crate) due_deadline: Option<String>,
+    pub(crate) status_note: Option<&'a str>,
+    /// The activity leaves the plan with this version.
+    pub(crate) removed: bool,
+}
+
+impl<'a> NewVersion<'a> {
+    /// An activity as a plan row (or an edit) states it.
+    pub(crate) fn planned(
+        activity: i64,
+        revision: i64,
+        line: Option<usize>,
+        row: &'a PlannedActivity,
+    ) -> Result<NewVersion<'a>> {
+        let due = row.due_date();
+        Ok(NewVersion {
+            activity,
+            revision: Some(revision),
+            line,
+            title: &row.title,
+            directorate: &row.directorate,
+            portfolios: &row.portfolios,
+            due_json: due.map(json).transpose()?,
+            due_deadline: due.and_then(|d| d.deadline()).map(|d| d.to_string()),
+            status_note: row.status_note(),
+            removed: false,
+        })
+    }
+
+    /// An activity leaving the plan in `revision`: what it said, marked removed, with no
+    /// deadline.
+    pub(crate) fn removal(c: &'a Current, revision: i64) -> NewVersion<'a> {
+        NewVersion {
+            activity: c.id,
+            revision: Some(revision),
+            line: None,
+            title: &c.title,
+            directorate: &c.directorate,
+            portfolios: &c.portfolios,
+            due_json: c.due_json.clone(),
+            due_deadline: None,
+            status_note: c.status_note.as_deref(),
+            removed: true,
+        }
+    }
+}
+
+impl Current {
+    /// The activity as plan diffing compares it. A stored due date that cannot be read
+    /// compares as none (a note in the date column still counts), as it always has.
+    pub(crate) fn stored(&self) -> StoredActivity {
+        StoredActivity {
+            reference: self.reference.clone(),
+            title: self.title.clone(),
+            directorate: self.directorate.clone(),
+            portfolios: self.portfolios.clone(),
+            due: self
+                .due_json
+                .as_deref()
+                .and_then(|j| serde_json::from_str::<waymark_domain::DueDate>(j).ok()),
+            status_note: self.status_note.clone(),
+            in_plan: self.in_plan,
+            report_only: self.report_only,
+        }
+    }
 }
 
 impl Writer<'_> {
@@ -575,8 +654,10 @@ impl Writer<'_> {
     pub(crate) async fn current_activities(&self, tx: &mut Tx<'_>) -> Result<Vec<Current>> {
         self.flush(tx).await?;
         let rows = sqlx::query(
-            "SELECT a.id, a.reference, v.title, d.name, v.portfolios_json, v.due_json, v.status_note,
-                    CASE WHEN v.revision_id IS NOT NULL AND v.removed = 0 THEN 1 ELSE 0 END, CASE WHEN a.origin = 'report' THEN 1 ELSE 0 END
+            "SELECT a.id, a.reference, v.title, d.name AS directorate, v.portfolios_json, v.due_json,
+                    v.status_note,
+                    CASE WHEN v.revision_id IS NOT NULL AND v.removed = 0 THEN 1 ELSE 0 END AS in_plan,
+                    CASE WHEN a.origin = 'report' THEN 1 ELSE 0 END AS report_only
              FROM activities a
              JOIN activity_versions v ON v.id = (SELECT MAX(id) FROM activity_versions WHERE activity_id = a.id)
              JOIN directorates d ON d.id = v.directorate_id
@@ -588,54 +669,40 @@ impl Writer<'_> {
         .await?;
         rows.iter()
             .map(|r| {
-                let portfolios: String = r.try_get(4)?;
+                let portfolios: String = r.try_get("portfolios_json")?;
                 Ok(Current {
-                    id: r.try_get(0)?,
-                    reference: r.try_get(1)?,
-                    title: r.try_get(2)?,
-                    directorate: r.try_get(3)?,
+                    id: r.try_get("id")?,
+                    reference: r.try_get("reference")?,
+                    title: r.try_get("title")?,
+                    directorate: r.try_get("directorate")?,
                     portfolios: serde_json::from_str(&portfolios).map_err(corrupt)?,
-                    due_json: r.try_get(5)?,
-                    status_note: r.try_get(6)?,
-                    in_plan: crate::flag(r, 7)?,
-                    report_only: crate::flag(r, 8)?,
+                    due_json: r.try_get("due_json")?,
+                    status_note: r.try_get("status_note")?,
+                    in_plan: crate::flag(r, "in_plan")?,
+                    report_only: crate::flag(r, "report_only")?,
                 })
             })
             .collect()
     }
 
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn add_version(
-        &self,
-        tx: &mut Tx<'_>,
-        activity: i64,
-        revision: Option<i64>,
-        line: Option<usize>,
-        title: &str,
-        directorate: &str,
-        portfolios: &[String],
-        due_json: Option<&str>,
-        due_deadline: Option<String>,
-        status_note: Option<&str>,
-        removed: bool,
-    ) -> Result<()> {
-        let directorate_id = self.directorate(tx, directorate).await?;
-        for p in portfolios {
+    pub(crate) async fn add_version(&self, tx: &mut Tx<'_>, v: NewVersion<'_>) -> Result<()> {
+        let directorate_id = self.directorate(tx, v.directorate).await?;
+        for p in v.portfolios {
             self.portfolio(tx, p).await?;
         }
         let row: Vec<Cell> = vec![
             self.org.into(),
-            activity.into(),
-            revision.into(),
+            v.activity.into(),
+            v.revision.into(),
             self.doc.into(),
-            line.map(|l| l as i64).into(),
-            title.into(),
+            v.line.map(|l| l as i64).into(),
+            v.title.into(),
             directorate_id.into(),
-            json(&portfolios)?.into(),
-            due_json.into(),
-            due_deadline.into(),
-            status_note.into(),
-            (removed as i64).into(),
+            json(v.portfolios)?.into(),
+            v.due_json.into(),
+            v.due_deadline.into(),
+            v.status_note.into(),
+            (v.removed as i64).into(),
             self.now.into(),
         ];
         self.pending().versions.push(row);
@@ -709,8 +776,8 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// A new revision of the action plan: match each row to the activity it continues (same
-    /// title, else the reconciler's confident link), record what changed, add the rest.
+    /// A new revision of the action plan: the domain's plan diff says which activity each row
+    /// continues and what changed; here its versions, names and change list are written.
     async fn action_plan(
         &self,
         tx: &mut Tx<'_>,
@@ -732,183 +799,54 @@ impl Writer<'_> {
         .bind(self.now)
         .fetch_one(&mut **tx)
         .await?;
-        // A plan revision continues plan activities only: an activity known only from a report
-        // is linked to the plan through reconciliation and a person's decision, not here.
-        let current: Vec<Current> = self
-            .current_activities(tx)
-            .await?
-            .into_iter()
-            .filter(|c| !c.report_only)
-            .collect();
-        let mut matched: Vec<Option<usize>> = vec![None; plan.activities.len()];
-        let mut taken: HashSet<usize> = HashSet::new();
-        // Same title (folded) is the same activity.
-        let mut by_title: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, c) in current.iter().enumerate() {
-            by_title.entry(fold(&c.title)).or_default().push(i);
-        }
-        for (i, row) in plan.activities.iter().enumerate() {
-            if let Some(candidates) = by_title.get(&fold(&row.title))
-                && let Some(&c) = candidates.iter().find(|c| !taken.contains(c))
-            {
-                matched[i] = Some(c);
-                taken.insert(c);
-            }
-        }
-        // Reworded titles: only confident links continue an activity.
-        let rest_rows: Vec<usize> = (0..plan.activities.len())
-            .filter(|i| matched[*i].is_none())
-            .collect();
-        let rest_current: Vec<usize> = (0..current.len()).filter(|i| !taken.contains(i)).collect();
-        if !rest_rows.is_empty() && !rest_current.is_empty() {
-            let left: Vec<Titled> = rest_current
-                .iter()
-                .map(|&i| Titled {
-                    title: current[i].title.clone(),
-                    directorate: current[i].directorate.clone(),
-                })
-                .collect();
-            let right: Vec<Titled> = rest_rows
-                .iter()
-                .map(|&i| Titled {
-                    title: plan.activities[i].title.clone(),
-                    directorate: plan.activities[i].directorate.clone(),
-                })
-                .collect();
-            for link in reconcile(&left, &right, options).links {
-                if let (Decision::Linked, Some(l), Some(r)) =
-                    (link.decision, link.plan, link.report)
-                {
-                    matched[rest_rows[r]] = Some(rest_current[l]);
-                    taken.insert(rest_current[l]);
-                }
-            }
-        }
-        let mut added = 0;
-        let mut changed = 0;
-        // A plan's own references go to its new activities, once each and never one that
-        // another activity of the council already has.
-        let mut taken_references: std::collections::HashSet<String> =
-            current.iter().filter_map(|c| c.reference.clone()).collect();
-        for (i, row) in plan.activities.iter().enumerate() {
-            let due = row.due_date();
-            let due_json = due.map(json).transpose()?;
-            let deadline = due.and_then(|d| d.deadline()).map(|d| d.to_string());
-            let id = match matched[i] {
-                Some(c) => {
-                    let before = &current[c];
-                    if had_plan > 0 {
-                        let mut diffs = vec![];
-                        if fold(&before.title) != fold(&row.title) {
-                            diffs
-                                .push(("renamed", format!("'{}' → '{}'", before.title, row.title)));
-                        }
-                        if fold(&before.directorate) != fold(&row.directorate) {
-                            diffs.push((
-                                "moved",
-                                format!("{} → {}", before.directorate, row.directorate),
-                            ));
-                        }
-                        if before.due_json.as_deref() != due_json.as_deref()
-                            || before.status_note.as_deref() != row.status_note()
-                        {
-                            let was = before
-                                .due_json
-                                .as_deref()
-                                .and_then(|j| {
-                                    serde_json::from_str::<waymark_domain::DueDate>(j).ok()
-                                })
-                                .map(|d| d.text)
-                                .or(before.status_note.clone())
-                                .unwrap_or_default();
-                            let now = due
-                                .map(|d| d.text.clone())
-                                .or(row.status_note().map(str::to_string))
-                                .unwrap_or_default();
-                            diffs.push(("due-changed", format!("'{was}' → '{now}'")));
-                        }
-                        if before
-                            .portfolios
-                            .iter()
-                            .map(|p| fold(p))
-                            .collect::<Vec<_>>()
-                            != row.portfolios.iter().map(|p| fold(p)).collect::<Vec<_>>()
-                        {
-                            diffs.push((
-                                "portfolios-changed",
-                                format!(
-                                    "{} → {}",
-                                    before.portfolios.join(", "),
-                                    row.portfolios.join(", ")
-                                ),
-                            ));
-                        }
-                        if !before.in_plan {
-                            diffs.push(("added", "back in the plan".to_string()));
-                        }
-                        if !diffs.is_empty() {
-                            changed += 1;
-                        }
-                        for (kind, detail) in diffs {
-                            self.change(revision, before.id, kind, detail)?;
+        let current = self.current_activities(tx).await?;
+        let before: Vec<StoredActivity> = current.iter().map(Current::stored).collect();
+        let diff = diff_plan(&before, &plan.activities, options);
+        // A council's first plan is where its history starts: its rows are not changes.
+        let record = had_plan > 0;
+        for (row, fate) in plan.activities.iter().zip(&diff.rows) {
+            let id = match fate {
+                RowDiff::Continues { stored, changes } => {
+                    let before = current
+                        .get(*stored)
+                        .ok_or_else(|| corrupt("no such activity"))?;
+                    if record {
+                        for change in changes {
+                            self.change(revision, before.id, change.kind(), change.detail())?;
                         }
                     }
-                    if fold(&before.title) != fold(&row.title) {
+                    if changes.iter().any(|c| matches!(c, Change::Renamed { .. })) {
                         self.add_name(before.id, &row.title)?;
                     }
                     before.id
                 }
-                None => {
-                    let reference = row
-                        .reference
-                        .as_deref()
-                        .map(str::trim)
-                        .filter(|r| !r.is_empty() && taken_references.insert(r.to_string()));
-                    let id = self.new_activity(tx, reference, "plan").await?;
+                RowDiff::Added { reference } => {
+                    let id = self.new_activity(tx, reference.as_deref(), "plan").await?;
                     self.add_name(id, &row.title)?;
-                    if had_plan > 0 {
-                        self.change(revision, id, "added", row.title.clone())?;
+                    if record {
+                        let added = Change::Added {
+                            title: row.title.clone(),
+                        };
+                        self.change(revision, id, added.kind(), added.detail())?;
                     }
-                    added += 1;
                     id
                 }
             };
-            self.add_version(
-                tx,
-                id,
-                Some(revision),
-                Some(row.line),
-                &row.title,
-                &row.directorate,
-                &row.portfolios,
-                due_json.as_deref(),
-                deadline,
-                row.status_note(),
-                false,
-            )
-            .await?;
+            let version = NewVersion::planned(id, revision, Some(row.line), row)?;
+            self.add_version(tx, version).await?;
         }
-        let mut removed = 0;
-        for (i, c) in current.iter().enumerate() {
-            if c.in_plan && !taken.contains(&i) {
-                self.add_version(
-                    tx,
-                    c.id,
-                    Some(revision),
-                    None,
-                    &c.title,
-                    &c.directorate,
-                    &c.portfolios,
-                    c.due_json.as_deref(),
-                    None,
-                    c.status_note.as_deref(),
-                    true,
-                )
+        for &gone in &diff.removed {
+            let c = current
+                .get(gone)
+                .ok_or_else(|| corrupt("no such activity"))?;
+            self.add_version(tx, NewVersion::removal(c, revision))
                 .await?;
-                self.change(revision, c.id, "removed", c.title.clone())?;
-                removed += 1;
-            }
+            let removed = Change::Removed {
+                title: c.title.clone(),
+            };
+            self.change(revision, c.id, removed.kind(), removed.detail())?;
         }
+        let (added, changed, removed) = (diff.added(), diff.changed(), diff.removed.len());
         Ok(if had_plan > 0 {
             format!(
                 "plan revision with {} activities: {added} added, {changed} changed, {removed} removed",
@@ -1073,20 +1011,19 @@ impl Writer<'_> {
                                 Some(waymark_domain::DueCell::Note(n)) => Some(n.as_str()),
                                 _ => None,
                             };
-                            self.add_version(
-                                tx,
-                                id,
-                                None,
-                                Some(row.line),
-                                &row.title,
-                                &row.directorate,
-                                &row.portfolios,
-                                due_json.as_deref(),
-                                deadline,
-                                note,
-                                false,
-                            )
-                            .await?;
+                            let version = NewVersion {
+                                activity: id,
+                                revision: None,
+                                line: Some(row.line),
+                                title: &row.title,
+                                directorate: &row.directorate,
+                                portfolios: &row.portfolios,
+                                due_json,
+                                due_deadline: deadline,
+                                status_note: note,
+                                removed: false,
+                            };
+                            self.add_version(tx, version).await?;
                             activity_of.insert(row_key(row), id);
                             if decision == Decision::Review {
                                 review += 1;
@@ -1176,7 +1113,7 @@ impl Writer<'_> {
         .fetch_optional(&mut **tx)
         .await?;
         match row {
-            Some(r) => Ok(Some((r.try_get(0)?, r.try_get(1)?))),
+            Some(r) => Ok(Some((r.try_get("activity_id")?, r.try_get("score")?))),
             None => Ok(None),
         }
     }

@@ -7,45 +7,44 @@
 //! same tables and columns (a test compares them). Writes happen in one transaction per
 //! command: a failure leaves the database as it was.
 
-pub mod accounts;
-pub mod audit;
 mod batch;
-pub mod cycle;
 mod decide;
-pub mod indicators;
 mod ingest;
 mod outcomes;
-mod overview;
-pub mod plan_edit;
-mod read;
-pub mod reminders;
+mod public;
 pub mod rows;
 pub mod seal;
-mod settings;
-mod settle;
-mod summary;
+mod staff;
 pub mod template;
-pub use overview::{
+mod transfer;
+
+// The staff half's modules keep the paths other crates name (`waymark_store::accounts::…`).
+pub use staff::{accounts, audit, cycle, indicators, plan_edit, reminders};
+// Opening a store fills the summaries a migration asks for.
+use public::summary;
+
+pub use public::overview::{
     IndicatorValueView, OutcomeView, PlanOverview, PrincipleView, StrategyView, ThemeView,
 };
-pub use read::{PlanChange, StoredClaim};
-pub use summary::{ActivityStatus, CouncilHeadline, MAX_NOTE_CHARS, NewReturn};
+pub use public::read::{PlanChange, StoredClaim};
+pub use public::summary::{ActivityStatus, CouncilHeadline, MAX_NOTE_CHARS, NewReturn};
 
-pub use accounts::{
+pub use decide::LinkDecision;
+pub use ingest::{ImportOutcome, Incoming};
+pub use outcomes::{ActivitySuggestion, OpenSuggestion, SuggestionDecision};
+pub use rows::RowRef;
+pub use seal::{AuditKey, Checkpoint, CheckpointError, Position, PublicKey, SigningKey};
+pub use staff::accounts::{
     Attempt, AttemptKind, Gate, NewUser, Session, SessionRules, ThrottleRules, Throttled, User,
     UserChange,
 };
-pub use audit::{AuditCheck, AuditEvent, Who};
-pub use cycle::{Act, Cycle, CycleItem, Person, PreviousAnswer, ReturnDetail, ReturnVersion};
-pub use decide::LinkDecision;
-pub use indicators::{IndicatorEntry, IndicatorItem, IndicatorSettings, PreviousValue};
-pub use ingest::{ImportOutcome, Incoming};
-pub use outcomes::{ActivitySuggestion, OpenSuggestion, SuggestionDecision};
-pub use plan_edit::{ActivityFields, IndicatorEdit, PlanEdit};
-pub use rows::RowRef;
-pub use seal::{AuditKey, Checkpoint, CheckpointError, Position, PublicKey, SigningKey};
-pub use settle::{MAX_SETTLE_NOTE_CHARS, SettledFinding, Settlement};
-mod transfer;
+pub use staff::audit::{AuditCheck, AuditEvent, Who};
+pub use staff::cycle::{
+    Act, Cycle, CycleItem, Person, PreviousAnswer, ReturnDetail, ReturnVersion,
+};
+pub use staff::indicators::{IndicatorEntry, IndicatorItem, IndicatorSettings, PreviousValue};
+pub use staff::plan_edit::{ActivityFields, IndicatorEdit, PlanEdit};
+pub use staff::settle::{MAX_SETTLE_NOTE_CHARS, SettledFinding, Settlement};
 pub use transfer::{ColumnKind, CopySummary, Dump, Value, catalogue};
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -115,8 +114,8 @@ pub(crate) fn corrupt(e: impl std::fmt::Display) -> StoreError {
 
 /// A yes/no column, selected as `CASE WHEN … THEN 1 ELSE 0 END` so both backends return an
 /// integer (PostgreSQL would return a boolean, SQLite an integer, for the bare condition).
-pub(crate) fn flag(row: &sqlx::any::AnyRow, index: usize) -> Result<bool> {
-    Ok(row.try_get::<i64, _>(index)? != 0)
+pub(crate) fn flag(row: &sqlx::any::AnyRow, column: &str) -> Result<bool> {
+    Ok(row.try_get::<i64, _>(column)? != 0)
 }
 
 /// A council whose data the store holds.
@@ -553,7 +552,7 @@ impl Store {
                 .fetch_all(&self.pool)
                 .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .map(|r| Ok((r.try_get("version")?, r.try_get("description")?)))
             .collect()
     }
 
@@ -564,9 +563,9 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(Organisation {
-                    id: r.try_get(0)?,
-                    slug: r.try_get(1)?,
-                    name: r.try_get(2)?,
+                    id: r.try_get("id")?,
+                    slug: r.try_get("slug")?,
+                    name: r.try_get("name")?,
                 })
             })
             .collect()
@@ -576,17 +575,18 @@ impl Store {
     /// changes with every write that changes what public pages show.
     pub async fn data_fingerprint(&self) -> Result<String> {
         let row = sqlx::query(
-            "SELECT (SELECT COUNT(*) FROM organisations), COUNT(*),
-                    CAST(COALESCE(SUM(version), 0) AS BIGINT), COALESCE(MAX(changed_at), '')
+            "SELECT (SELECT COUNT(*) FROM organisations) AS councils, COUNT(*) AS versions,
+                    CAST(COALESCE(SUM(version), 0) AS BIGINT) AS version_sum,
+                    COALESCE(MAX(changed_at), '') AS latest
              FROM data_versions",
         )
         .fetch_one(&self.pool)
         .await?;
         let (councils, rows, sum, latest): (i64, i64, i64, String) = (
-            row.try_get(0)?,
-            row.try_get(1)?,
-            row.try_get(2)?,
-            row.try_get(3)?,
+            row.try_get("councils")?,
+            row.try_get("versions")?,
+            row.try_get("version_sum")?,
+            row.try_get("latest")?,
         );
         Ok(format!("{councils}/{rows}/{sum}/{latest}"))
     }
@@ -598,9 +598,9 @@ impl Store {
             .await?;
         rows.iter()
             .map(|r| {
-                let version: i64 = r.try_get(1)?;
-                let changed: String = r.try_get(2)?;
-                Ok((r.try_get(0)?, format!("{version}@{changed}")))
+                let version: i64 = r.try_get("version")?;
+                let changed: String = r.try_get("changed_at")?;
+                Ok((r.try_get("org_id")?, format!("{version}@{changed}")))
             })
             .collect()
     }

@@ -9,7 +9,7 @@
 //! confirms it (it becomes part of the activity's `activity_outcomes` set) or rejects it (it
 //! is never suggested again). An activity with a set made by a person gets no suggestions.
 
-use crate::audit::{self, Change, Who};
+use crate::staff::audit::{self, Change, Who};
 use crate::{Organisation, Result, Store, StoreError, Tx, as_of_bound, corrupt, stamp};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -87,7 +87,8 @@ impl Store {
         as_of: Option<NaiveDate>,
     ) -> Result<HashMap<u32, OutcomeRef>> {
         let rows = sqlx::query(
-            "SELECT o.number, o.title, t.number, t.title FROM outcomes o JOIN themes t ON t.id = o.theme_id
+            "SELECT o.number, o.title, t.number AS theme_number, t.title AS theme_title
+             FROM outcomes o JOIN themes t ON t.id = o.theme_id
              WHERE o.org_id = $1 AND t.document_id = (
                  SELECT MAX(id) FROM documents WHERE org_id = $1 AND kind = 'corporate-plan' AND recorded_at < $2)",
         )
@@ -97,16 +98,16 @@ impl Store {
         .await?;
         let mut out = HashMap::new();
         for r in &rows {
-            let number: i64 = r.try_get(0)?;
-            let theme: i64 = r.try_get(2)?;
+            let number: i64 = r.try_get("number")?;
+            let theme: i64 = r.try_get("theme_number")?;
             let number = u32::try_from(number).map_err(corrupt)?;
             out.insert(
                 number,
                 OutcomeRef {
                     number,
-                    title: r.try_get(1)?,
+                    title: r.try_get("title")?,
                     theme_number: u32::try_from(theme).map_err(corrupt)?,
-                    theme_title: r.try_get(3)?,
+                    theme_title: r.try_get("theme_title")?,
                     suggested: false,
                 },
             );
@@ -136,9 +137,12 @@ impl Store {
         )?;
         let mut out: HashMap<i64, Vec<(u32, bool)>> = HashMap::new();
         for r in &rows {
-            let json: String = r.try_get(1)?;
+            let json: String = r.try_get("outcomes_json")?;
             let set: Vec<u32> = serde_json::from_str(&json).map_err(corrupt)?;
-            out.insert(r.try_get(0)?, set.into_iter().map(|n| (n, false)).collect());
+            out.insert(
+                r.try_get("activity_id")?,
+                set.into_iter().map(|n| (n, false)).collect(),
+            );
         }
         let mut suggested: HashMap<i64, Vec<u32>> = HashMap::new();
         for ((activity, outcome), s) in &states {
@@ -173,7 +177,8 @@ impl Store {
     /// The outcomes of the newest corporate plan as the plan describes them.
     async fn outcome_texts(&self, org: &Organisation) -> Result<Vec<OutcomeText>> {
         let rows = sqlx::query(
-            "SELECT o.number, o.title, o.narrative_json, t.title, t.summary FROM outcomes o JOIN themes t ON t.id = o.theme_id
+            "SELECT o.number, o.title, o.narrative_json, t.title AS theme_title, t.summary AS theme_summary
+             FROM outcomes o JOIN themes t ON t.id = o.theme_id
              WHERE o.org_id = $1 AND t.document_id = (
                  SELECT MAX(id) FROM documents WHERE org_id = $1 AND kind = 'corporate-plan')
              ORDER BY o.number, o.id",
@@ -183,14 +188,14 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                let number: i64 = r.try_get(0)?;
-                let narrative: String = r.try_get(2)?;
+                let number: i64 = r.try_get("number")?;
+                let narrative: String = r.try_get("narrative_json")?;
                 Ok(OutcomeText {
                     number: u32::try_from(number).map_err(corrupt)?,
-                    title: r.try_get(1)?,
+                    title: r.try_get("title")?,
                     narrative: serde_json::from_str(&narrative).map_err(corrupt)?,
-                    theme_title: r.try_get(3)?,
-                    theme_summary: r.try_get(4)?,
+                    theme_title: r.try_get("theme_title")?,
+                    theme_summary: r.try_get("theme_summary")?,
                 })
             })
             .collect()
@@ -495,17 +500,20 @@ impl Store {
 }
 
 /// The newest state of each activity and outcome among rows selected as
-/// `activity_id, outcome, state, score, ranking` in id order.
+/// `activity_id, outcome, state, score, ranking` in id order (read by those names).
 fn states_of(rows: &[sqlx::any::AnyRow]) -> Result<BTreeMap<(i64, u32), SuggestionState>> {
     let mut out = BTreeMap::new();
     for r in rows {
-        let outcome: i64 = r.try_get(1)?;
+        let outcome: i64 = r.try_get("outcome")?;
         out.insert(
-            (r.try_get(0)?, u32::try_from(outcome).map_err(corrupt)?),
+            (
+                r.try_get("activity_id")?,
+                u32::try_from(outcome).map_err(corrupt)?,
+            ),
             SuggestionState {
-                state: r.try_get(2)?,
-                score: r.try_get(3)?,
-                ranking: r.try_get(4)?,
+                state: r.try_get("state")?,
+                score: r.try_get("score")?,
+                ranking: r.try_get("ranking")?,
             },
         );
     }
@@ -529,9 +537,9 @@ async fn decisions(
     .await?;
     let mut sets = BTreeMap::new();
     for r in &rows {
-        let json: String = r.try_get(1)?;
+        let json: String = r.try_get("outcomes_json")?;
         let set: Vec<u32> = serde_json::from_str(&json).map_err(corrupt)?;
-        sets.insert(r.try_get::<i64, _>(0)?, set);
+        sets.insert(r.try_get::<i64, _>("activity_id")?, set);
     }
     let rows = sqlx::query(
         "SELECT activity_id, outcome, state, score, ranking

@@ -145,10 +145,10 @@ async fn rows_where(
     rows.iter()
         .map(|row| {
             table
-                .kinds
+                .columns
                 .iter()
-                .enumerate()
-                .map(|(i, kind)| read_value(row, i, *kind))
+                .zip(table.kinds)
+                .map(|(column, kind)| read_value(row, column, *kind))
                 .collect()
         })
         .collect()

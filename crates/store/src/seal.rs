@@ -251,7 +251,7 @@ struct CheckpointFile {
 pub struct Position {
     /// The newest event's number when the checkpoint was taken (0: the trail was empty).
     pub seq: i64,
-    /// That event's hash ([`crate::audit::GENESIS`] for an empty trail).
+    /// That event's hash ([`crate::staff::audit::GENESIS`] for an empty trail).
     pub hash: String,
     /// How many events the trail held.
     pub events: u64,

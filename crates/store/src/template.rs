@@ -34,7 +34,7 @@ impl Store {
         as_of: Option<NaiveDate>,
     ) -> Result<Vec<String>> {
         let rows = sqlx::query(
-            "SELECT status, status_label, MAX(id) FROM updates
+            "SELECT status, status_label, MAX(id) AS newest FROM updates
              WHERE org_id = $1 AND recorded_at < $2 AND status_label <> ''
              GROUP BY status, status_label",
         )
@@ -44,11 +44,11 @@ impl Store {
         .await?;
         let mut used: Vec<(Status, String, i64)> = vec![];
         for r in &rows {
-            let key: String = r.try_get(0)?;
+            let key: String = r.try_get("status")?;
             let Some(status) = Status::from_key(&key) else {
                 continue;
             };
-            used.push((status, r.try_get(1)?, r.try_get(2)?));
+            used.push((status, r.try_get("status_label")?, r.try_get("newest")?));
         }
         used.sort_by(|a, b| a.0.cmp(&b.0).then(b.2.cmp(&a.2)));
         let mut labels: Vec<String> = vec![];

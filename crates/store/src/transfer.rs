@@ -263,16 +263,17 @@ impl CopySummary {
     }
 }
 
-pub(crate) fn read_value(row: &AnyRow, index: usize, kind: ColumnKind) -> Result<Value> {
+/// A catalogue column's value, read by its name (the reads select the catalogue's columns).
+pub(crate) fn read_value(row: &AnyRow, column: &str, kind: ColumnKind) -> Result<Value> {
     Ok(match kind {
         ColumnKind::Int => row
-            .try_get::<Option<i64>, _>(index)?
+            .try_get::<Option<i64>, _>(column)?
             .map_or(Value::Null, Value::Int),
         ColumnKind::Text => row
-            .try_get::<Option<String>, _>(index)?
+            .try_get::<Option<String>, _>(column)?
             .map_or(Value::Null, Value::Text),
         ColumnKind::Real => row
-            .try_get::<Option<f64>, _>(index)?
+            .try_get::<Option<f64>, _>(column)?
             .map_or(Value::Null, Value::Real),
     })
 }
@@ -303,10 +304,10 @@ async fn read_page(tx: &mut Tx, table: &Table, after: i64) -> Result<Vec<Vec<Val
     rows.iter()
         .map(|row| {
             table
-                .kinds
+                .columns
                 .iter()
-                .enumerate()
-                .map(|(i, kind)| read_value(row, i, *kind))
+                .zip(table.kinds)
+                .map(|(column, kind)| read_value(row, column, *kind))
                 .collect()
         })
         .collect()
@@ -646,8 +647,8 @@ impl Store {
         .map_err(|_| not_waymark())?;
         let mut versions = vec![];
         for row in &applied {
-            let version: i64 = row.try_get(0)?;
-            let checksum: Vec<u8> = row.try_get(1)?;
+            let version: i64 = row.try_get("version")?;
+            let checksum: Vec<u8> = row.try_get("checksum")?;
             versions.push((version, checksum));
         }
         // The same migrations, byte for byte (as sqlx itself would insist on opening it).

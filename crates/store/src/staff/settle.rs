@@ -1,7 +1,7 @@
 //! What a person settles by hand: data-quality findings marked as dealt with, and the import
 //! mapping a council's performance team chose for files of one shape.
 
-use crate::audit::{self, Change, Who};
+use crate::staff::audit::{self, Change, Who};
 use crate::{Organisation, Result, Store, StoreError, corrupt, stamp};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -174,11 +174,11 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(SettledFinding {
-                    code: r.try_get(0)?,
-                    subject: r.try_get(1)?,
-                    note: r.try_get(2)?,
-                    settled_by: r.try_get(3)?,
-                    at: r.try_get(4)?,
+                    code: r.try_get("code")?,
+                    subject: r.try_get("subject")?,
+                    note: r.try_get("note")?,
+                    settled_by: r.try_get("settled_by")?,
+                    at: r.try_get("recorded_at")?,
                 })
             })
             .collect()

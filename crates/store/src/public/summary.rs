@@ -97,8 +97,8 @@ impl Store {
         )?;
         rows.iter()
             .map(|r| {
-                let id: i64 = r.try_get(0)?;
-                let portfolios: String = r.try_get(1)?;
+                let id: i64 = r.try_get("id")?;
+                let portfolios: String = r.try_get("portfolios_json")?;
                 Ok(ActivityRecord {
                     id,
                     reference: None,
@@ -139,10 +139,10 @@ impl Store {
         .await?;
         let mut by_org: HashMap<i64, (usize, StatusCounts)> = HashMap::new();
         for r in &rows {
-            let total: i64 = r.try_get(1)?;
-            let counts: String = r.try_get(2)?;
+            let total: i64 = r.try_get("total")?;
+            let counts: String = r.try_get("counts_json")?;
             by_org.insert(
-                r.try_get(0)?,
+                r.try_get("org_id")?,
                 (
                     usize::try_from(total).map_err(corrupt)?,
                     serde_json::from_str(&counts).map_err(corrupt)?,
@@ -312,7 +312,7 @@ pub(crate) async fn refresh_period_summary(
     period: Period,
     now: &str,
 ) -> Result<()> {
-    let returns = crate::read::standing(conn, org_id, Some(period), None).await?;
+    let returns = crate::public::read::standing(conn, org_id, Some(period), None).await?;
     let mut counts = StatusCounts::default();
     let unique = stats::unique_returns(&returns);
     for r in &unique {
@@ -350,9 +350,9 @@ pub(crate) async fn fill_missing_summaries(store: &Store) -> Result<()> {
     let now = stamp(Utc::now());
     let mut tx = store.begin_write().await?;
     for r in &missing {
-        let period: String = r.try_get(1)?;
+        let period: String = r.try_get("period")?;
         let period: Period = period.parse().map_err(corrupt)?;
-        refresh_period_summary(&mut tx, r.try_get(0)?, period, &now).await?;
+        refresh_period_summary(&mut tx, r.try_get("org_id")?, period, &now).await?;
     }
     tx.commit().await?;
     Ok(())

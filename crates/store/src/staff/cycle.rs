@@ -10,8 +10,8 @@
 //! on since (someone else saved, submitted or approved it), the action is refused as a
 //! conflict and changes nothing.
 
-use crate::audit::{self, Change};
 use crate::rows::RowRef;
+use crate::staff::audit::{self, Change};
 use crate::{Organisation, Result, Store, StoreError, Tx, User, corrupt, stamp};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
@@ -142,20 +142,20 @@ const CYCLE_COLUMNS: &str =
     "id, org_id, period, state, deadline, revision, opened_at, changed_at, published_at";
 
 fn read_cycle(r: &sqlx::any::AnyRow) -> Result<Cycle> {
-    let period: String = r.try_get(2)?;
-    let state: String = r.try_get(3)?;
-    let deadline: String = r.try_get(4)?;
+    let period: String = r.try_get("period")?;
+    let state: String = r.try_get("state")?;
+    let deadline: String = r.try_get("deadline")?;
     Ok(Cycle {
-        id: r.try_get(0)?,
-        org_id: r.try_get(1)?,
+        id: r.try_get("id")?,
+        org_id: r.try_get("org_id")?,
         period: period.parse().map_err(corrupt)?,
         state: PeriodState::from_key(&state)
             .ok_or_else(|| corrupt(format!("unknown period state '{state}'")))?,
         deadline: deadline.parse().map_err(corrupt)?,
-        revision: r.try_get(5)?,
-        opened_at: r.try_get(6)?,
-        changed_at: r.try_get(7)?,
-        published_at: r.try_get(8)?,
+        revision: r.try_get("revision")?,
+        opened_at: r.try_get("opened_at")?,
+        changed_at: r.try_get("changed_at")?,
+        published_at: r.try_get("published_at")?,
     })
 }
 
@@ -186,8 +186,10 @@ async fn items_in(
     only_activity: Option<i64>,
 ) -> Result<Vec<CycleItem>> {
     let rows = sqlx::query(
-        "SELECT a.id, a.reference, v.title, d.id, d.name, o.id, o.email, o.name,
-                r.state, r.revision, lv.status, r.updated_at, r.published_revision, lv.author_id
+        "SELECT a.id AS activity_id, a.reference, v.title, d.id AS directorate_id,
+                d.name AS directorate, o.id AS owner_id, o.email AS owner_email,
+                o.name AS owner_name, r.state, r.revision, lv.status, r.updated_at,
+                r.published_revision, lv.author_id
          FROM activities a
          JOIN activity_versions v ON v.id = (SELECT MAX(id) FROM activity_versions WHERE activity_id = a.id)
          JOIN directorates d ON d.id = v.directorate_id
@@ -206,20 +208,20 @@ async fn items_in(
     .await?;
     rows.iter()
         .map(|r| {
-            let owner_id: Option<i64> = r.try_get(5)?;
-            let state: Option<String> = r.try_get(8)?;
-            let status: Option<String> = r.try_get(10)?;
+            let owner_id: Option<i64> = r.try_get("owner_id")?;
+            let state: Option<String> = r.try_get("state")?;
+            let status: Option<String> = r.try_get("status")?;
             Ok(CycleItem {
-                activity_id: r.try_get(0)?,
-                reference: r.try_get(1)?,
-                title: r.try_get(2)?,
-                directorate_id: r.try_get(3)?,
-                directorate: r.try_get(4)?,
+                activity_id: r.try_get("activity_id")?,
+                reference: r.try_get("reference")?,
+                title: r.try_get("title")?,
+                directorate_id: r.try_get("directorate_id")?,
+                directorate: r.try_get("directorate")?,
                 owner: match owner_id {
                     Some(id) => Some(Person {
                         id,
-                        email: r.try_get(6)?,
-                        name: r.try_get(7)?,
+                        email: r.try_get("owner_email")?,
+                        name: r.try_get("owner_name")?,
                     }),
                     None => None,
                 },
@@ -229,53 +231,56 @@ async fn items_in(
                             .ok_or_else(|| corrupt(format!("unknown return state '{s}'")))
                     })
                     .transpose()?,
-                revision: r.try_get::<Option<i64>, _>(9)?.unwrap_or(0),
+                revision: r.try_get::<Option<i64>, _>("revision")?.unwrap_or(0),
                 status: status
                     .map(|s| {
                         Status::from_key(&s).ok_or_else(|| corrupt(format!("unknown status '{s}'")))
                     })
                     .transpose()?,
-                updated_at: r.try_get(11)?,
-                published_revision: r.try_get(12)?,
-                author_id: r.try_get(13)?,
+                updated_at: r.try_get("updated_at")?,
+                published_revision: r.try_get("published_revision")?,
+                author_id: r.try_get("author_id")?,
             })
         })
         .collect()
 }
 
+/// A return version's columns (`ac` is who acted, `au` who wrote it), read by
+/// [`read_version`] by these names.
 const VERSION_COLUMNS: &str = "v.revision, v.action, v.state, v.status, v.commentary, \
     v.corrective_action, v.reason, v.evidence_json, v.review_comment, \
-    ac.id, ac.email, ac.name, au.id, au.email, au.name, v.at";
+    ac.id AS actor_id, ac.email AS actor_email, ac.name AS actor_name, \
+    au.id AS author_id, au.email AS author_email, au.name AS author_name, v.at";
 
 fn read_version(r: &sqlx::any::AnyRow) -> Result<ReturnVersion> {
-    let state: String = r.try_get(2)?;
-    let status: String = r.try_get(3)?;
-    let evidence: String = r.try_get(7)?;
+    let state: String = r.try_get("state")?;
+    let status: String = r.try_get("status")?;
+    let evidence: String = r.try_get("evidence_json")?;
     Ok(ReturnVersion {
-        revision: r.try_get(0)?,
-        action: r.try_get(1)?,
+        revision: r.try_get("revision")?,
+        action: r.try_get("action")?,
         state: ReturnState::from_key(&state)
             .ok_or_else(|| corrupt(format!("unknown return state '{state}'")))?,
         content: ReturnContent {
             status: Status::from_key(&status)
                 .ok_or_else(|| corrupt(format!("unknown status '{status}'")))?,
-            commentary: r.try_get(4)?,
-            corrective_action: r.try_get(5)?,
-            reason: r.try_get(6)?,
+            commentary: r.try_get("commentary")?,
+            corrective_action: r.try_get("corrective_action")?,
+            reason: r.try_get("reason")?,
             evidence: serde_json::from_str(&evidence).map_err(corrupt)?,
         },
-        review_comment: r.try_get(8)?,
+        review_comment: r.try_get("review_comment")?,
         actor: Person {
-            id: r.try_get(9)?,
-            email: r.try_get(10)?,
-            name: r.try_get(11)?,
+            id: r.try_get("actor_id")?,
+            email: r.try_get("actor_email")?,
+            name: r.try_get("actor_name")?,
         },
         author: Person {
-            id: r.try_get(12)?,
-            email: r.try_get(13)?,
-            name: r.try_get(14)?,
+            id: r.try_get("author_id")?,
+            email: r.try_get("author_email")?,
+            name: r.try_get("author_name")?,
         },
-        at: r.try_get(15)?,
+        at: r.try_get("at")?,
     })
 }
 
@@ -457,7 +462,7 @@ impl Store {
         .fetch_all(&mut *conn)
         .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get(16)?, read_version(r)?)))
+            .map(|r| Ok((r.try_get("activity_id")?, read_version(r)?)))
             .collect()
     }
 
@@ -496,7 +501,7 @@ impl Store {
         if action == PeriodAction::Publish {
             published = (
                 publish_approved(&mut tx, org.id, &before, at).await?,
-                crate::indicators::publish_indicators(&mut tx, org.id, &before, at).await?,
+                crate::staff::indicators::publish_indicators(&mut tx, org.id, &before, at).await?,
             );
         }
         sqlx::query(
@@ -569,7 +574,7 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound("no such activity".into()))?;
         let owner = match owner_id {
             Some(id) => {
-                let owner = crate::accounts::user_in(&mut tx, id)
+                let owner = crate::staff::accounts::user_in(&mut tx, id)
                     .await?
                     .filter(|u| u.org_id == org.id && u.active && u.role != Role::Reader)
                     .ok_or_else(|| {
@@ -691,7 +696,10 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         let (return_id, author_id) = match &existing {
-            Some(r) => (Some(r.try_get::<i64, _>(0)?), Some(r.try_get::<i64, _>(1)?)),
+            Some(r) => (
+                Some(r.try_get::<i64, _>("id")?),
+                Some(r.try_get::<i64, _>("author_id")?),
+            ),
             None => (None, None),
         };
         let actor = actor_for(by, &item, author_id);
@@ -899,7 +907,7 @@ async fn previous_answer(
     .await?;
     let from_workflow = match &in_workflow {
         Some(r) => {
-            let p: String = r.try_get(16)?;
+            let p: String = r.try_get("period")?;
             let version = read_version(r)?;
             Some(PreviousAnswer {
                 period: p.parse().map_err(corrupt)?,
@@ -910,17 +918,21 @@ async fn previous_answer(
     };
     let from_public = match &published {
         Some(r) => {
-            let p: String = r.try_get(0)?;
-            let status: String = r.try_get(1)?;
-            let evidence: Option<String> = r.try_get(5)?;
+            let p: String = r.try_get("period")?;
+            let status: String = r.try_get("status")?;
+            let evidence: Option<String> = r.try_get("evidence_json")?;
             Some(PreviousAnswer {
                 period: p.parse().map_err(corrupt)?,
                 content: ReturnContent {
                     status: Status::from_key(&status)
                         .ok_or_else(|| corrupt(format!("unknown status '{status}'")))?,
-                    commentary: r.try_get::<Option<String>, _>(2)?.unwrap_or_default(),
-                    corrective_action: r.try_get::<Option<String>, _>(3)?.unwrap_or_default(),
-                    reason: r.try_get::<Option<String>, _>(4)?.unwrap_or_default(),
+                    commentary: r.try_get::<Option<String>, _>("note")?.unwrap_or_default(),
+                    corrective_action: r
+                        .try_get::<Option<String>, _>("corrective_action")?
+                        .unwrap_or_default(),
+                    reason: r
+                        .try_get::<Option<String>, _>("reason")?
+                        .unwrap_or_default(),
                     evidence: match evidence {
                         Some(e) => serde_json::from_str(&e).map_err(corrupt)?,
                         None => vec![],
@@ -948,8 +960,9 @@ async fn publish_approved(
 ) -> Result<u64> {
     let now = stamp(at);
     let rows = sqlx::query(
-        "SELECT r.id, r.revision, v.id, v.status, v.commentary, v.corrective_action, v.reason,
-                v.evidence_json, a.id, a.reference, av.title, av.directorate_id
+        "SELECT r.id AS return_id, r.revision, v.id AS version_id, v.status, v.commentary,
+                v.corrective_action, v.reason, v.evidence_json, a.id AS activity_id, a.reference,
+                av.title, av.directorate_id
          FROM staff_returns r
          JOIN return_versions v ON v.return_id = r.id AND v.revision = r.revision
          JOIN activities a ON a.id = r.activity_id
@@ -963,18 +976,18 @@ async fn publish_approved(
     .await?;
     let mut published = 0;
     for r in &rows {
-        let return_id: i64 = r.try_get(0)?;
-        let revision: i64 = r.try_get(1)?;
-        let status: String = r.try_get(3)?;
+        let return_id: i64 = r.try_get("return_id")?;
+        let revision: i64 = r.try_get("revision")?;
+        let status: String = r.try_get("status")?;
         let status = Status::from_key(&status)
             .ok_or_else(|| corrupt(format!("unknown status '{status}'")))?;
         let label = status_label(tx, org_id, status).await?;
-        let activity_id: i64 = r.try_get(8)?;
-        let reference: Option<String> = r.try_get(9)?;
-        let commentary: String = r.try_get(4)?;
-        let corrective: String = r.try_get(5)?;
-        let reason: String = r.try_get(6)?;
-        let evidence: String = r.try_get(7)?;
+        let activity_id: i64 = r.try_get("activity_id")?;
+        let reference: Option<String> = r.try_get("reference")?;
+        let commentary: String = r.try_get("commentary")?;
+        let corrective: String = r.try_get("corrective_action")?;
+        let reason: String = r.try_get("reason")?;
+        let evidence: String = r.try_get("evidence_json")?;
         let non_empty = |s: String| (!s.trim().is_empty()).then_some(s);
         sqlx::query(
             "INSERT INTO updates (org_id, activity_id, period, reference, title, directorate_id,
@@ -987,8 +1000,8 @@ async fn publish_approved(
         .bind(cycle.period.slug())
         // Statistics count an activity once per period by its reference.
         .bind(reference.unwrap_or_else(|| format!("unreferenced-{activity_id}")))
-        .bind(r.try_get::<String, _>(10)?)
-        .bind(r.try_get::<i64, _>(11)?)
+        .bind(r.try_get::<String, _>("title")?)
+        .bind(r.try_get::<i64, _>("directorate_id")?)
         .bind(status.key())
         .bind(label)
         .bind(non_empty(commentary))
@@ -996,7 +1009,7 @@ async fn publish_approved(
         .bind(non_empty(corrective))
         .bind(non_empty(reason))
         .bind((evidence != "[]").then_some(evidence))
-        .bind(r.try_get::<i64, _>(2)?)
+        .bind(r.try_get::<i64, _>("version_id")?)
         .execute(&mut **tx)
         .await?;
         sqlx::query("UPDATE staff_returns SET published_revision = $1 WHERE id = $2")
@@ -1007,7 +1020,7 @@ async fn publish_approved(
         published += 1;
     }
     if published > 0 {
-        crate::summary::refresh_period_summary(tx, org_id, cycle.period, &now).await?;
+        crate::public::summary::refresh_period_summary(tx, org_id, cycle.period, &now).await?;
     }
     // Raised even when nothing new was approved: the period's published state is news too.
     crate::bump_version(tx, org_id).await?;

@@ -7,15 +7,16 @@
 //! change list and `--as-of` reads treat both alike. Every edit is in the audit trail and
 //! raises the council's data version (the public site shows the plan as it now stands).
 
-use crate::audit::{self, Change, Who};
-use crate::ingest::{ImportOutcome, Incoming, Writer, import_in, json};
+use crate::ingest::{ImportOutcome, Incoming, NewVersion, Writer, import_in, json};
 use crate::rows::RowRef;
+use crate::staff::audit::{self, Change, Who};
 use crate::{Organisation, PlanChange, Result, Store, StoreError, Tx, corrupt, stamp};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
+use waymark_domain::plan_diff::{Change as DiffChange, edit_changes};
 use waymark_domain::reconcile::ReconcileOptions;
 use waymark_domain::text::fold;
 use waymark_domain::{DueCell, PlannedActivity};
@@ -147,7 +148,7 @@ impl ActivityFields {
 /// Its digest (unique within the council) has a random part: the same edit made twice at the
 /// same instant is two documents, not a clash.
 async fn edit_document(tx: &mut Tx, org_id: i64, kind: &str, body: &str, now: &str) -> Result<i64> {
-    let (nonce, _) = crate::accounts::new_token()?;
+    let (nonce, _) = crate::staff::accounts::new_token()?;
     let digest: String = Sha256::digest(format!("{org_id}|{now}|{nonce}|{body}").as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -235,7 +236,10 @@ impl Store {
                     .await?;
                 w.add_name(id, &row.title)?;
                 write_version(&w, &mut tx, id, revision, &row).await?;
-                w.change(revision, id, "added", row.title.clone())?;
+                let added = DiffChange::Added {
+                    title: row.title.clone(),
+                };
+                w.change(revision, id, added.kind(), added.detail())?;
                 (id, None, Some(json!(fields)))
             }
             PlanEdit::Edit {
@@ -244,45 +248,17 @@ impl Store {
             } => {
                 let c = find(*activity_id)?;
                 let row = fields.planned();
-                let due_text = |j: Option<&str>| {
-                    j.and_then(|j| serde_json::from_str::<waymark_domain::DueDate>(j).ok())
-                        .map(|d| d.text)
-                };
-                let mut diffs = vec![];
-                if fold(&c.title) != fold(&row.title) {
-                    diffs.push(("renamed", format!("'{}' → '{}'", c.title, row.title)));
+                let stored = c.stored();
+                let was = stored.due_text();
+                let changes = edit_changes(&stored, &row);
+                if changes
+                    .iter()
+                    .any(|c| matches!(c, DiffChange::Renamed { .. }))
+                {
                     w.add_name(c.id, &row.title)?;
                 }
-                if fold(&c.directorate) != fold(&row.directorate) {
-                    diffs.push(("moved", format!("{} → {}", c.directorate, row.directorate)));
-                }
-                let was = due_text(c.due_json.as_deref())
-                    .or(c.status_note.clone())
-                    .unwrap_or_default();
-                let now_due = row
-                    .due_date()
-                    .map(|d| d.text.clone())
-                    .or(row.status_note().map(str::to_string))
-                    .unwrap_or_default();
-                if was != now_due {
-                    diffs.push(("due-changed", format!("'{was}' → '{now_due}'")));
-                }
-                let folded = |v: &[String]| v.iter().map(|p| fold(p)).collect::<Vec<_>>();
-                if folded(&c.portfolios) != folded(&row.portfolios) {
-                    diffs.push((
-                        "portfolios-changed",
-                        format!(
-                            "{} → {}",
-                            c.portfolios.join(", "),
-                            row.portfolios.join(", ")
-                        ),
-                    ));
-                }
-                if !c.in_plan {
-                    diffs.push(("added", "back in the plan".to_string()));
-                }
-                for (kind, detail) in diffs {
-                    w.change(revision, c.id, kind, detail)?;
+                for change in &changes {
+                    w.change(revision, c.id, change.kind(), change.detail())?;
                 }
                 write_version(&w, &mut tx, c.id, revision, &row).await?;
                 let before = json!({
@@ -298,21 +274,12 @@ impl Store {
                         "this activity is not in the plan now".into(),
                     ));
                 }
-                w.add_version(
-                    &mut tx,
-                    c.id,
-                    Some(revision),
-                    None,
-                    &c.title,
-                    &c.directorate,
-                    &c.portfolios,
-                    c.due_json.as_deref(),
-                    None,
-                    c.status_note.as_deref(),
-                    true,
-                )
-                .await?;
-                w.change(revision, c.id, "removed", c.title.clone())?;
+                w.add_version(&mut tx, NewVersion::removal(c, revision))
+                    .await?;
+                let removed = DiffChange::Removed {
+                    title: c.title.clone(),
+                };
+                w.change(revision, c.id, removed.kind(), removed.detail())?;
                 (
                     c.id,
                     Some(json!({ "in_plan": true })),
@@ -468,10 +435,10 @@ impl Store {
                     String,
                     Option<String>,
                 ) = (
-                    row.try_get(0)?,
-                    row.try_get(1)?,
-                    row.try_get(2)?,
-                    row.try_get(3)?,
+                    row.try_get("reference")?,
+                    row.try_get("name")?,
+                    row.try_get("frequency")?,
+                    row.try_get("retired_at")?,
                 );
                 let before = json!({ "reference": reference, "name": name, "frequency": frequency, "retired": retired.is_some() });
                 match other {
@@ -568,7 +535,8 @@ impl Store {
         org: &Organisation,
     ) -> Result<Vec<(i64, String, String, String, bool)>> {
         let rows = sqlx::query(
-            "SELECT id, reference, name, frequency, CASE WHEN retired_at IS NULL THEN 0 ELSE 1 END
+            "SELECT id, reference, name, frequency,
+                    CASE WHEN retired_at IS NULL THEN 0 ELSE 1 END AS retired
              FROM indicators WHERE org_id = $1 ORDER BY reference, id",
         )
         .bind(org.id)
@@ -577,11 +545,11 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok((
-                    r.try_get(0)?,
-                    r.try_get(1)?,
-                    r.try_get(2)?,
-                    r.try_get(3)?,
-                    crate::flag(r, 4)?,
+                    r.try_get("id")?,
+                    r.try_get("reference")?,
+                    r.try_get("name")?,
+                    r.try_get("frequency")?,
+                    crate::flag(r, "retired")?,
                 ))
             })
             .collect()
@@ -678,14 +646,14 @@ impl Store {
             .iter()
             .map(|r| {
                 Ok(PlanChange {
-                    revision: r.try_get(0)?,
-                    revision_file: r.try_get(1)?,
-                    last_updated: r.try_get(2)?,
-                    activity_id: r.try_get(3)?,
-                    reference: r.try_get(4)?,
-                    change: r.try_get(5)?,
-                    detail: r.try_get(6)?,
-                    recorded_at: r.try_get(7)?,
+                    revision: r.try_get("revision_id")?,
+                    revision_file: r.try_get("file_name")?,
+                    last_updated: r.try_get("last_updated")?,
+                    activity_id: r.try_get("activity_id")?,
+                    reference: r.try_get("reference")?,
+                    change: r.try_get("change")?,
+                    detail: r.try_get("detail")?,
+                    recorded_at: r.try_get("recorded_at")?,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
@@ -744,21 +712,6 @@ async fn write_version(
     revision: i64,
     row: &PlannedActivity,
 ) -> Result<()> {
-    let due = row.due_date();
-    let due_json = due.map(json).transpose()?;
-    let deadline = due.and_then(|d| d.deadline()).map(|d| d.to_string());
-    w.add_version(
-        tx,
-        activity,
-        Some(revision),
-        None,
-        &row.title,
-        &row.directorate,
-        &row.portfolios,
-        due_json.as_deref(),
-        deadline,
-        row.status_note(),
-        false,
-    )
-    .await
+    w.add_version(tx, NewVersion::planned(activity, revision, None, row)?)
+        .await
 }

@@ -62,8 +62,11 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                let json: String = r.try_get(1)?;
-                Ok((r.try_get(0)?, serde_json::from_str(&json).map_err(corrupt)?))
+                let json: String = r.try_get("value_json")?;
+                Ok((
+                    r.try_get("org_id")?,
+                    serde_json::from_str(&json).map_err(corrupt)?,
+                ))
             })
             .collect()
     }

@@ -1,7 +1,7 @@
 //! Which reminder e-mails have gone out, so each person gets at most one of each kind a day
 //! for each period however often reminders run. Each one sent is also in the audit trail.
 
-use crate::audit::{self, Change, Who};
+use crate::staff::audit::{self, Change, Who};
 use crate::{Organisation, Result, Store, User, stamp};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
@@ -22,7 +22,13 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .map(|r| {
+                Ok((
+                    r.try_get("user_id")?,
+                    r.try_get("cycle_id")?,
+                    r.try_get("kind")?,
+                ))
+            })
             .collect()
     }
 

@@ -184,7 +184,10 @@ pub(crate) async fn append(
         .fetch_optional(&mut **tx)
         .await?;
     let (seq, prev_hash) = match last {
-        Some(row) => (row.try_get::<i64, _>(0)? + 1, row.try_get::<String, _>(1)?),
+        Some(row) => (
+            row.try_get::<i64, _>("seq")? + 1,
+            row.try_get::<String, _>("hash")?,
+        ),
         None => (1, GENESIS.to_string()),
     };
     let at = stamp(at);
@@ -262,20 +265,20 @@ struct StoredEvent {
 impl StoredEvent {
     fn read(r: &sqlx::any::AnyRow) -> Result<StoredEvent> {
         Ok(StoredEvent {
-            seq: r.try_get(0)?,
-            org_id: r.try_get(1)?,
-            at: r.try_get(2)?,
-            actor_id: r.try_get(3)?,
-            actor: r.try_get(4)?,
-            action: r.try_get(5)?,
-            subject: r.try_get(6)?,
-            before: r.try_get(7)?,
-            after: r.try_get(8)?,
-            prev_hash: r.try_get(9)?,
-            hash: r.try_get(10)?,
-            row_ref: r.try_get(11)?,
-            row_hash: r.try_get(12)?,
-            mac: r.try_get(13)?,
+            seq: r.try_get("seq")?,
+            org_id: r.try_get("org_id")?,
+            at: r.try_get("at")?,
+            actor_id: r.try_get("actor_id")?,
+            actor: r.try_get("actor")?,
+            action: r.try_get("action")?,
+            subject: r.try_get("subject")?,
+            before: r.try_get("before_json")?,
+            after: r.try_get("after_json")?,
+            prev_hash: r.try_get("prev_hash")?,
+            hash: r.try_get("hash")?,
+            row_ref: r.try_get("row_ref")?,
+            row_hash: r.try_get("row_hash")?,
+            mac: r.try_get("mac")?,
         })
     }
 
@@ -369,7 +372,7 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
             let Some(last) = rows.last() else { break };
-            after = last.try_get(0)?;
+            after = last.try_get("seq")?;
             for r in &rows {
                 out.push(StoredEvent::read(r)?.into_event()?);
             }

@@ -3,9 +3,9 @@
 //! computed from the rules unless overridden with a reason), and their publication with the
 //! period's returns.
 
-use crate::audit::{self, Change};
-use crate::cycle::{Cycle, Person, cycle_in};
 use crate::rows::RowRef;
+use crate::staff::audit::{self, Change};
+use crate::staff::cycle::{Cycle, Person, cycle_in};
 use crate::{Organisation, Result, Store, StoreError, Tx, User, corrupt, stamp};
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -119,8 +119,8 @@ async fn settings_in(
     indicator_id: i64,
 ) -> Result<Option<IndicatorSettings>> {
     let row = sqlx::query(
-        "SELECT s.polarity, s.target, s.rules_json, u.id, u.email, u.name, s.recorded_at,
-                u.directorate_id
+        "SELECT s.polarity, s.target, s.rules_json, u.id AS owner_id, u.email AS owner_email,
+                u.name AS owner_name, s.recorded_at, u.directorate_id AS owner_directorate_id
          FROM indicator_settings s LEFT JOIN users u ON u.id = s.owner_id
          WHERE s.indicator_id = $1 ORDER BY s.id DESC LIMIT 1",
     )
@@ -128,29 +128,29 @@ async fn settings_in(
     .fetch_optional(&mut *conn)
     .await?;
     let Some(r) = row else { return Ok(None) };
-    let polarity: String = r.try_get(0)?;
-    let rules: String = r.try_get(2)?;
-    let owner_id: Option<i64> = r.try_get(3)?;
+    let polarity: String = r.try_get("polarity")?;
+    let rules: String = r.try_get("rules_json")?;
+    let owner_id: Option<i64> = r.try_get("owner_id")?;
     Ok(Some(IndicatorSettings {
         rules: IndicatorRules {
             polarity: Polarity::from_key(&polarity)
                 .ok_or_else(|| corrupt(format!("unknown polarity '{polarity}'")))?,
-            target: r.try_get(1)?,
+            target: r.try_get("target")?,
             rules: serde_json::from_str::<RagRuleSet>(&rules).map_err(corrupt)?,
         },
         owner: match owner_id {
             Some(id) => Some(Person {
                 id,
-                email: r.try_get(4)?,
-                name: r.try_get(5)?,
+                email: r.try_get("owner_email")?,
+                name: r.try_get("owner_name")?,
             }),
             None => None,
         },
         owner_directorate_id: match owner_id {
-            Some(_) => r.try_get(7)?,
+            Some(_) => r.try_get("owner_directorate_id")?,
             None => None,
         },
-        recorded_at: r.try_get(6)?,
+        recorded_at: r.try_get("recorded_at")?,
     }))
 }
 
@@ -161,7 +161,8 @@ async fn entries_in(
 ) -> Result<Vec<IndicatorEntry>> {
     let rows = sqlx::query(
         "SELECT e.revision, e.text, e.value, e.unit, e.computed_rag, e.override_rag,
-                e.override_reason, e.direction, e.note, u.id, u.email, u.name, e.recorded_at
+                e.override_reason, e.direction, e.note, u.id AS author_id, u.email AS author_email,
+                u.name AS author_name, e.recorded_at
          FROM indicator_entries e JOIN users u ON u.id = e.author_id
          WHERE e.indicator_id = $1 AND e.cycle_id = $2 ORDER BY e.revision",
     )
@@ -172,21 +173,21 @@ async fn entries_in(
     rows.iter()
         .map(|r| {
             Ok(IndicatorEntry {
-                revision: r.try_get(0)?,
-                text: r.try_get(1)?,
-                value: r.try_get(2)?,
-                unit: r.try_get(3)?,
-                computed_rag: rag_of(r.try_get(4)?),
-                override_rag: rag_of(r.try_get(5)?),
-                override_reason: r.try_get(6)?,
-                direction: r.try_get(7)?,
-                note: r.try_get(8)?,
+                revision: r.try_get("revision")?,
+                text: r.try_get("text")?,
+                value: r.try_get("value")?,
+                unit: r.try_get("unit")?,
+                computed_rag: rag_of(r.try_get("computed_rag")?),
+                override_rag: rag_of(r.try_get("override_rag")?),
+                override_reason: r.try_get("override_reason")?,
+                direction: r.try_get("direction")?,
+                note: r.try_get("note")?,
                 author: Person {
-                    id: r.try_get(9)?,
-                    email: r.try_get(10)?,
-                    name: r.try_get(11)?,
+                    id: r.try_get("author_id")?,
+                    email: r.try_get("author_email")?,
+                    name: r.try_get("author_name")?,
                 },
-                at: r.try_get(12)?,
+                at: r.try_get("recorded_at")?,
             })
         })
         .collect()
@@ -209,12 +210,12 @@ async fn previous_in(
     .fetch_optional(&mut *conn)
     .await?;
     if let Some(r) = entered {
-        let period: String = r.try_get(0)?;
+        let period: String = r.try_get("period")?;
         let period: waymark_domain::Period = period.parse().map_err(corrupt)?;
-        let state: String = r.try_get(2)?;
+        let state: String = r.try_get("state")?;
         return Ok(Some(PreviousValue {
             label: period.to_string(),
-            value: r.try_get(1)?,
+            value: r.try_get("value")?,
             period_state: Some(
                 PeriodState::from_key(&state)
                     .ok_or_else(|| corrupt(format!("unknown period state '{state}'")))?,
@@ -232,11 +233,11 @@ async fn previous_in(
     .await?;
     match published {
         Some(r) => {
-            let year: i64 = r.try_get(0)?;
+            let year: i64 = r.try_get("year")?;
             let year = i32::try_from(year).map_err(corrupt)?;
             Ok(Some(PreviousValue {
                 label: waymark_domain::FinancialYear(year).to_string(),
-                value: r.try_get(1)?,
+                value: r.try_get("value")?,
                 period_state: None,
             }))
         }
@@ -261,14 +262,14 @@ async fn items_in(
     .await?;
     let mut out = vec![];
     for r in &rows {
-        let id: i64 = r.try_get(0)?;
+        let id: i64 = r.try_get("id")?;
         let mut entries = entries_in(conn, id, cycle.id).await?;
         let revision = i64::try_from(entries.len()).map_err(corrupt)?;
         out.push(IndicatorItem {
             indicator_id: id,
-            reference: r.try_get(1)?,
-            name: r.try_get(2)?,
-            frequency: r.try_get(3)?,
+            reference: r.try_get("reference")?,
+            name: r.try_get("name")?,
+            frequency: r.try_get("frequency")?,
             settings: settings_in(conn, id).await?,
             entry: entries.pop(),
             revision,
@@ -335,7 +336,7 @@ impl Store {
         let reference =
             reference.ok_or_else(|| StoreError::NotFound("no such indicator".into()))?;
         if let Some(owner) = owner_id {
-            let ok = crate::accounts::user_in(&mut tx, owner)
+            let ok = crate::staff::accounts::user_in(&mut tx, owner)
                 .await?
                 .is_some_and(|u| u.org_id == org.id && u.active && u.role != Role::Reader);
             if !ok {
@@ -360,7 +361,7 @@ impl Store {
             .bind(stamp(at))
             .fetch_one(&mut *tx)
             .await?
-            .try_get(0)?;
+            .try_get("id")?;
         let view = |s: &IndicatorSettings| {
             json!({
                 "polarity": s.rules.polarity.key(),
@@ -551,7 +552,7 @@ pub(crate) async fn publish_indicators(
     let now = stamp(at);
     let references: Vec<String> = rows
         .iter()
-        .map(|r| r.try_get::<String, _>(8))
+        .map(|r| r.try_get::<String, _>("reference"))
         .collect::<std::result::Result<_, _>>()?;
     let body = json!({ "period": cycle.period.slug(), "indicators": references }).to_string();
     let digest: String =
@@ -573,26 +574,26 @@ pub(crate) async fn publish_indicators(
     .fetch_one(&mut **tx)
     .await?;
     for (line, r) in rows.iter().enumerate() {
-        let computed = rag_of(r.try_get(5)?);
-        let overridden = rag_of(r.try_get(6)?);
+        let computed = rag_of(r.try_get("computed_rag")?);
+        let overridden = rag_of(r.try_get("override_rag")?);
         let query = sqlx::query(
             "INSERT INTO indicator_values (org_id, indicator_id, year, text, value, unit, rag, direction,
                                            document_id, line, recorded_at, period, entry_id)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(org_id)
-        .bind(r.try_get::<i64, _>(1)?)
+        .bind(r.try_get::<i64, _>("indicator_id")?)
         .bind(i64::from(cycle.period.year.0))
-        .bind(r.try_get::<String, _>(2)?);
-        crate::batch::bind_real(query, Some(r.try_get::<f64, _>(3)?))
-            .bind(r.try_get::<String, _>(4)?)
+        .bind(r.try_get::<String, _>("text")?);
+        crate::batch::bind_real(query, Some(r.try_get::<f64, _>("value")?))
+            .bind(r.try_get::<String, _>("unit")?)
             .bind(overridden.or(computed).map(Rag::label))
-            .bind(r.try_get::<Option<String>, _>(7)?)
+            .bind(r.try_get::<Option<String>, _>("direction")?)
             .bind(document_id)
             .bind(i64::try_from(line + 1).map_err(corrupt)?)
             .bind(&now)
             .bind(cycle.period.slug())
-            .bind(r.try_get::<i64, _>(0)?)
+            .bind(r.try_get::<i64, _>("id")?)
             .execute(&mut **tx)
             .await?;
     }

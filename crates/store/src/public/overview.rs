@@ -106,10 +106,10 @@ impl Store {
                     .bind(doc)
                     .fetch_one(&self.pool)
                     .await?;
-            overview.source = Some(row.try_get(0)?);
-            overview.title = Some(row.try_get(1)?);
+            overview.source = Some(row.try_get("file_name")?);
+            overview.title = Some(row.try_get("title")?);
             let body: serde_json::Value =
-                serde_json::from_str(&row.try_get::<String, _>(2)?).map_err(corrupt)?;
+                serde_json::from_str(&row.try_get::<String, _>("body_json")?).map_err(corrupt)?;
             overview.mission = body
                 .get("mission")
                 .and_then(|m| m.as_str())
@@ -121,7 +121,7 @@ impl Store {
                 .fetch_all(&self.pool)
                 .await?;
             for t in &themes {
-                let theme_id: i64 = t.try_get(0)?;
+                let theme_id: i64 = t.try_get("id")?;
                 let outcomes = sqlx::query("SELECT number, title, narrative_json FROM outcomes WHERE org_id = $1 AND theme_id = $2 ORDER BY number")
                     .bind(org.id)
                     .bind(theme_id)
@@ -130,18 +130,18 @@ impl Store {
                 let outcomes = outcomes
                     .iter()
                     .map(|o| {
-                        let narrative: String = o.try_get(2)?;
+                        let narrative: String = o.try_get("narrative_json")?;
                         Ok(OutcomeView {
-                            number: o.try_get(0)?,
-                            title: o.try_get(1)?,
+                            number: o.try_get("number")?,
+                            title: o.try_get("title")?,
                             narrative: serde_json::from_str(&narrative).map_err(corrupt)?,
                         })
                     })
                     .collect::<Result<Vec<_>>>()?;
                 overview.themes.push(ThemeView {
-                    number: t.try_get(1)?,
-                    title: t.try_get(2)?,
-                    summary: t.try_get(3)?,
+                    number: t.try_get("number")?,
+                    title: t.try_get("title")?,
+                    summary: t.try_get("summary")?,
                     outcomes,
                 });
             }
@@ -159,9 +159,9 @@ impl Store {
                 .fetch_all(&self.pool)
                 .await?;
             for r in &rows {
-                let explanation: String = r.try_get(1)?;
+                let explanation: String = r.try_get("explanation_json")?;
                 overview.principles.push(PrincipleView {
-                    title: r.try_get(0)?,
+                    title: r.try_get("title")?,
                     explanation: serde_json::from_str(&explanation).map_err(corrupt)?,
                 });
             }
@@ -175,11 +175,11 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         for r in &rows {
-            let paragraphs: String = r.try_get(1)?;
+            let paragraphs: String = r.try_get("paragraphs_json")?;
             overview.strategies.push(StrategyView {
-                title: r.try_get(0)?,
+                title: r.try_get("title")?,
                 paragraphs: serde_json::from_str(&paragraphs).map_err(corrupt)?,
-                source: r.try_get(2)?,
+                source: r.try_get("file_name")?,
             });
         }
         Ok(overview)
@@ -216,37 +216,37 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                let year: i64 = r.try_get(4)?;
+                let year: i64 = r.try_get("year")?;
                 let year = i32::try_from(year).map_err(corrupt)?;
-                let file: String = r.try_get(10)?;
-                let line: i64 = r.try_get(11)?;
+                let file: String = r.try_get("file_name")?;
+                let line: i64 = r.try_get("line")?;
                 Ok(IndicatorValueView {
-                    reference: r.try_get(0)?,
-                    name: r.try_get(1)?,
-                    frequency: r.try_get(2)?,
-                    section: r.try_get(3)?,
+                    reference: r.try_get("reference")?,
+                    name: r.try_get("name")?,
+                    frequency: r.try_get("frequency")?,
+                    section: r.try_get("section")?,
                     // A quarter's value is labelled with its quarter ("2025/26 Q1").
-                    year: match r.try_get::<Option<String>, _>(12)? {
+                    year: match r.try_get::<Option<String>, _>("period")? {
                         Some(period) => period
                             .parse::<waymark_domain::Period>()
                             .map_err(corrupt)?
                             .to_string(),
                         None => waymark_domain::FinancialYear(year).to_string(),
                     },
-                    text: r.try_get(5)?,
-                    value: r.try_get(6)?,
-                    unit: r.try_get(7)?,
-                    rag: r.try_get(8)?,
-                    direction: r.try_get(9)?,
-                    source: match r.try_get::<Option<String>, _>(18)? {
+                    text: r.try_get("text")?,
+                    value: r.try_get("value")?,
+                    unit: r.try_get("unit")?,
+                    rag: r.try_get("rag")?,
+                    direction: r.try_get("direction")?,
+                    source: match r.try_get::<Option<String>, _>("place")? {
                         Some(place) => format!("{file}: {place}"),
                         None => format!("{file}:{line}"),
                     },
-                    label: r.try_get(13)?,
-                    target: r.try_get(14)?,
-                    rag_label: r.try_get(15)?,
-                    polarity: r.try_get(16)?,
-                    extras: match r.try_get::<Option<String>, _>(17)? {
+                    label: r.try_get("label")?,
+                    target: r.try_get("target")?,
+                    rag_label: r.try_get("rag_label")?,
+                    polarity: r.try_get("polarity")?,
+                    extras: match r.try_get::<Option<String>, _>("extras_json")? {
                         Some(json) => serde_json::from_str(&json).map_err(corrupt)?,
                         None => vec![],
                     },

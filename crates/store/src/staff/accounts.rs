@@ -3,8 +3,8 @@
 //! which only a SHA-256 hash is kept, and passwords arrive here already hashed (Argon2id, by
 //! the staff site). Every change to an account, and every sign-in, is in the audit trail.
 
-use crate::audit::{self, Change, Who};
 use crate::rows::RowRef;
+use crate::staff::audit::{self, Change, Who};
 use crate::{Organisation, Result, Store, StoreError, Tx, corrupt, stamp};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
@@ -143,22 +143,23 @@ pub fn check_email(email: &str) -> std::result::Result<(), String> {
     }
 }
 
-const USER_COLUMNS: &str = "u.id, u.org_id, u.email, u.name, u.role, u.directorate_id, d.name, \
-    u.password_hash, u.oidc_subject, u.active";
+/// An account's columns, read by [`read_user`] by these names.
+const USER_COLUMNS: &str = "u.id, u.org_id, u.email, u.name, u.role, u.directorate_id, \
+    d.name AS directorate, u.password_hash, u.oidc_subject, u.active";
 
 fn read_user(r: &sqlx::any::AnyRow) -> Result<User> {
-    let role: String = r.try_get(4)?;
+    let role: String = r.try_get("role")?;
     Ok(User {
-        id: r.try_get(0)?,
-        org_id: r.try_get(1)?,
-        email: r.try_get(2)?,
-        name: r.try_get(3)?,
+        id: r.try_get("id")?,
+        org_id: r.try_get("org_id")?,
+        email: r.try_get("email")?,
+        name: r.try_get("name")?,
         role: Role::from_key(&role).ok_or_else(|| corrupt(format!("unknown role '{role}'")))?,
-        directorate_id: r.try_get(5)?,
-        directorate: r.try_get(6)?,
-        password_hash: r.try_get(7)?,
-        oidc_subject: r.try_get(8)?,
-        active: r.try_get::<i64, _>(9)? != 0,
+        directorate_id: r.try_get("directorate_id")?,
+        directorate: r.try_get("directorate")?,
+        password_hash: r.try_get("password_hash")?,
+        oidc_subject: r.try_get("oidc_subject")?,
+        active: r.try_get::<i64, _>("active")? != 0,
     })
 }
 
@@ -507,7 +508,7 @@ impl Store {
                 "this set-up link has expired or has already been used; ask your performance team for a new one".into(),
             ));
         };
-        let (token_id, user_id): (i64, i64) = (found.try_get(0)?, found.try_get(1)?);
+        let (token_id, user_id): (i64, i64) = (found.try_get("id")?, found.try_get("user_id")?);
         sqlx::query("UPDATE setup_tokens SET used_at = $1 WHERE id = $2")
             .bind(&now)
             .bind(token_id)
@@ -613,12 +614,12 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let attempt = Attempt {
-            row: row.try_get(0)?,
+            row: row.try_get("id")?,
             kind,
             email: email.clone(),
             client: client.to_string(),
             // The first refusal a row counts goes into the audit trail; the rest only count.
-            first: row.try_get::<i64, _>(1)? == 1,
+            first: row.try_get::<i64, _>("failures")? == 1,
         };
         if let Some(why) = refused {
             if attempt.first {
@@ -765,13 +766,13 @@ impl Store {
         .await?;
         let Some(row) = row else { return Ok(None) };
         let session = Session {
-            id: row.try_get(0)?,
-            user_id: row.try_get(1)?,
-            csrf_token: row.try_get(2)?,
-            created_at: row.try_get(3)?,
-            expires_at: row.try_get(4)?,
+            id: row.try_get("id")?,
+            user_id: row.try_get("user_id")?,
+            csrf_token: row.try_get("csrf_token")?,
+            created_at: row.try_get("created_at")?,
+            expires_at: row.try_get("expires_at")?,
         };
-        let last_seen: String = row.try_get(5)?;
+        let last_seen: String = row.try_get("last_seen_at")?;
         let now = stamp(at);
         let idle_since = stamp(at - rules.idle);
         if session.expires_at <= now || last_seen <= idle_since {
@@ -959,7 +960,7 @@ async fn refusal_event(
             .bind(&attempt.email)
             .fetch_optional(&mut **tx)
             .await?
-            .map(|r| Ok::<_, StoreError>((r.try_get(0)?, r.try_get(1)?)))
+            .map(|r| Ok::<_, StoreError>((r.try_get("id")?, r.try_get("org_id")?)))
             .transpose()?
     };
     if known.is_none() && !always {

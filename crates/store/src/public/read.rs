@@ -51,34 +51,34 @@ impl Store {
         let mut names_of: HashMap<i64, Vec<String>> = HashMap::new();
         for r in &names {
             names_of
-                .entry(r.try_get(0)?)
+                .entry(r.try_get("activity_id")?)
                 .or_default()
-                .push(r.try_get(1)?);
+                .push(r.try_get("title")?);
         }
         rows.iter()
             .map(|r| {
-                let id: i64 = r.try_get(0)?;
+                let id: i64 = r.try_get("id")?;
                 let mut names = names_of.remove(&id).unwrap_or_default();
-                let version_title: String = r.try_get(2)?;
+                let version_title: String = r.try_get("title")?;
                 let title = names.pop().unwrap_or_else(|| version_title.clone());
                 names.dedup();
-                let portfolios: String = r.try_get(4)?;
-                let due: Option<String> = r.try_get(5)?;
+                let portfolios: String = r.try_get("portfolios_json")?;
+                let due: Option<String> = r.try_get("due_json")?;
                 Ok(ActivityRecord {
                     id,
-                    reference: r.try_get(1)?,
+                    reference: r.try_get("reference")?,
                     title,
                     former_titles: names,
-                    plan_title: r.try_get(10)?,
-                    directorate: r.try_get(3)?,
+                    plan_title: r.try_get("plan_title")?,
+                    directorate: r.try_get("directorate")?,
                     portfolios: serde_json::from_str(&portfolios).map_err(corrupt)?,
                     due: due
                         .map(|d| serde_json::from_str::<DueDate>(&d))
                         .transpose()
                         .map_err(corrupt)?,
-                    status_note: r.try_get(6)?,
-                    in_plan: crate::flag(r, 7)?,
-                    source: source(r.try_get(8)?, r.try_get(9)?),
+                    status_note: r.try_get("status_note")?,
+                    in_plan: crate::flag(r, "in_plan")?,
+                    source: source(r.try_get("file_name")?, r.try_get("line")?),
                     outcomes: outcome_sets
                         .remove(&id)
                         .unwrap_or_default()
@@ -103,10 +103,12 @@ impl Store {
     ) -> Result<Vec<sqlx::any::AnyRow>> {
         // The latest version of each activity, and the latest plan version for its plan title.
         Ok(sqlx::query(
-            "SELECT a.id, a.reference, v.title, d.name, v.portfolios_json, v.due_json, v.status_note,
-                    CASE WHEN v.revision_id IS NOT NULL AND v.removed = 0 THEN 1 ELSE 0 END, doc.file_name, v.line,
+            "SELECT a.id, a.reference, v.title, d.name AS directorate, v.portfolios_json, v.due_json,
+                    v.status_note,
+                    CASE WHEN v.revision_id IS NOT NULL AND v.removed = 0 THEN 1 ELSE 0 END AS in_plan,
+                    doc.file_name, v.line,
                     (SELECT p.title FROM activity_versions p WHERE p.activity_id = a.id AND p.revision_id IS NOT NULL
-                        AND p.recorded_at < $2 ORDER BY p.id DESC LIMIT 1)
+                        AND p.recorded_at < $2 ORDER BY p.id DESC LIMIT 1) AS plan_title
              FROM activities a
              JOIN activity_versions v ON v.id = (SELECT MAX(id) FROM activity_versions
                                                  WHERE activity_id = a.id AND recorded_at < $2)
@@ -192,15 +194,15 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                let line: i64 = r.try_get(0)?;
-                let claim: String = r.try_get(2)?;
+                let line: i64 = r.try_get("line")?;
+                let claim: String = r.try_get("claim_json")?;
                 Ok(StoredClaim {
                     claim: PublishedClaim {
                         line: usize::try_from(line).map_err(corrupt)?,
-                        text: r.try_get(1)?,
+                        text: r.try_get("text")?,
                         claim: serde_json::from_str::<ClaimKind>(&claim).map_err(corrupt)?,
                     },
-                    file: r.try_get(3)?,
+                    file: r.try_get("file_name")?,
                 })
             })
             .collect()
@@ -228,25 +230,25 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                let decision: String = r.try_get(6)?;
+                let decision: String = r.try_get("decision")?;
                 let decision = match decision.as_str() {
                     "linked" => Decision::Linked,
                     "review" => Decision::Review,
                     _ => Decision::Unmatched,
                 };
-                let line: Option<i64> = r.try_get(9)?;
-                let has_report = r.try_get::<Option<String>, _>(2)?.is_some();
+                let line: Option<i64> = r.try_get("line")?;
+                let has_report = r.try_get::<Option<String>, _>("reference")?.is_some();
                 Ok(LinkRecord {
-                    plan_title: r.try_get(0)?,
-                    plan_directorate: r.try_get(1)?,
-                    reference: r.try_get(2)?,
-                    report_title: r.try_get(3)?,
-                    report_directorate: r.try_get(4)?,
-                    score: r.try_get(5)?,
+                    plan_title: r.try_get("plan_title")?,
+                    plan_directorate: r.try_get("plan_directorate")?,
+                    reference: r.try_get("reference")?,
+                    report_title: r.try_get("report_title")?,
+                    report_directorate: r.try_get("report_directorate")?,
+                    score: r.try_get("score")?,
                     decision,
-                    activity_id: r.try_get(7)?,
+                    activity_id: r.try_get("activity_id")?,
                     source: if has_report {
-                        source(r.try_get(8)?, line)
+                        source(r.try_get("file_name")?, line)
                     } else {
                         None
                     },
@@ -292,14 +294,14 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(PlanChange {
-                    revision: r.try_get(0)?,
-                    revision_file: r.try_get(1)?,
-                    last_updated: r.try_get(2)?,
-                    activity_id: r.try_get(3)?,
-                    reference: r.try_get(4)?,
-                    change: r.try_get(5)?,
-                    detail: r.try_get(6)?,
-                    recorded_at: r.try_get(7)?,
+                    revision: r.try_get("revision_id")?,
+                    revision_file: r.try_get("file_name")?,
+                    last_updated: r.try_get("last_updated")?,
+                    activity_id: r.try_get("activity_id")?,
+                    reference: r.try_get("reference")?,
+                    change: r.try_get("change")?,
+                    detail: r.try_get("detail")?,
+                    recorded_at: r.try_get("recorded_at")?,
                 })
             })
             .collect()
@@ -334,8 +336,9 @@ pub(crate) async fn standing(
              SELECT period, MAX(document_id) AS document_id, MAX(id) AS last_id FROM updates
              WHERE org_id = $1 AND recorded_at < $2 {newest_period} AND document_id IS NOT NULL
              GROUP BY period)
-         SELECT u.activity_id, u.reference, u.title, d.name, u.period, u.status, u.status_label, u.note,
-                doc.file_name, u.line, u.id, CASE WHEN u.document_id IS NULL THEN 1 ELSE 0 END,
+         SELECT u.activity_id, u.reference, u.title, d.name AS directorate, u.period, u.status,
+                u.status_label, u.note, doc.file_name, u.line, u.id,
+                CASE WHEN u.document_id IS NULL THEN 1 ELSE 0 END AS direct,
                 u.corrective_action, u.reason
          FROM updates u
          LEFT JOIN newest n ON n.period = u.period
@@ -357,26 +360,26 @@ pub(crate) async fn standing(
     let records = rows
         .iter()
         .map(|r| {
-            let status: String = r.try_get(5)?;
-            let period: String = r.try_get(4)?;
+            let status: String = r.try_get("status")?;
+            let period: String = r.try_get("period")?;
             let record = ReturnRecord {
-                activity_id: r.try_get(0)?,
-                reference: r.try_get(1)?,
-                title: r.try_get(2)?,
-                directorate: r.try_get(3)?,
+                activity_id: r.try_get("activity_id")?,
+                reference: r.try_get("reference")?,
+                title: r.try_get("title")?,
+                directorate: r.try_get("directorate")?,
                 period: period_from_slug(&period)?,
                 status: Status::from_key(&status)
                     .ok_or_else(|| corrupt(format!("unknown status '{status}'")))?,
-                status_label: r.try_get(6)?,
-                note: r.try_get(7)?,
-                source: source(r.try_get(8)?, r.try_get(9)?),
-                corrective_action: r.try_get(12)?,
-                reason: r.try_get(13)?,
+                status_label: r.try_get("status_label")?,
+                note: r.try_get("note")?,
+                source: source(r.try_get("file_name")?, r.try_get("line")?),
+                corrective_action: r.try_get("corrective_action")?,
+                reason: r.try_get("reason")?,
             };
             Ok(Standing {
                 record,
-                id: r.try_get(10)?,
-                direct: crate::flag(r, 11)?,
+                id: r.try_get("id")?,
+                direct: crate::flag(r, "direct")?,
             })
         })
         .collect::<Result<Vec<_>>>()?;
