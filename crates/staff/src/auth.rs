@@ -261,6 +261,14 @@ pub async fn admit(
     })
 }
 
+/// What the sign-in form says when the account has had too many failures.
+fn address_throttled(staff: &Staff) -> String {
+    let minutes = staff.config.throttle.window_minutes;
+    format!(
+        "There have been too many failed attempts to sign in to this account. Wait {minutes} minutes and try again."
+    )
+}
+
 /// The page for a client refused for too many failures from its address.
 pub fn client_throttled(staff: &Staff) -> StaffError {
     let minutes = staff.config.throttle.window_minutes;
@@ -394,11 +402,7 @@ pub async fn sign_in(
         Ok(attempt) => attempt,
         Err(Throttled::Client) => return Err(client_throttled(&staff)),
         Err(Throttled::Address) => {
-            let minutes = staff.config.throttle.window_minutes;
-            let error = format!(
-                "There have been too many failed attempts to sign in to this account. Wait {minutes} minutes and try again."
-            );
-            let refused = again(StatusCode::TOO_MANY_REQUESTS, &error);
+            let refused = again(StatusCode::TOO_MANY_REQUESTS, &address_throttled(&staff));
             return Err(refused.retry_after(&window_seconds(&staff)));
         }
     };

@@ -769,17 +769,44 @@ async fn owner_choices(
         .collect()
 }
 
+/// The return's page: its history and forms, and what a refused form sent with why.
+async fn show_return(
+    staff: &Staff,
+    signed: &Signed,
+    (cycle_id, activity_id): (i64, i64),
+    problem: Option<Problem>,
+    done: Option<&str>,
+) -> Result<Response, StaffError> {
+    let detail = load_detail(staff, signed, cycle_id, activity_id).await?;
+    let owners = owner_choices(staff, signed, &detail.item, &detail.cycle).await;
+    Ok(return_view(staff, signed, &detail, problem, done, owners))
+}
+
 /// GET /staff/periods/{cycle}/activities/{activity}: a return, its history and its forms.
 pub async fn return_page(
     State(staff): State<Arc<Staff>>,
-    Path((cycle_id, activity_id)): Path<(i64, i64)>,
+    Path(ids): Path<(i64, i64)>,
     signed: Signed,
     RawQuery(query): RawQuery,
 ) -> Result<Response, StaffError> {
-    let detail = load_detail(&staff, &signed, cycle_id, activity_id).await?;
-    let owners = owner_choices(&staff, &signed, &detail.item, &detail.cycle).await;
     let done = done_message(query.as_deref());
-    Ok(return_view(&staff, &signed, &detail, None, done, owners))
+    show_return(&staff, &signed, ids, None, done).await
+}
+
+/// Whether this person may ever do this is answered before anything about the form (as the
+/// store answers it first): a reader or another directorate's director is refused, not told
+/// how to fill the form in.
+fn may_ever(
+    signed: &Signed,
+    detail: &ReturnDetail,
+    action: ReturnAction,
+) -> Result<(), StaffError> {
+    let author = detail.current().map(|v| v.author.id);
+    let by = actor(&signed.user, &detail.item, author);
+    match workflow::return_transition(detail.cycle.state, detail.item.state, action, &by) {
+        Err(r) if r.is_forbidden() => Err(refusal(signed, StoreError::Refused(r))),
+        _ => Ok(()),
+    }
 }
 
 /// The return as the form describes it.
@@ -808,16 +835,7 @@ pub async fn act(
         "send_back" => ReturnAction::SendBack,
         _ => return Err(signed.cannot(NO_ACTION)),
     };
-    // Whether this person may ever do this is answered before anything about the form (as the
-    // store answers it first): a reader or another directorate's director is refused, not told
-    // how to fill the form in.
-    let author = detail.current().map(|v| v.author.id);
-    let by = actor(&signed.user, &detail.item, author);
-    if let Err(r) = workflow::return_transition(detail.cycle.state, detail.item.state, action, &by)
-        && r.is_forbidden()
-    {
-        return Err(refusal(&signed, StoreError::Refused(r)));
-    }
+    may_ever(&signed, &detail, action)?;
     let revision = form
         .number("revision")
         .ok_or_else(|| signed.cannot(INCOMPLETE))?;
@@ -850,16 +868,8 @@ pub async fn act(
         }
         Err(e) => Problem::of(e, &form).map_err(|e| refusal(&signed, e))?,
     };
-    let detail = load_detail(&staff, &signed, cycle_id, activity_id).await?;
-    let owners = owner_choices(&staff, &signed, &detail.item, &detail.cycle).await;
-    Ok(return_view(
-        &staff,
-        &signed,
-        &detail,
-        Some(problem),
-        None,
-        owners,
-    ))
+    let ids = (cycle_id, activity_id);
+    show_return(&staff, &signed, ids, Some(problem), None).await
 }
 
 /// POST /staff/periods/{cycle}/activities/{activity}/owner: give the activity an owner (admins).

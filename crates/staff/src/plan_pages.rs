@@ -308,34 +308,21 @@ pub async fn activity(
     activity_page(&staff, &signed, id, StatusCode::OK, no_errors(), done, None).await
 }
 
-/// What the activity's form asked for, done: the store's answer, the word the page after it
-/// says it with, and the field a refusal that names none is shown on. None for no action.
-async fn change(
-    staff: &Staff,
-    signed: &Signed,
-    activity_id: i64,
-    form: &Form,
-) -> Option<(Result<(), StoreError>, &'static str, &'static str)> {
-    let (org, who, now) = (&signed.org, &signed.user.who(), staff.now());
-    let edit = |edit: PlanEdit| async move {
-        staff
-            .store
-            .edit_plan(org, &edit, who, now)
-            .await
-            .map(|_| ())
-    };
+/// What an activity form's action asks for, done: the store's answer, the word the page
+/// after it says it with, and the field a refusal that names none is shown on. None for no
+/// action.
+type Changed = Option<(Result<(), StoreError>, &'static str, &'static str)>;
+
+/// The plan edit an activity form's action asks for, with its word and field as in `Changed`.
+fn plan_edit(activity_id: i64, form: &Form) -> Option<(PlanEdit, &'static str, &'static str)> {
     Some(match form.get("action") {
         "edit" => {
             let fields = fields_from(form);
-            (
-                edit(PlanEdit::Edit {
-                    activity_id,
-                    fields,
-                })
-                .await,
-                "edited",
-                "title",
-            )
+            let edit = PlanEdit::Edit {
+                activity_id,
+                fields,
+            };
+            (edit, "edited", "title")
         }
         "renumber" => {
             let reference = form.get("reference").trim().to_string();
@@ -343,13 +330,18 @@ async fn change(
                 activity_id,
                 reference,
             };
-            (edit(renumber).await, "renumbered", "reference")
+            (renumber, "renumbered", "reference")
         }
-        "retire" => (
-            edit(PlanEdit::Retire { activity_id }).await,
-            "retired",
-            "title",
-        ),
+        "retire" => (PlanEdit::Retire { activity_id }, "retired", "title"),
+        _ => return None,
+    })
+}
+
+/// The activity's outcomes chosen, or a suggested outcome confirmed or rejected.
+async fn outcome_change(staff: &Staff, signed: &Signed, activity_id: i64, form: &Form) -> Changed {
+    let (org, who, now) = (&signed.org, &signed.user.who(), staff.now());
+    let store = &staff.store;
+    Some(match form.get("action") {
         "outcomes" => {
             let numbers: Result<Vec<u32>, _> = form
                 .all("outcome")
@@ -358,7 +350,6 @@ async fn change(
                 .collect();
             let result = match numbers {
                 Ok(numbers) => {
-                    let store = &staff.store;
                     store
                         .set_activity_outcomes(org, activity_id, &numbers, who, now)
                         .await
@@ -375,7 +366,6 @@ async fn change(
             };
             let result = match form.get("outcome").trim().parse::<u32>() {
                 Ok(n) => {
-                    let store = &staff.store;
                     store
                         .decide_outcome_suggestion(org, activity_id, n, decision, who, now)
                         .await
@@ -386,6 +376,16 @@ async fn change(
         }
         _ => return None,
     })
+}
+
+/// The activity form's action, done (see `Changed`).
+async fn change(staff: &Staff, signed: &Signed, activity_id: i64, form: &Form) -> Changed {
+    let Some((edit, done, field)) = plan_edit(activity_id, form) else {
+        return outcome_change(staff, signed, activity_id, form).await;
+    };
+    let (who, now) = (signed.user.who(), staff.now());
+    let result = staff.store.edit_plan(&signed.org, &edit, &who, now).await;
+    Some((result.map(|_| ()), done, field))
 }
 
 /// POST /staff/plan/activities/{id}: edit, renumber, retire, or link to outcomes.
