@@ -405,12 +405,7 @@ pub async fn period(
     signed: Signed,
     RawQuery(query): RawQuery,
 ) -> Result<Response, StaffError> {
-    let cycle = staff
-        .store
-        .cycle(&signed.org, cycle_id)
-        .await
-        .or_not_found(|| not_found(&signed))?;
-    let items = staff.store.cycle_items(&signed.org, cycle.id).await?;
+    let (cycle, items) = cycle_items(&staff, &signed, cycle_id, not_found).await?;
     let indicators: Vec<Value> = staff
         .store
         .indicator_items(&signed.org, cycle.id)
@@ -443,6 +438,23 @@ pub async fn period(
             },
         ),
     ))
+}
+
+/// A period and its activities' returns; a period that is not there is the page's own "not
+/// found".
+pub async fn cycle_items(
+    staff: &Staff,
+    signed: &Signed,
+    cycle_id: i64,
+    not_found: fn(&Signed) -> StaffError,
+) -> Result<(Cycle, Vec<CycleItem>), StaffError> {
+    let cycle = staff
+        .store
+        .cycle(&signed.org, cycle_id)
+        .await
+        .or_not_found(|| not_found(signed))?;
+    let items = staff.store.cycle_items(&signed.org, cycle.id).await?;
+    Ok((cycle, items))
 }
 
 /// The buttons that change a period's state, for an admin.

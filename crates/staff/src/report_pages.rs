@@ -8,8 +8,8 @@
 
 use crate::Staff;
 use crate::auth::Signed;
-use crate::cycle_pages::can_view;
-use crate::error::{OrNotFound, StaffError};
+use crate::cycle_pages::{can_view, cycle_items};
+use crate::error::StaffError;
 use crate::http;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -97,12 +97,7 @@ pub async fn report(
     let Some((kind, format)) = parsed.filter(|(_, f)| staff.reporter.formats().contains(f)) else {
         return Err(not_found(&signed));
     };
-    let cycle = staff
-        .store
-        .cycle(&signed.org, cycle_id)
-        .await
-        .or_not_found(|| not_found(&signed))?;
-    let items = staff.store.cycle_items(&signed.org, cycle.id).await?;
+    let (cycle, items) = cycle_items(&staff, &signed, cycle_id, not_found).await?;
     let visible: HashSet<i64> = items
         .iter()
         .filter(|item| can_view(&signed.user, item))
