@@ -2,16 +2,22 @@
 //! page makes: is there a good session, and did this form come from our own page.
 
 use crate::Staff;
+use crate::error::{StaffError, Text};
 use crate::http::{self, Form, same_origin, same_secret};
 use crate::view::{anonymous_frame, frame, with};
-use axum::extract::{Path, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{FromRequest, FromRequestParts, Path, RawQuery, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use minijinja::context;
+use std::marker::PhantomData;
 use std::sync::Arc;
-use waymark_store::{Attempt, AttemptKind, Gate, Organisation, Session, Throttled, User};
+use waymark_store::{
+    Attempt, AttemptKind, Gate, Organisation, Session, StoreError, Throttled, User,
+};
 
-/// A signed-in request: the person, their council and their session.
+/// A signed-in request: the person, their council and their session. As an argument of a
+/// handler, the handler runs only for someone signed in; anyone else goes to the sign-in page.
 pub struct Signed {
     pub org: Organisation,
     pub user: User,
@@ -23,19 +29,61 @@ impl Signed {
     pub fn frame(&self, section: &str, title: &str) -> minijinja::Value {
         frame(&self.org, &self.user, &self.session, section, title)
     }
+
+    pub fn is_admin(&self) -> bool {
+        self.user.role == waymark_domain::workflow::Role::Admin
+    }
+
+    /// A page with a heading and one paragraph, in this person's frame.
+    pub fn message(
+        &self,
+        status: StatusCode,
+        heading: impl Into<Text>,
+        text: impl Into<Text>,
+    ) -> StaffError {
+        StaffError::framed(status, heading, text, |heading| self.frame("", heading))
+    }
+
+    /// 404, saying what is not there.
+    pub fn not_found(&self, text: impl Into<Text>) -> StaffError {
+        self.message(StatusCode::NOT_FOUND, "Page not found", text)
+    }
+
+    /// 403: this person may not do this.
+    pub fn forbidden(&self, text: impl Into<Text>) -> StaffError {
+        self.message(StatusCode::FORBIDDEN, "You cannot do this", text)
+    }
+
+    /// 400: the request itself was not one this page can act on.
+    pub fn cannot(&self, text: impl Into<Text>) -> StaffError {
+        self.message(StatusCode::BAD_REQUEST, "This could not be done", text)
+    }
+
+    /// 403 for a form without this session's token, or sent from another site.
+    pub fn stale_form(&self) -> StaffError {
+        self.message(
+            StatusCode::FORBIDDEN,
+            "This form could not be accepted",
+            "Nothing was changed. The form was out of date or did not come from this site: go back, reload the page and try again.",
+        )
+    }
 }
 
-/// The person signed in, or the response to send instead: to the sign-in page.
-pub async fn signed_in(staff: &Staff, headers: &HeaderMap) -> Result<Signed, Response> {
+/// What a form that named no action is told.
+pub const NO_ACTION: &str = "The form named no action. Nothing was changed.";
+/// What a form missing a field every copy of it carries (a revision) is told.
+pub const INCOMPLETE: &str = "The form was incomplete. Nothing was changed.";
+
+/// The person signed in, or the answer instead: to the sign-in page.
+pub async fn signed_in(staff: &Staff, headers: &HeaderMap) -> Result<Signed, StaffError> {
     let token = http::cookie(headers, staff.config.session_cookie()).unwrap_or("");
     if token.is_empty() {
-        return Err(http::see_other("/staff/sign-in"));
+        return Err(StaffError::answer(http::see_other("/staff/sign-in")));
     }
     let found = staff
         .store
         .session(token, staff.config.sessions, staff.now())
-        .await
-        .map_err(|e| unavailable(staff, &e))?;
+        .await?;
     let Some((session, user)) = found else {
         // Expired, ended or unknown: the stale cookie goes.
         let gone = staff.config.cookie(
@@ -43,193 +91,195 @@ pub async fn signed_in(staff: &Staff, headers: &HeaderMap) -> Result<Signed, Res
             "",
             Some(chrono::Duration::zero()),
         );
-        return Err(http::with_cookie(
+        return Err(StaffError::answer(http::with_cookie(
             http::see_other("/staff/sign-in?expired=1"),
             &gone,
-        ));
+        )));
     };
     let org = staff
         .store
         .organisations()
-        .await
-        .map_err(|e| unavailable(staff, &e))?
+        .await?
         .into_iter()
         .find(|o| o.id == user.org_id)
-        .ok_or_else(|| unavailable(staff, &"the account's council is missing"))?;
+        .ok_or_else(|| StaffError::unavailable("the account's council is missing"))?;
     Ok(Signed { org, user, session })
 }
 
-/// The signed-in admin, or the response for anyone else (sign in, or 403).
-pub async fn signed_admin(staff: &Staff, headers: &HeaderMap) -> Result<Signed, Response> {
-    let signed = signed_in(staff, headers).await?;
-    if signed.user.role != waymark_domain::workflow::Role::Admin {
-        return Err(admins_only(staff, &signed));
+impl FromRequestParts<Arc<Staff>> for Signed {
+    type Rejection = StaffError;
+
+    async fn from_request_parts(parts: &mut Parts, staff: &Arc<Staff>) -> Result<Self, StaffError> {
+        signed_in(staff, &parts.headers).await
     }
-    Ok(signed)
 }
 
-/// The refusal for a page or form only the performance team may use.
-pub fn admins_only(staff: &Staff, signed: &Signed) -> Response {
-    signed_message(
-        staff,
-        signed,
-        StatusCode::FORBIDDEN,
-        "You cannot do this",
-        "Only the performance team can use this page. Nothing was changed.",
-    )
+/// A page or form only the performance team may use, and what anyone else is told.
+pub trait AdminOnly {
+    fn refusal() -> Text;
 }
 
-/// A page saying the database could not be reached (the detail goes to the log).
-pub fn unavailable(staff: &Staff, e: &dyn std::fmt::Display) -> Response {
-    eprintln!("waymark: staff request failed: {e}");
-    let mut response = message(
-        staff,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "Sorry, there is a problem with the service",
-        "Try again in a few minutes. Nothing you sent has been lost if you were told it was saved.",
-    );
-    response
-        .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
-    response
+/// The performance team's own pages and forms: the plan, settling, people, the audit trail.
+pub struct TeamPages;
+
+impl AdminOnly for TeamPages {
+    fn refusal() -> Text {
+        "Only the performance team can use this page. Nothing was changed.".into()
+    }
 }
 
-/// A page with a heading and one paragraph, for someone not signed in (or any error).
-pub fn message(staff: &Staff, status: StatusCode, heading: &str, text: &str) -> Response {
-    staff.view.page(
-        status,
-        "message.html",
-        with(
-            anonymous_frame(heading),
-            context! { heading => heading, text => text },
-        ),
-    )
+fn admin_only<W: AdminOnly>(signed: Signed) -> Result<Signed, StaffError> {
+    if signed.is_admin() {
+        Ok(signed)
+    } else {
+        Err(signed.forbidden(W::refusal()))
+    }
 }
 
-/// The answer when every password check the server allows at once is taken: come back in a
-/// moment (nothing was checked or recorded).
-pub fn busy(staff: &Staff) -> Response {
-    let mut response = message(
-        staff,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "The service is busy",
-        "Many people are signing in at once. Wait a few seconds and try again.",
-    );
-    response
-        .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
-    response
+/// The signed-in admin. Anyone else signed in is refused (403, saying what `W` says); anyone
+/// not signed in goes to the sign-in page.
+pub struct Admin<W: AdminOnly = TeamPages> {
+    pub signed: Signed,
+    only: PhantomData<fn() -> W>,
+}
+
+impl<W: AdminOnly> FromRequestParts<Arc<Staff>> for Admin<W> {
+    type Rejection = StaffError;
+
+    async fn from_request_parts(parts: &mut Parts, staff: &Arc<Staff>) -> Result<Self, StaffError> {
+        let signed = signed_in(staff, &parts.headers).await?;
+        Ok(Admin {
+            signed: admin_only::<W>(signed)?,
+            only: PhantomData,
+        })
+    }
+}
+
+/// A posted form read within its bounds (`http::Form`), with the request's headers and the
+/// client's address; a body too large or not a form of ours is refused before anything else.
+pub struct Posted {
+    pub headers: HeaderMap,
+    pub client: String,
+    pub form: Form,
+}
+
+impl FromRequest<Arc<Staff>> for Posted {
+    type Rejection = StaffError;
+
+    async fn from_request(request: Request, staff: &Arc<Staff>) -> Result<Self, StaffError> {
+        let client = staff.config.proxies.of(&request);
+        let (parts, body) = request.into_parts();
+        let bytes = axum::body::to_bytes(body, http::MAX_FORM_BYTES)
+            .await
+            .map_err(|_| {
+                StaffError::message(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "The form is too large",
+                    "Nothing was saved. Shorten the text and try again.",
+                )
+            })?;
+        let form = Form::parse(&parts.headers, &bytes).map_err(|why| {
+            StaffError::message(
+                StatusCode::BAD_REQUEST,
+                "The form could not be read",
+                format!("Nothing was saved: {why}."),
+            )
+        })?;
+        Ok(Posted {
+            headers: parts.headers,
+            client,
+            form,
+        })
+    }
+}
+
+/// A signed-in person's form, checked: it must carry their session's synchroniser token and
+/// come from this site (`Origin`, `Sec-Fetch-Site`). Otherwise nothing is done (403).
+pub struct SignedForm {
+    pub signed: Signed,
+    pub form: Form,
+}
+
+impl FromRequest<Arc<Staff>> for SignedForm {
+    type Rejection = StaffError;
+
+    async fn from_request(request: Request, staff: &Arc<Staff>) -> Result<Self, StaffError> {
+        let Posted { headers, form, .. } = Posted::from_request(request, staff).await?;
+        let signed = signed_in(staff, &headers).await?;
+        if !same_origin(&headers) || !same_secret(form.get("csrf"), &signed.session.csrf_token) {
+            return Err(signed.stale_form());
+        }
+        Ok(SignedForm { signed, form })
+    }
+}
+
+/// An admin's form: checked as `SignedForm`, then refused (403, saying what `W` says) for
+/// anyone but an admin.
+pub struct AdminForm<W: AdminOnly = TeamPages> {
+    pub signed: Signed,
+    pub form: Form,
+    only: PhantomData<fn() -> W>,
+}
+
+impl<W: AdminOnly> FromRequest<Arc<Staff>> for AdminForm<W> {
+    type Rejection = StaffError;
+
+    async fn from_request(request: Request, staff: &Arc<Staff>) -> Result<Self, StaffError> {
+        let SignedForm { signed, form } = SignedForm::from_request(request, staff).await?;
+        Ok(AdminForm {
+            signed: admin_only::<W>(signed)?,
+            form,
+            only: PhantomData,
+        })
+    }
 }
 
 /// Seconds until a throttled attempt may be tried again (the whole window, to be safe).
-fn retry_after(staff: &Staff, mut response: Response) -> Response {
-    let seconds = (staff.config.throttle.window_minutes.max(1) * 60).to_string();
-    if let Ok(value) = HeaderValue::from_str(&seconds) {
-        response.headers_mut().insert(header::RETRY_AFTER, value);
-    }
-    response
+fn window_seconds(staff: &Staff) -> String {
+    (staff.config.throttle.window_minutes.max(1) * 60).to_string()
 }
 
-/// Ask whether an attempt may go ahead: the attempt, or the response refusing it.
+/// Ask whether an attempt may go ahead: the attempt, or why it is throttled; an error when the
+/// server is too busy to decide or the database fails.
 pub async fn admit(
     staff: &Staff,
     kind: AttemptKind,
     email: &str,
     client: &str,
-) -> Result<Attempt, Result<Throttled, Response>> {
+) -> Result<Result<Attempt, Throttled>, StaffError> {
     // Held while the attempt is decided (one write): a flood is told "busy" at once.
     let Ok(_deciding) = staff.attempts.clone().try_acquire_owned() else {
-        return Err(Err(busy(staff)));
+        return Err(StaffError::busy());
     };
-    match staff
+    let gate = staff
         .store
         .begin_attempt(kind, email, client, staff.config.throttle, staff.now())
-        .await
-    {
-        Ok(Gate::Open(attempt)) => Ok(attempt),
-        Ok(Gate::Throttled(why)) => Err(Ok(why)),
-        Err(e) => Err(Err(unavailable(staff, &e))),
-    }
+        .await?;
+    Ok(match gate {
+        Gate::Open(attempt) => Ok(attempt),
+        Gate::Throttled(why) => Err(why),
+    })
+}
+
+/// What the sign-in form says when the account has had too many failures.
+fn address_throttled(staff: &Staff) -> String {
+    let minutes = staff.config.throttle.window_minutes;
+    format!(
+        "There have been too many failed attempts to sign in to this account. Wait {minutes} minutes and try again."
+    )
 }
 
 /// The page for a client refused for too many failures from its address.
-pub fn client_throttled(staff: &Staff) -> Response {
+pub fn client_throttled(staff: &Staff) -> StaffError {
     let minutes = staff.config.throttle.window_minutes;
-    retry_after(
-        staff,
-        message(
-            staff,
-            StatusCode::TOO_MANY_REQUESTS,
-            "Too many attempts",
-            &format!(
-                "There have been too many failed attempts to sign in from your network. Wait {minutes} minutes and try again."
-            ),
+    StaffError::message(
+        StatusCode::TOO_MANY_REQUESTS,
+        "Too many attempts",
+        format!(
+            "There have been too many failed attempts to sign in from your network. Wait {minutes} minutes and try again."
         ),
     )
-}
-
-/// The same, inside a signed-in person's frame.
-pub fn signed_message(
-    staff: &Staff,
-    signed: &Signed,
-    status: StatusCode,
-    heading: &str,
-    text: &str,
-) -> Response {
-    staff.view.page(
-        status,
-        "message.html",
-        with(
-            signed.frame("", heading),
-            context! { heading => heading, text => text },
-        ),
-    )
-}
-
-/// A request's headers, client address and form, or the response refusing it.
-pub async fn read_form(
-    staff: &Staff,
-    request: Request,
-) -> Result<(HeaderMap, String, Form), Response> {
-    let client = staff.config.proxies.of(&request);
-    let (parts, body) = request.into_parts();
-    let bytes = match axum::body::to_bytes(body, http::MAX_FORM_BYTES).await {
-        Ok(b) => b,
-        Err(_) => {
-            return Err(message(
-                staff,
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "The form is too large",
-                "Nothing was saved. Shorten the text and try again.",
-            ));
-        }
-    };
-    let form = Form::parse(&parts.headers, &bytes).map_err(|why| {
-        message(
-            staff,
-            StatusCode::BAD_REQUEST,
-            "The form could not be read",
-            &format!("Nothing was saved: {why}."),
-        )
-    })?;
-    Ok((parts.headers, client, form))
-}
-
-/// A signed-in person's form, checked: it must carry their session's token and come from this
-/// site. Otherwise nothing is done.
-pub async fn signed_form(staff: &Staff, request: Request) -> Result<(Signed, Form), Response> {
-    let (headers, _, form) = read_form(staff, request).await?;
-    let signed = signed_in(staff, &headers).await?;
-    if !same_origin(&headers) || !same_secret(form.get("csrf"), &signed.session.csrf_token) {
-        return Err(signed_message(
-            staff,
-            &signed,
-            StatusCode::FORBIDDEN,
-            "This form could not be accepted",
-            "Nothing was changed. The form was out of date or did not come from this site: go back, reload the page and try again.",
-        ));
-    }
-    Ok((signed, form))
+    .retry_after(&window_seconds(staff))
 }
 
 /// The council's name for pages before sign-in, when the database holds one council.
@@ -266,18 +316,22 @@ fn sign_in_form(
 
 /// GET /staff/sign-in: the form, with a fresh token in a cookie and a hidden field (the form
 /// cannot be posted from another site before there is a session to protect).
-pub async fn sign_in_page(State(staff): State<Arc<Staff>>, request: Request) -> Response {
+pub async fn sign_in_page(
+    State(staff): State<Arc<Staff>>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Result<Response, StaffError> {
     // Someone already signed in goes to their work.
-    let token = http::cookie(request.headers(), staff.config.session_cookie()).unwrap_or("");
+    let token = http::cookie(&headers, staff.config.session_cookie()).unwrap_or("");
     if !token.is_empty()
         && let Ok(Some(_)) = staff
             .store
             .session(token, staff.config.sessions, staff.now())
             .await
     {
-        return http::see_other("/staff");
+        return Ok(http::see_other("/staff"));
     }
-    let query = request.uri().query().unwrap_or("");
+    let query = query.unwrap_or_default();
     let notice = if query.contains("signed_out=1") {
         Some("You have signed out.")
     } else if query.contains("expired=1") {
@@ -287,9 +341,8 @@ pub async fn sign_in_page(State(staff): State<Arc<Staff>>, request: Request) -> 
     } else {
         None
     };
-    let Ok((token, _)) = waymark_store::accounts::new_token() else {
-        return unavailable(&staff, &"no randomness");
-    };
+    let (token, _) = waymark_store::accounts::new_token()
+        .map_err(|_| StaffError::unavailable("no randomness"))?;
     let page = sign_in_form(
         &staff,
         council_name(&staff).await,
@@ -302,34 +355,32 @@ pub async fn sign_in_page(State(staff): State<Arc<Staff>>, request: Request) -> 
     let cookie = staff
         .config
         .cookie(staff.config.sign_in_cookie(), &token, None);
-    http::with_cookie(page, &cookie)
+    Ok(http::with_cookie(page, &cookie))
 }
 
 /// POST /staff/sign-in: check the password (or refuse, saying the same thing whatever was
 /// wrong), throttle repeated failures, and start a session.
-pub async fn sign_in(State(staff): State<Arc<Staff>>, request: Request) -> Response {
-    let (headers, client, form) = match read_form(&staff, request).await {
-        Ok(read) => read,
-        Err(response) => return response,
-    };
+pub async fn sign_in(
+    State(staff): State<Arc<Staff>>,
+    Posted {
+        headers,
+        client,
+        form,
+    }: Posted,
+) -> Result<Response, StaffError> {
     let council = council_name(&staff).await;
     let token = http::cookie(&headers, staff.config.sign_in_cookie()).unwrap_or("");
     let email = form.get("email").trim().to_string();
     if !same_origin(&headers) || !same_secret(form.get("token"), token) {
-        return message(
-            &staff,
+        return Err(StaffError::message(
             StatusCode::FORBIDDEN,
             "This form could not be accepted",
             "The sign-in form was out of date or did not come from this site. Go back, reload the page and try again.",
-        );
+        ));
     }
     let now = staff.now();
-    // Nothing is stored, and nothing hashed, for input that cannot be an address and password:
-    // an address is at most 254 characters, a password at most 128. (The form shows what was
-    // typed again, escaped; reading the form bounded it.)
-    let plausible = waymark_store::accounts::check_email(&email).is_ok();
     let again = |status: StatusCode, error: &str| {
-        sign_in_form(
+        let page = sign_in_form(
             &staff,
             council.clone(),
             status,
@@ -337,47 +388,79 @@ pub async fn sign_in(State(staff): State<Arc<Staff>>, request: Request) -> Respo
             &email,
             Some(error),
             None,
-        )
+        );
+        StaffError::answer(page)
     };
     let password = form.get("password");
-    if email.is_empty() || password.is_empty() {
-        return again(
-            StatusCode::BAD_REQUEST,
-            "Enter your email address and password",
-        );
-    }
-    if !plausible {
-        return again(
-            StatusCode::BAD_REQUEST,
-            "Enter an email address in the correct format, like name@example.gov.uk",
-        );
+    if let Some(error) = implausible(&email, password) {
+        return Err(again(StatusCode::BAD_REQUEST, error));
     }
     // A permit first: when the server is already hashing as much as it allows, say so at once
     // and record nothing.
-    let Some(permit) = staff.passwords.permit() else {
-        return busy(&staff);
-    };
-    let attempt = match admit(&staff, AttemptKind::SignIn, &email, &client).await {
+    let permit = staff.passwords.permit().ok_or_else(StaffError::busy)?;
+    let attempt = match admit(&staff, AttemptKind::SignIn, &email, &client).await? {
         Ok(attempt) => attempt,
-        Err(Ok(Throttled::Client)) => return client_throttled(&staff),
-        Err(Ok(Throttled::Address)) => {
-            let minutes = staff.config.throttle.window_minutes;
-            return retry_after(
-                &staff,
-                again(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    &format!(
-                        "There have been too many failed attempts to sign in to this account. Wait {minutes} minutes and try again."
-                    ),
-                ),
-            );
+        Err(Throttled::Client) => return Err(client_throttled(&staff)),
+        Err(Throttled::Address) => {
+            let refused = again(StatusCode::TOO_MANY_REQUESTS, &address_throttled(&staff));
+            return Err(refused.retry_after(&window_seconds(&staff)));
         }
-        Err(Err(response)) => return response,
     };
-    let user = match staff.store.user_by_email(&email).await {
-        Ok(user) => user.filter(|u| u.active),
-        Err(e) => return unavailable(&staff, &e),
+    let Some(user) = password_user(&staff, permit, &attempt, &email, password, now).await? else {
+        let error = "Enter a correct email address and password";
+        return Err(again(StatusCode::UNAUTHORIZED, error));
     };
+    let (cookie_token, _) = staff
+        .store
+        .start_session(&user, "password", &client, staff.config.sessions, now)
+        .await?;
+    Ok(signed_in_now(
+        &staff,
+        &cookie_token,
+        staff.config.sign_in_cookie(),
+    ))
+}
+
+/// What is wrong with a sign-in form that cannot hold an address and password, if anything.
+/// Nothing is stored, and nothing hashed, for such input: an address is at most 254 characters,
+/// a password at most 128. (The form shows what was typed again, escaped; reading the form
+/// bounded it.)
+fn implausible(email: &str, password: &str) -> Option<&'static str> {
+    if email.is_empty() || password.is_empty() {
+        Some("Enter your email address and password")
+    } else if waymark_store::accounts::check_email(email).is_err() {
+        Some("Enter an email address in the correct format, like name@example.gov.uk")
+    } else {
+        None
+    }
+}
+
+/// To the person's work with their new session's cookie, the cookie that bound the sign-in to
+/// this browser spent.
+pub fn signed_in_now(staff: &Staff, session_token: &str, spent_cookie: &str) -> Response {
+    let session = staff
+        .config
+        .cookie(staff.config.session_cookie(), session_token, None);
+    let spent = staff
+        .config
+        .cookie(spent_cookie, "", Some(chrono::Duration::zero()));
+    http::with_cookie(
+        http::with_cookie(http::see_other("/staff"), &session),
+        &spent,
+    )
+}
+
+/// The active account whose password this is, with the attempt counted as a success; or
+/// None, counted as a failure.
+async fn password_user(
+    staff: &Staff,
+    permit: crate::password::Permit,
+    attempt: &Attempt,
+    email: &str,
+    password: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<User>, StaffError> {
+    let user = staff.store.user_by_email(email).await?.filter(|u| u.active);
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
     // No password is longer than the rules allow, so a longer one is wrong without hashing it.
     let good = password.chars().count() <= waymark_domain::password::MAX_CHARS
@@ -386,63 +469,35 @@ pub async fn sign_in(State(staff): State<Arc<Staff>>, request: Request) -> Respo
             .verify(permit, password.to_string(), stored)
             .await;
     let Some(user) = user.filter(|_| good) else {
-        if let Err(e) = staff
+        staff
             .store
-            .attempt_failed(&attempt, "wrong email address or password", now)
-            .await
-        {
-            return unavailable(&staff, &e);
-        }
-        return again(
-            StatusCode::UNAUTHORIZED,
-            "Enter a correct email address and password",
-        );
+            .attempt_failed(attempt, "wrong email address or password", now)
+            .await?;
+        return Ok(None);
     };
-    if let Err(e) = staff.store.attempt_succeeded(&attempt).await {
-        return unavailable(&staff, &e);
-    }
-    let (cookie_token, _) = match staff
-        .store
-        .start_session(&user, "password", &client, staff.config.sessions, now)
-        .await
-    {
-        Ok(started) => started,
-        Err(e) => return unavailable(&staff, &e),
-    };
-    let session_cookie = staff
-        .config
-        .cookie(staff.config.session_cookie(), &cookie_token, None);
-    let spent = staff.config.cookie(
-        staff.config.sign_in_cookie(),
-        "",
-        Some(chrono::Duration::zero()),
-    );
-    http::with_cookie(
-        http::with_cookie(http::see_other("/staff"), &session_cookie),
-        &spent,
-    )
+    staff.store.attempt_succeeded(attempt).await?;
+    Ok(Some(user))
 }
 
 /// POST /staff/sign-out: end the session (a form with the session's token, so another site
 /// cannot sign people out).
-pub async fn sign_out(State(staff): State<Arc<Staff>>, request: Request) -> Response {
-    let (signed, _) = match signed_form(&staff, request).await {
-        Ok(ok) => ok,
-        Err(response) => return response,
-    };
-    if let Err(e) = staff
+pub async fn sign_out(
+    State(staff): State<Arc<Staff>>,
+    SignedForm { signed, .. }: SignedForm,
+) -> Result<Response, StaffError> {
+    staff
         .store
         .end_session(&signed.session, "signed out", staff.now())
-        .await
-    {
-        return unavailable(&staff, &e);
-    }
+        .await?;
     let gone = staff.config.cookie(
         staff.config.session_cookie(),
         "",
         Some(chrono::Duration::zero()),
     );
-    http::with_cookie(http::see_other("/staff/sign-in?signed_out=1"), &gone)
+    Ok(http::with_cookie(
+        http::see_other("/staff/sign-in?signed_out=1"),
+        &gone,
+    ))
 }
 
 fn setup_form(
@@ -471,9 +526,8 @@ fn setup_form(
     )
 }
 
-fn link_gone(staff: &Staff) -> Response {
-    message(
-        staff,
+fn link_gone() -> StaffError {
+    StaffError::message(
         StatusCode::NOT_FOUND,
         "This link has expired or has already been used",
         "Ask your performance team for a new link to set your password.",
@@ -482,45 +536,27 @@ fn link_gone(staff: &Staff) -> Response {
 
 /// The account a set-up link is for, counted against the client's limit: a link that is
 /// unknown, used or expired is a failure (guessing links is throttled like guessing passwords).
-async fn link_user(staff: &Staff, token: &str, client: &str) -> Result<User, Response> {
-    let attempt = match admit(staff, AttemptKind::SetupLink, "", client).await {
-        Ok(attempt) => attempt,
-        Err(Ok(_)) => return Err(client_throttled(staff)),
-        Err(Err(response)) => return Err(response),
-    };
+async fn link_user(staff: &Staff, token: &str, client: &str) -> Result<User, StaffError> {
+    let attempt = admit(staff, AttemptKind::SetupLink, "", client)
+        .await?
+        .map_err(|_| client_throttled(staff))?;
     // A link's token is 64 hex digits: anything else is not a link, and is not looked up.
     let shaped = token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit());
     let found = if shaped {
-        staff
-            .store
-            .setup_link_user(token, staff.now())
-            .await
-            .map_err(|e| unavailable(staff, &e))?
+        staff.store.setup_link_user(token, staff.now()).await?
     } else {
         None
     };
-    match found {
-        Some(user) => {
-            staff
-                .store
-                .attempt_succeeded(&attempt)
-                .await
-                .map_err(|e| unavailable(staff, &e))?;
-            Ok(user)
-        }
-        None => {
-            staff
-                .store
-                .attempt_failed(
-                    &attempt,
-                    "unknown, used or expired set-up link",
-                    staff.now(),
-                )
-                .await
-                .map_err(|e| unavailable(staff, &e))?;
-            Err(link_gone(staff))
-        }
-    }
+    let Some(user) = found else {
+        let why = "unknown, used or expired set-up link";
+        staff
+            .store
+            .attempt_failed(&attempt, why, staff.now())
+            .await?;
+        return Err(link_gone());
+    };
+    staff.store.attempt_succeeded(&attempt).await?;
+    Ok(user)
 }
 
 /// GET /staff/setup/{token}: the form to choose a password, while the link is good.
@@ -528,19 +564,18 @@ pub async fn setup_page(
     State(staff): State<Arc<Staff>>,
     Path(token): Path<String>,
     request: Request,
-) -> Response {
+) -> Result<Response, StaffError> {
     let client = staff.config.proxies.of(&request);
-    match link_user(&staff, &token, &client).await {
-        Ok(user) => setup_form(
-            &staff,
-            council_name(&staff).await,
-            &user,
-            &token,
-            StatusCode::OK,
-            None,
-        ),
-        Err(response) => response,
-    }
+    let user = link_user(&staff, &token, &client).await?;
+    let council = council_name(&staff).await;
+    Ok(setup_form(
+        &staff,
+        council,
+        &user,
+        &token,
+        StatusCode::OK,
+        None,
+    ))
 }
 
 /// POST /staff/setup/{token}: set the password if it meets the rules. The link's secret token
@@ -548,56 +583,49 @@ pub async fn setup_page(
 pub async fn setup(
     State(staff): State<Arc<Staff>>,
     Path(token): Path<String>,
-    request: Request,
-) -> Response {
-    let (headers, client, form) = match read_form(&staff, request).await {
-        Ok(read) => read,
-        Err(response) => return response,
-    };
+    Posted {
+        headers,
+        client,
+        form,
+    }: Posted,
+) -> Result<Response, StaffError> {
     if !same_origin(&headers) {
-        return link_gone(&staff);
+        return Err(link_gone());
     }
     // Hashing the new password needs a permit: take it before anything is counted.
-    let Some(permit) = staff.passwords.permit() else {
-        return busy(&staff);
-    };
-    let user = match link_user(&staff, &token, &client).await {
-        Ok(user) => user,
-        Err(response) => return response,
-    };
+    let permit = staff.passwords.permit().ok_or_else(StaffError::busy)?;
+    let user = link_user(&staff, &token, &client).await?;
     let chosen = form.get("password");
     let council = council_name(&staff).await;
-    if let Err(why) = waymark_domain::password::check_password(chosen, &[&user.email, &council]) {
-        return setup_form(
+    let refuse = |why: &str| {
+        let page = setup_form(
             &staff,
             council.clone(),
             &user,
             &token,
             StatusCode::BAD_REQUEST,
-            Some(&why),
+            Some(why),
         );
+        StaffError::answer(page)
+    };
+    if let Err(why) = waymark_domain::password::check_password(chosen, &[&user.email, &council]) {
+        return Err(refuse(&why));
     }
     if chosen != form.get("confirm") {
-        return setup_form(
-            &staff,
-            council,
-            &user,
-            &token,
-            StatusCode::BAD_REQUEST,
-            Some("The passwords do not match"),
-        );
+        return Err(refuse("The passwords do not match"));
     }
-    let hashed = match staff.passwords.hash(permit, chosen.to_string()).await {
-        Ok(h) => h,
-        Err(e) => return unavailable(&staff, &e),
-    };
+    let hashed = staff
+        .passwords
+        .hash(permit, chosen.to_string())
+        .await
+        .map_err(StaffError::unavailable)?;
     match staff
         .store
         .use_setup_link(&token, &hashed, staff.now())
         .await
     {
-        Ok(_) => http::see_other("/staff/sign-in?password_set=1"),
-        Err(waymark_store::StoreError::Usage(_)) => link_gone(&staff),
-        Err(e) => unavailable(&staff, &e),
+        Ok(_) => Ok(http::see_other("/staff/sign-in?password_set=1")),
+        Err(StoreError::Usage(_)) => Err(link_gone()),
+        Err(e) => Err(e.into()),
     }
 }

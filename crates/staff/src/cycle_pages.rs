@@ -3,10 +3,11 @@
 //! is asked of `waymark_domain::workflow`; the store asks again inside its write.
 
 use crate::Staff;
-use crate::auth::{Signed, signed_form, signed_in, signed_message, unavailable};
+use crate::auth::{AdminForm, AdminOnly, INCOMPLETE, NO_ACTION, Signed, SignedForm};
+use crate::error::{OrNotFound, StaffError, Text};
 use crate::http::{self, Form};
 use crate::view::{errors_view, with};
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{Duration, NaiveDate};
@@ -14,8 +15,8 @@ use minijinja::{Value, context};
 use serde::Serialize;
 use std::sync::Arc;
 use waymark_domain::workflow::{
-    self, Actor, FieldError, PeriodAction, PeriodState, ReturnAction, ReturnContent, ReturnState,
-    Role, Viewer,
+    self, Actor, FieldError, Forbidden, PeriodAction, PeriodState, Refusal, ReturnAction,
+    ReturnContent, ReturnState, Role, Viewer,
 };
 use waymark_domain::{Period, Status};
 use waymark_store::{Act, Cycle, CycleItem, ReturnDetail, StoreError, User};
@@ -151,29 +152,25 @@ fn progress(items: &[CycleItem]) -> Progress {
     p
 }
 
-/// GET /staff: what this person has to do.
-pub async fn home(State(staff): State<Arc<Staff>>, headers: axum::http::HeaderMap) -> Response {
-    let signed = match signed_in(&staff, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let cycles = match staff.store.cycles(&signed.org).await {
-        Ok(c) => c,
-        Err(e) => return unavailable(&staff, &e),
-    };
-    let mut mine = vec![];
-    let mut to_review = vec![];
-    let mut periods = vec![];
-    let mut indicators = vec![];
-    for cycle in &cycles {
-        let items = match staff.store.cycle_items(&signed.org, cycle.id).await {
-            Ok(i) => i,
-            Err(e) => return unavailable(&staff, &e),
-        };
-        // The indicators this person enters, in periods still open.
-        if cycle.state == PeriodState::Open {
-            match staff.store.indicator_items(&signed.org, cycle.id).await {
-                Ok(list) => indicators.extend(
+/// What the home page lists for a person: their returns and indicators in open periods, the
+/// returns waiting for their review, and each period's progress as far as they may see it.
+#[derive(Default)]
+struct Work {
+    mine: Vec<Value>,
+    to_review: Vec<Value>,
+    periods: Vec<Value>,
+    indicators: Vec<Value>,
+}
+
+impl Work {
+    async fn gather(staff: &Staff, signed: &Signed) -> Result<Work, StaffError> {
+        let mut work = Work::default();
+        for cycle in &staff.store.cycles(&signed.org).await? {
+            let items = staff.store.cycle_items(&signed.org, cycle.id).await?;
+            // The indicators this person enters, in periods still open.
+            if cycle.state == PeriodState::Open {
+                let list = staff.store.indicator_items(&signed.org, cycle.id).await?;
+                work.indicators.extend(
                     list.iter()
                         .filter(|i| {
                             i.settings
@@ -187,44 +184,41 @@ pub async fn home(State(staff): State<Arc<Staff>>, headers: axum::http::HeaderMa
                                 item => crate::indicator_pages::item_view(cycle, i, &signed.user),
                             }
                         }),
-                ),
-                Err(e) => return unavailable(&staff, &e),
+                );
             }
+            work.add(cycle, items, &signed.user);
         }
-        let user = &signed.user;
+        Ok(work)
+    }
+
+    fn add(&mut self, cycle: &Cycle, items: Vec<CycleItem>, user: &User) {
+        let entry = |item: &CycleItem| {
+            context! { period => period_view(cycle), item => item_view(cycle, item, user) }
+        };
         for item in &items {
             let owns = item.owner.as_ref().is_some_and(|o| o.id == user.id);
             if owns && cycle.state == PeriodState::Open {
-                mine.push((period_view(cycle), item_view(cycle, item, user)));
+                self.mine.push(entry(item));
             }
             // Anyone who could review it sees it (the author check happens on the page).
             if item.state == Some(ReturnState::Submitted)
                 && cycle.state == PeriodState::Open
                 && allowed(cycle, item, user, item.author_id, ReturnAction::Approve)
             {
-                to_review.push((period_view(cycle), item_view(cycle, item, user)));
+                self.to_review.push(entry(item));
             }
         }
-        let visible: Vec<CycleItem> = items
-            .into_iter()
-            .filter(|i| can_view(&signed.user, i))
-            .collect();
-        periods.push((period_view(cycle), progress(&visible)));
+        let visible: Vec<CycleItem> = items.into_iter().filter(|i| can_view(user, i)).collect();
+        self.periods
+            .push(context! { period => period_view(cycle), progress => progress(&visible) });
     }
-    let mine: Vec<Value> = mine
-        .into_iter()
-        .map(|(p, i)| context! { period => p, item => i })
-        .collect();
-    let to_review: Vec<Value> = to_review
-        .into_iter()
-        .map(|(p, i)| context! { period => p, item => i })
-        .collect();
-    let periods: Vec<Value> = periods
-        .into_iter()
-        .map(|(p, progress)| context! { period => p, progress => progress })
-        .collect();
+}
+
+/// GET /staff: what this person has to do.
+pub async fn home(State(staff): State<Arc<Staff>>, signed: Signed) -> Result<Response, StaffError> {
+    let work = Work::gather(&staff, &signed).await?;
     // The performance team sees how much an import left for a person to settle.
-    let settle_waiting = if signed.user.role == Role::Admin {
+    let settle_waiting = if signed.is_admin() {
         // The count is a convenience: the page stands without it.
         crate::settle_pages::Waiting::load(&staff.store, &signed.org, None)
             .await
@@ -232,20 +226,20 @@ pub async fn home(State(staff): State<Arc<Staff>>, headers: axum::http::HeaderMa
     } else {
         0
     };
-    staff.view.page(
+    Ok(staff.view.page(
         StatusCode::OK,
         "home.html",
         with(
             signed.frame("home", "Your work"),
             context! {
                 settle_waiting => settle_waiting,
-                mine => mine,
-                to_review => to_review,
-                periods => periods,
-                indicators => indicators,
+                mine => work.mine,
+                to_review => work.to_review,
+                periods => work.periods,
+                indicators => work.indicators,
             },
         ),
-    )
+    ))
 }
 
 fn periods_page(
@@ -274,75 +268,61 @@ fn periods_page(
 }
 
 /// GET /staff/periods: every period in the workflow; admins can open a new one.
-pub async fn periods(State(staff): State<Arc<Staff>>, headers: axum::http::HeaderMap) -> Response {
-    let signed = match signed_in(&staff, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    match staff.store.cycles(&signed.org).await {
-        Ok(cycles) => periods_page(&staff, &signed, &cycles, StatusCode::OK, context! {}),
-        Err(e) => unavailable(&staff, &e),
+pub async fn periods(
+    State(staff): State<Arc<Staff>>,
+    signed: Signed,
+) -> Result<Response, StaffError> {
+    let cycles = staff.store.cycles(&signed.org).await?;
+    Ok(periods_page(
+        &staff,
+        &signed,
+        &cycles,
+        StatusCode::OK,
+        context! {},
+    ))
+}
+
+/// The forms that change periods and owners: admins only.
+pub struct PeriodWork;
+
+impl AdminOnly for PeriodWork {
+    fn refusal() -> Text {
+        format!(
+            "{} Nothing was changed.",
+            Refusal::from(Forbidden::NotAdmin)
+        )
+        .into()
     }
 }
 
-fn refusal(staff: &Staff, signed: &Signed, e: StoreError) -> Response {
+/// What the store's refusal of a return or period change shows.
+fn refusal(signed: &Signed, e: StoreError) -> StaffError {
     match e {
-        StoreError::Refused(r) if r.is_forbidden() => signed_message(
-            staff,
-            signed,
-            StatusCode::FORBIDDEN,
-            "You cannot do this",
-            &format!("{r} Nothing was changed."),
-        ),
-        StoreError::Refused(r) => signed_message(
-            staff,
-            signed,
+        StoreError::Refused(r) if r.is_forbidden() => {
+            signed.forbidden(format!("{r} Nothing was changed."))
+        }
+        StoreError::Refused(r) => signed.message(
             StatusCode::CONFLICT,
             "This cannot be done now",
-            &format!("{r} Nothing was changed."),
+            format!("{r} Nothing was changed."),
         ),
-        StoreError::Conflict(m) => signed_message(
-            staff,
-            signed,
-            StatusCode::CONFLICT,
-            "Someone else got there first",
-            &m,
-        ),
-        StoreError::NotFound(_) => not_found(staff, signed),
-        StoreError::Usage(m) => signed_message(
-            staff,
-            signed,
-            StatusCode::BAD_REQUEST,
-            "This could not be done",
-            &m,
-        ),
-        other => unavailable(staff, &other),
+        StoreError::Conflict(m) => {
+            signed.message(StatusCode::CONFLICT, "Someone else got there first", m)
+        }
+        StoreError::NotFound(_) => not_found(signed),
+        StoreError::Usage(m) => signed.cannot(m),
+        other => other.into(),
     }
 }
 
-fn not_found(staff: &Staff, signed: &Signed) -> Response {
-    signed_message(
-        staff,
-        signed,
-        StatusCode::NOT_FOUND,
-        "Page not found",
+fn not_found(signed: &Signed) -> StaffError {
+    signed.not_found(
         "There is nothing here for you. If you followed a link, it may be for a return you are not responsible for.",
     )
 }
 
-/// POST /staff/periods: open a period (admins).
-pub async fn open_period(State(staff): State<Arc<Staff>>, request: Request) -> Response {
-    let (signed, form) = match signed_form(&staff, request).await {
-        Ok(ok) => ok,
-        Err(r) => return r,
-    };
-    if signed.user.role != Role::Admin {
-        return refusal(
-            &staff,
-            &signed,
-            StoreError::Refused(workflow::Forbidden::NotAdmin.into()),
-        );
-    }
+/// The quarter and deadline the open-period form names, or what is wrong with them.
+fn period_and_deadline(form: &Form) -> Result<(Period, NaiveDate), Vec<FieldError>> {
     let mut errors = vec![];
     let period = form.get("period").trim().parse::<Period>();
     if period.is_err() {
@@ -357,32 +337,46 @@ pub async fn open_period(State(staff): State<Arc<Staff>>, request: Request) -> R
         .filter(|d| match &period {
             Ok(p) => *d >= p.start() && *d <= p.end() + Duration::days(366),
             Err(_) => true,
-        })
-        .ok_or(());
-    if deadline.is_err() {
+        });
+    if deadline.is_none() {
         errors.push(FieldError {
             field: "deadline",
             message: "Enter the date returns are due, like 2025-07-31, from the quarter's start to a year after its end".into(),
         });
     }
-    let (Ok(period), Ok(deadline), true) = (period, deadline, errors.is_empty()) else {
-        let cycles = staff.store.cycles(&signed.org).await.unwrap_or_default();
-        return periods_page(
-            &staff,
-            &signed,
-            &cycles,
-            StatusCode::BAD_REQUEST,
-            context! { errors => errors_view(&errors), period => form.get("period"), deadline => form.get("deadline") },
-        );
+    match (period, deadline) {
+        (Ok(period), Some(deadline)) => Ok((period, deadline)),
+        _ => Err(errors),
+    }
+}
+
+/// POST /staff/periods: open a period (admins).
+pub async fn open_period(
+    State(staff): State<Arc<Staff>>,
+    AdminForm { signed, form, .. }: AdminForm<PeriodWork>,
+) -> Result<Response, StaffError> {
+    let (period, deadline) = match period_and_deadline(&form) {
+        Ok(chosen) => chosen,
+        Err(errors) => {
+            let cycles = staff.store.cycles(&signed.org).await.unwrap_or_default();
+            let typed = context! {
+                errors => errors_view(&errors),
+                period => form.get("period"),
+                deadline => form.get("deadline"),
+            };
+            let status = StatusCode::BAD_REQUEST;
+            return Ok(periods_page(&staff, &signed, &cycles, status, typed));
+        }
     };
-    match staff
+    let cycle = staff
         .store
         .open_cycle(&signed.org, period, deadline, &signed.user, staff.now())
         .await
-    {
-        Ok(cycle) => http::see_other(&format!("/staff/periods/{}?done=opened", cycle.id)),
-        Err(e) => refusal(&staff, &signed, e),
-    }
+        .map_err(|e| refusal(&signed, e))?;
+    Ok(http::see_other(&format!(
+        "/staff/periods/{}?done=opened",
+        cycle.id
+    )))
 }
 
 fn done_message(query: Option<&str>) -> Option<&'static str> {
@@ -408,28 +402,17 @@ fn done_message(query: Option<&str>) -> Option<&'static str> {
 pub async fn period(
     State(staff): State<Arc<Staff>>,
     Path(cycle_id): Path<i64>,
-    request: Request,
-) -> Response {
-    let signed = match signed_in(&staff, request.headers()).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let cycle = match staff.store.cycle(&signed.org, cycle_id).await {
-        Ok(c) => c,
-        Err(StoreError::NotFound(_)) => return not_found(&staff, &signed),
-        Err(e) => return unavailable(&staff, &e),
-    };
-    let items = match staff.store.cycle_items(&signed.org, cycle.id).await {
-        Ok(i) => i,
-        Err(e) => return unavailable(&staff, &e),
-    };
-    let indicators: Vec<Value> = match staff.store.indicator_items(&signed.org, cycle.id).await {
-        Ok(list) => list
-            .iter()
-            .map(|i| crate::indicator_pages::item_view(&cycle, i, &signed.user))
-            .collect(),
-        Err(e) => return unavailable(&staff, &e),
-    };
+    signed: Signed,
+    RawQuery(query): RawQuery,
+) -> Result<Response, StaffError> {
+    let (cycle, items) = cycle_items(&staff, &signed, cycle_id, not_found).await?;
+    let indicators: Vec<Value> = staff
+        .store
+        .indicator_items(&signed.org, cycle.id)
+        .await?
+        .iter()
+        .map(|i| crate::indicator_pages::item_view(&cycle, i, &signed.user))
+        .collect();
     let all = progress(&items);
     // Readers see every activity but only what has been submitted; others what is theirs.
     let shown: Vec<ItemView> = items
@@ -437,23 +420,8 @@ pub async fn period(
         .filter(|i| signed.user.role == Role::Reader || can_view(&signed.user, i))
         .map(|i| item_view(&cycle, i, &signed.user))
         .collect();
-    let is_admin = signed.user.role == Role::Admin;
-    let actions: Vec<Value> = PeriodAction::ALL
-        .iter()
-        .filter(|a| {
-            is_admin && workflow::period_transition(cycle.state, **a, signed.user.role).is_ok()
-        })
-        .map(|a| {
-            let (key, label) = match a {
-                PeriodAction::Lock => ("lock", "Lock the period"),
-                PeriodAction::Unlock => ("unlock", "Unlock the period"),
-                PeriodAction::Publish => ("publish", "Publish the approved returns"),
-                PeriodAction::Reopen => ("reopen", "Reopen for corrections"),
-            };
-            context! { key => key, label => label }
-        })
-        .collect();
-    staff.view.page(
+    let is_admin = signed.is_admin();
+    Ok(staff.view.page(
         StatusCode::OK,
         "period.html",
         with(
@@ -464,12 +432,49 @@ pub async fn period(
                 progress => all,
                 show_progress => is_admin || signed.user.role == Role::Reader,
                 reports => (signed.user.role != Role::Owner).then(|| report_links(&staff, &cycle)),
-                actions => actions,
-                done => done_message(request.uri().query()),
+                actions => period_actions(&cycle, &signed),
+                done => done_message(query.as_deref()),
                 indicators => indicators,
             },
         ),
-    )
+    ))
+}
+
+/// A period and its activities' returns; a period that is not there is the page's own "not
+/// found".
+pub async fn cycle_items(
+    staff: &Staff,
+    signed: &Signed,
+    cycle_id: i64,
+    not_found: fn(&Signed) -> StaffError,
+) -> Result<(Cycle, Vec<CycleItem>), StaffError> {
+    let cycle = staff
+        .store
+        .cycle(&signed.org, cycle_id)
+        .await
+        .or_not_found(|| not_found(signed))?;
+    let items = staff.store.cycle_items(&signed.org, cycle.id).await?;
+    Ok((cycle, items))
+}
+
+/// The buttons that change a period's state, for an admin.
+fn period_actions(cycle: &Cycle, signed: &Signed) -> Vec<Value> {
+    PeriodAction::ALL
+        .iter()
+        .filter(|a| {
+            signed.is_admin()
+                && workflow::period_transition(cycle.state, **a, signed.user.role).is_ok()
+        })
+        .map(|a| {
+            let (key, label) = match a {
+                PeriodAction::Lock => ("lock", "Lock the period"),
+                PeriodAction::Unlock => ("unlock", "Unlock the period"),
+                PeriodAction::Publish => ("publish", "Publish the approved returns"),
+                PeriodAction::Reopen => ("reopen", "Reopen for corrections"),
+            };
+            context! { key => key, label => label }
+        })
+        .collect()
 }
 
 /// Links to the period's DRAFT reports in every format.
@@ -499,45 +504,19 @@ fn report_links(staff: &Staff, cycle: &waymark_store::Cycle) -> Vec<Value> {
 pub async fn change_period(
     State(staff): State<Arc<Staff>>,
     Path(cycle_id): Path<i64>,
-    request: Request,
-) -> Response {
-    let (signed, form) = match signed_form(&staff, request).await {
-        Ok(ok) => ok,
-        Err(r) => return r,
-    };
-    // Only admins change periods: anyone else is refused whatever the form says.
-    if signed.user.role != Role::Admin {
-        return refusal(
-            &staff,
-            &signed,
-            StoreError::Refused(workflow::Forbidden::NotAdmin.into()),
-        );
-    }
+    AdminForm { signed, form, .. }: AdminForm<PeriodWork>,
+) -> Result<Response, StaffError> {
     let action = match form.get("action") {
         "lock" => PeriodAction::Lock,
         "unlock" => PeriodAction::Unlock,
         "publish" => PeriodAction::Publish,
         "reopen" => PeriodAction::Reopen,
-        _ => {
-            return signed_message(
-                &staff,
-                &signed,
-                StatusCode::BAD_REQUEST,
-                "This could not be done",
-                "The form named no action. Nothing was changed.",
-            );
-        }
+        _ => return Err(signed.cannot(NO_ACTION)),
     };
-    let Some(revision) = form.number("revision") else {
-        return signed_message(
-            &staff,
-            &signed,
-            StatusCode::BAD_REQUEST,
-            "This could not be done",
-            "The form was incomplete. Nothing was changed.",
-        );
-    };
-    match staff
+    let revision = form
+        .number("revision")
+        .ok_or_else(|| signed.cannot(INCOMPLETE))?;
+    let cycle = staff
         .store
         .change_cycle(
             &signed.org,
@@ -548,18 +527,17 @@ pub async fn change_period(
             staff.now(),
         )
         .await
-    {
-        Ok(cycle) => {
-            let done = match action {
-                PeriodAction::Lock => "locked",
-                PeriodAction::Unlock => "unlocked",
-                PeriodAction::Publish => "published",
-                PeriodAction::Reopen => "reopened",
-            };
-            http::see_other(&format!("/staff/periods/{}?done={done}", cycle.id))
-        }
-        Err(e) => refusal(&staff, &signed, e),
-    }
+        .map_err(|e| refusal(&signed, e))?;
+    let done = match action {
+        PeriodAction::Lock => "locked",
+        PeriodAction::Unlock => "unlocked",
+        PeriodAction::Publish => "published",
+        PeriodAction::Reopen => "reopened",
+    };
+    Ok(http::see_other(&format!(
+        "/staff/periods/{}?done={done}",
+        cycle.id
+    )))
 }
 
 #[derive(Serialize)]
@@ -621,20 +599,46 @@ struct Problem {
     input: FormView,
 }
 
+impl Problem {
+    /// The return's page again for a refusal the person can act on (what they wrote kept in
+    /// the form: nothing is lost, and they can look at the newer version before sending theirs
+    /// again); any other refusal is given back.
+    fn of(e: StoreError, form: &Form) -> Result<Problem, StoreError> {
+        let (status, errors, conflict) = match e {
+            StoreError::Invalid(errors) => (StatusCode::BAD_REQUEST, errors, None),
+            StoreError::Conflict(message) => (StatusCode::CONFLICT, vec![], Some(message)),
+            StoreError::Refused(r) if !r.is_forbidden() => (
+                StatusCode::CONFLICT,
+                vec![],
+                Some(format!("{r} Nothing was changed.")),
+            ),
+            other => return Err(other),
+        };
+        Ok(Problem {
+            status,
+            errors,
+            conflict,
+            input: FormView::from_form(form),
+        })
+    }
+}
+
+/// The return, if this person may see it; "not found" otherwise, as for one that is not there.
 async fn load_detail(
     staff: &Staff,
     signed: &Signed,
     cycle_id: i64,
     activity_id: i64,
-) -> Result<ReturnDetail, Response> {
-    match staff
+) -> Result<ReturnDetail, StaffError> {
+    let detail = staff
         .store
         .return_detail(&signed.org, cycle_id, activity_id)
         .await
-    {
-        Ok(d) if can_view(&signed.user, &d.item) => Ok(d),
-        Ok(_) | Err(StoreError::NotFound(_)) => Err(not_found(staff, signed)),
-        Err(e) => Err(unavailable(staff, &e)),
+        .or_not_found(|| not_found(signed))?;
+    if can_view(&signed.user, &detail.item) {
+        Ok(detail)
+    } else {
+        Err(not_found(signed))
     }
 }
 
@@ -777,90 +781,77 @@ async fn owner_choices(
         .collect()
 }
 
+/// The return's page: its history and forms, and what a refused form sent with why.
+async fn show_return(
+    staff: &Staff,
+    signed: &Signed,
+    (cycle_id, activity_id): (i64, i64),
+    problem: Option<Problem>,
+    done: Option<&str>,
+) -> Result<Response, StaffError> {
+    let detail = load_detail(staff, signed, cycle_id, activity_id).await?;
+    let owners = owner_choices(staff, signed, &detail.item, &detail.cycle).await;
+    Ok(return_view(staff, signed, &detail, problem, done, owners))
+}
+
 /// GET /staff/periods/{cycle}/activities/{activity}: a return, its history and its forms.
 pub async fn return_page(
     State(staff): State<Arc<Staff>>,
-    Path((cycle_id, activity_id)): Path<(i64, i64)>,
-    request: Request,
-) -> Response {
-    let signed = match signed_in(&staff, request.headers()).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let detail = match load_detail(&staff, &signed, cycle_id, activity_id).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    let owners = owner_choices(&staff, &signed, &detail.item, &detail.cycle).await;
-    return_view(
-        &staff,
-        &signed,
-        &detail,
-        None,
-        done_message(request.uri().query()),
-        owners,
-    )
+    Path(ids): Path<(i64, i64)>,
+    signed: Signed,
+    RawQuery(query): RawQuery,
+) -> Result<Response, StaffError> {
+    let done = done_message(query.as_deref());
+    show_return(&staff, &signed, ids, None, done).await
+}
+
+/// Whether this person may ever do this is answered before anything about the form (as the
+/// store answers it first): a reader or another directorate's director is refused, not told
+/// how to fill the form in.
+fn may_ever(
+    signed: &Signed,
+    detail: &ReturnDetail,
+    action: ReturnAction,
+) -> Result<(), StaffError> {
+    let author = detail.current().map(|v| v.author.id);
+    let by = actor(&signed.user, &detail.item, author);
+    match workflow::return_transition(detail.cycle.state, detail.item.state, action, &by) {
+        Err(r) if r.is_forbidden() => Err(refusal(signed, StoreError::Refused(r))),
+        _ => Ok(()),
+    }
+}
+
+/// The return as the form describes it.
+fn content_of(form: &Form) -> ReturnContent {
+    ReturnContent {
+        status: Status::from_key(form.get("status")).unwrap_or(Status::NoReturn),
+        commentary: form.get("commentary").to_string(),
+        corrective_action: form.get("corrective_action").to_string(),
+        reason: form.get("reason").to_string(),
+        evidence: workflow::parse_evidence(form.get("evidence")),
+    }
 }
 
 /// POST /staff/periods/{cycle}/activities/{activity}: save, submit, approve or send back.
 pub async fn act(
     State(staff): State<Arc<Staff>>,
     Path((cycle_id, activity_id)): Path<(i64, i64)>,
-    request: Request,
-) -> Response {
-    let (signed, form) = match signed_form(&staff, request).await {
-        Ok(ok) => ok,
-        Err(r) => return r,
-    };
+    SignedForm { signed, form }: SignedForm,
+) -> Result<Response, StaffError> {
     // Someone who cannot see the return learns nothing about it, whatever they post.
-    let detail = match load_detail(&staff, &signed, cycle_id, activity_id).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+    let detail = load_detail(&staff, &signed, cycle_id, activity_id).await?;
     let action = match form.get("action") {
         "save" => ReturnAction::SaveDraft,
         "submit" => ReturnAction::Submit,
         "approve" => ReturnAction::Approve,
         "send_back" => ReturnAction::SendBack,
-        _ => {
-            return signed_message(
-                &staff,
-                &signed,
-                StatusCode::BAD_REQUEST,
-                "This could not be done",
-                "The form named no action. Nothing was changed.",
-            );
-        }
+        _ => return Err(signed.cannot(NO_ACTION)),
     };
-    // Whether this person may ever do this is answered before anything about the form (as the
-    // store answers it first): a reader or another directorate's director is refused, not told
-    // how to fill the form in.
-    let author = detail.current().map(|v| v.author.id);
-    if let Err(r) = workflow::return_transition(
-        detail.cycle.state,
-        detail.item.state,
-        action,
-        &actor(&signed.user, &detail.item, author),
-    ) && r.is_forbidden()
-    {
-        return refusal(&staff, &signed, StoreError::Refused(r));
-    }
-    let Some(revision) = form.number("revision") else {
-        return signed_message(
-            &staff,
-            &signed,
-            StatusCode::BAD_REQUEST,
-            "This could not be done",
-            "The form was incomplete. Nothing was changed.",
-        );
-    };
-    let content = ReturnContent {
-        status: Status::from_key(form.get("status")).unwrap_or(Status::NoReturn),
-        commentary: form.get("commentary").to_string(),
-        corrective_action: form.get("corrective_action").to_string(),
-        reason: form.get("reason").to_string(),
-        evidence: workflow::parse_evidence(form.get("evidence")),
-    };
+    may_ever(&signed, &detail, action)?;
+    let revision = form
+        .number("revision")
+        .ok_or_else(|| signed.cannot(INCOMPLETE))?;
+    let content = content_of(&form);
     let comment = form.get("comment");
     let (act, done) = match action {
         ReturnAction::SaveDraft => (Act::Save(&content), "saved"),
@@ -868,101 +859,45 @@ pub async fn act(
         ReturnAction::Approve => (Act::Approve { comment }, "approved"),
         ReturnAction::SendBack => (Act::SendBack { comment }, "returned"),
     };
-    let mut errors = vec![];
-    if matches!(act, Act::Save(_) | Act::Submit(_))
+    let result = if matches!(act, Act::Save(_) | Act::Submit(_))
         && Status::from_key(form.get("status")).is_none()
     {
-        errors.push(FieldError {
+        Err(StoreError::Invalid(vec![FieldError {
             field: "status",
             message: "Choose the activity's status".into(),
-        });
-    }
-    let result = if errors.is_empty() {
-        staff
-            .store
-            .act_on_return(
-                &signed.org,
-                cycle_id,
-                activity_id,
-                act,
-                revision,
-                &signed.user,
-                staff.now(),
-            )
-            .await
+        }]))
     } else {
-        Err(StoreError::Invalid(errors))
+        let (org, user, now) = (&signed.org, &signed.user, staff.now());
+        let store = &staff.store;
+        store
+            .act_on_return(org, cycle_id, activity_id, act, revision, user, now)
+            .await
     };
     let problem = match result {
         Ok(_) => {
-            return http::see_other(&format!(
-                "/staff/periods/{cycle_id}/activities/{activity_id}?done={done}"
-            ));
+            let page = format!("/staff/periods/{cycle_id}/activities/{activity_id}?done={done}");
+            return Ok(http::see_other(&page));
         }
-        Err(StoreError::Invalid(errors)) => Problem {
-            status: StatusCode::BAD_REQUEST,
-            errors,
-            conflict: None,
-            input: FormView::from_form(&form),
-        },
-        // What the person wrote is kept in the form: nothing is lost, and they can look at
-        // the newer version before sending theirs again.
-        Err(StoreError::Conflict(message)) => Problem {
-            status: StatusCode::CONFLICT,
-            errors: vec![],
-            conflict: Some(message),
-            input: FormView::from_form(&form),
-        },
-        Err(StoreError::Refused(r)) if !r.is_forbidden() => Problem {
-            status: StatusCode::CONFLICT,
-            errors: vec![],
-            conflict: Some(format!("{r} Nothing was changed.")),
-            input: FormView::from_form(&form),
-        },
-        Err(e) => return refusal(&staff, &signed, e),
+        Err(e) => Problem::of(e, &form).map_err(|e| refusal(&signed, e))?,
     };
-    let detail = match load_detail(&staff, &signed, cycle_id, activity_id).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    let owners = owner_choices(&staff, &signed, &detail.item, &detail.cycle).await;
-    return_view(&staff, &signed, &detail, Some(problem), None, owners)
+    let ids = (cycle_id, activity_id);
+    show_return(&staff, &signed, ids, Some(problem), None).await
 }
 
 /// POST /staff/periods/{cycle}/activities/{activity}/owner: give the activity an owner (admins).
 pub async fn assign(
     State(staff): State<Arc<Staff>>,
     Path((cycle_id, activity_id)): Path<(i64, i64)>,
-    request: Request,
-) -> Response {
-    let (signed, form) = match signed_form(&staff, request).await {
-        Ok(ok) => ok,
-        Err(r) => return r,
-    };
-    // Only admins assign owners: anyone else is refused whatever the form says.
-    if signed.user.role != Role::Admin {
-        return refusal(
-            &staff,
-            &signed,
-            StoreError::Refused(workflow::Forbidden::NotAdmin.into()),
-        );
-    }
-    let owner = match form.get("owner") {
-        "" | "none" => None,
-        id => match id.parse::<i64>() {
-            Ok(id) => Some(id),
-            Err(_) => {
-                return signed_message(
-                    &staff,
-                    &signed,
-                    StatusCode::BAD_REQUEST,
-                    "This could not be done",
-                    "Choose an owner from the list. Nothing was changed.",
-                );
-            }
-        },
-    };
-    match staff
+    AdminForm { signed, form, .. }: AdminForm<PeriodWork>,
+) -> Result<Response, StaffError> {
+    let owner =
+        match form.get("owner") {
+            "" | "none" => None,
+            id => Some(id.parse::<i64>().map_err(|_| {
+                signed.cannot("Choose an owner from the list. Nothing was changed.")
+            })?),
+        };
+    staff
         .store
         .assign_owner(
             &signed.org,
@@ -973,10 +908,8 @@ pub async fn assign(
             staff.now(),
         )
         .await
-    {
-        Ok(()) => http::see_other(&format!(
-            "/staff/periods/{cycle_id}/activities/{activity_id}?done=assigned"
-        )),
-        Err(e) => refusal(&staff, &signed, e),
-    }
+        .map_err(|e| refusal(&signed, e))?;
+    Ok(http::see_other(&format!(
+        "/staff/periods/{cycle_id}/activities/{activity_id}?done=assigned"
+    )))
 }

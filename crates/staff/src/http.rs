@@ -40,6 +40,13 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
+/// A query parameter's value as sent (`name=value`: the staff pages' own links, never encoded).
+pub fn query_value<'a>(query: Option<&'a str>, name: &str) -> Option<&'a str> {
+    query?
+        .split('&')
+        .find_map(|p| p.strip_prefix(name)?.strip_prefix('='))
+}
+
 /// A submitted form's fields. A field sent twice keeps its first value for `get`; `all`
 /// gives every value (checkboxes).
 #[derive(Debug, Default)]

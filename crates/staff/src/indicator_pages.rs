@@ -5,10 +5,11 @@
 //! sees the indicator listed with its value withheld, and its page is not found for them.
 
 use crate::Staff;
-use crate::auth::{Signed, signed_form, signed_in, signed_message, unavailable};
+use crate::auth::{Admin, AdminForm, AdminOnly, INCOMPLETE, Signed, SignedForm};
+use crate::error::{OrNotFound, StaffError, Text};
 use crate::http::{self, Form};
 use crate::view::{errors_view, with};
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use minijinja::{Value, context};
@@ -121,12 +122,15 @@ pub fn item_view(cycle: &Cycle, item: &IndicatorItem, user: &User) -> Value {
     }
 }
 
+/// What was typed into the value form: value, note, override rating and its reason.
+type TypedValue = (String, String, String, String);
+
 #[derive(Default)]
 struct Problem {
     status: Option<StatusCode>,
     errors: Vec<FieldError>,
     conflict: Option<String>,
-    input: Option<(String, String, String, String)>,
+    input: Option<TypedValue>,
 }
 
 async fn entry_page(
@@ -136,20 +140,8 @@ async fn entry_page(
     indicator_id: i64,
     problem: Problem,
     done: Option<&str>,
-) -> Response {
-    let (cycle, item, history) = match staff
-        .store
-        .indicator_detail(&signed.org, cycle_id, indicator_id)
-        .await
-    {
-        // Someone who may not see the values finds nothing here, as with a return.
-        Ok((cycle, item, _)) if !can_see_values(&signed.user, &item, cycle.state) => {
-            return not_found(staff, signed);
-        }
-        Ok(found) => found,
-        Err(StoreError::NotFound(_)) => return not_found(staff, signed),
-        Err(e) => return unavailable(staff, &e),
-    };
+) -> Result<Response, StaffError> {
+    let (cycle, item, history) = visible_detail(staff, signed, cycle_id, indicator_id).await?;
     // The value before this period is shown only if it is one this person may see too.
     let previous = item.previous.as_ref().map(|p| match p.period_state {
         Some(state) if !can_see_values(&signed.user, &item, state) => {
@@ -170,7 +162,7 @@ async fn entry_page(
         None => Default::default(),
     });
     let rules = item.settings.as_ref().map(|s| s.rules.clone());
-    staff.view.page(
+    Ok(staff.view.page(
         problem.status.unwrap_or(StatusCode::OK),
         "indicator.html",
         with(
@@ -202,88 +194,94 @@ async fn entry_page(
                 done => done,
             },
         ),
+    ))
+}
+
+fn not_found(signed: &Signed) -> StaffError {
+    signed.not_found(
+        "There is nothing here for you. If you followed a link, it may be for an indicator whose value you cannot see before it is published.",
     )
 }
 
-fn not_found(staff: &Staff, signed: &Signed) -> Response {
-    signed_message(
-        staff,
-        signed,
-        StatusCode::NOT_FOUND,
-        "Page not found",
-        "There is nothing here for you. If you followed a link, it may be for an indicator whose value you cannot see before it is published.",
-    )
+/// The indicator in a period, with its values' history, if this person may see its values:
+/// someone who may not finds nothing here, as with a return.
+async fn visible_detail(
+    staff: &Staff,
+    signed: &Signed,
+    cycle_id: i64,
+    indicator_id: i64,
+) -> Result<(Cycle, IndicatorItem, Vec<IndicatorEntry>), StaffError> {
+    let (cycle, item, history) = staff
+        .store
+        .indicator_detail(&signed.org, cycle_id, indicator_id)
+        .await
+        .or_not_found(|| not_found(signed))?;
+    if can_see_values(&signed.user, &item, cycle.state) {
+        Ok((cycle, item, history))
+    } else {
+        Err(not_found(signed))
+    }
 }
 
 /// GET /staff/periods/{cycle}/indicators/{indicator}
 pub async fn entry(
     State(staff): State<Arc<Staff>>,
     Path((cycle_id, indicator_id)): Path<(i64, i64)>,
-    request: Request,
-) -> Response {
-    let signed = match signed_in(&staff, request.headers()).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let done = request
-        .uri()
-        .query()
+    signed: Signed,
+    RawQuery(query): RawQuery,
+) -> Result<Response, StaffError> {
+    let done = query
         .is_some_and(|q| q.contains("done=entered"))
         .then_some("The value has been saved.");
-    entry_page(
-        &staff,
-        &signed,
-        cycle_id,
-        indicator_id,
-        Problem::default(),
-        done,
-    )
-    .await
+    let problem = Problem::default();
+    entry_page(&staff, &signed, cycle_id, indicator_id, problem, done).await
+}
+
+impl Problem {
+    /// The form again, as typed, for a refusal the person can act on; any other refusal is
+    /// its own page.
+    fn of(e: StoreError, signed: &Signed, typed: TypedValue) -> Result<Problem, StaffError> {
+        let (status, errors, conflict) = match e {
+            StoreError::Invalid(errors) => (StatusCode::BAD_REQUEST, errors, None),
+            StoreError::Conflict(message) => (StatusCode::CONFLICT, vec![], Some(message)),
+            StoreError::Refused(r) if r.is_forbidden() => {
+                return Err(signed.forbidden(format!("{r} Nothing was changed.")));
+            }
+            StoreError::Refused(r) => (
+                StatusCode::CONFLICT,
+                vec![],
+                Some(format!("{r} Nothing was changed.")),
+            ),
+            StoreError::NotFound(_) => return Err(not_found(signed)),
+            other => return Err(other.into()),
+        };
+        Ok(Problem {
+            status: Some(status),
+            errors,
+            conflict,
+            input: Some(typed),
+        })
+    }
 }
 
 /// POST /staff/periods/{cycle}/indicators/{indicator}: enter or correct the value.
 pub async fn enter(
     State(staff): State<Arc<Staff>>,
     Path((cycle_id, indicator_id)): Path<(i64, i64)>,
-    request: Request,
-) -> Response {
-    let (signed, form) = match signed_form(&staff, request).await {
-        Ok(ok) => ok,
-        Err(r) => return r,
-    };
+    SignedForm { signed, form }: SignedForm,
+) -> Result<Response, StaffError> {
     // Who may enter it is settled before anything about the form: someone refused is refused
     // whatever they sent, and someone who may not see the value learns nothing about it.
-    match staff
-        .store
-        .indicator_detail(&signed.org, cycle_id, indicator_id)
-        .await
-    {
-        Ok((cycle, item, _)) if !can_see_values(&signed.user, &item, cycle.state) => {
-            return not_found(&staff, &signed);
-        }
-        Ok((_, item, _)) if may_enter(&signed.user, &item) => {}
-        Ok(_) => {
-            return signed_message(
-                &staff,
-                &signed,
-                StatusCode::FORBIDDEN,
-                "You cannot do this",
-                "Only the indicator's owner and the performance team enter its values. Nothing was changed.",
-            );
-        }
-        Err(StoreError::NotFound(_)) => return not_found(&staff, &signed),
-        Err(e) => return unavailable(&staff, &e),
+    let (_, item, _) = visible_detail(&staff, &signed, cycle_id, indicator_id).await?;
+    if !may_enter(&signed.user, &item) {
+        return Err(signed.forbidden(
+            "Only the indicator's owner and the performance team enter its values. Nothing was changed.",
+        ));
     }
-    let Some(revision) = form.number("revision") else {
-        return signed_message(
-            &staff,
-            &signed,
-            StatusCode::BAD_REQUEST,
-            "This could not be done",
-            "The form was incomplete. Nothing was changed.",
-        );
-    };
-    let echo = (
+    let revision = form
+        .number("revision")
+        .ok_or_else(|| signed.cannot(INCOMPLETE))?;
+    let typed = (
         form.get("value").to_string(),
         form.get("note").to_string(),
         form.get("override_rag").to_string(),
@@ -296,15 +294,11 @@ pub async fn enter(
         "amber" => Some(Rag::Amber),
         "green" => Some(Rag::Green),
         _ => {
-            let problem = Problem {
-                status: Some(StatusCode::BAD_REQUEST),
-                errors: vec![FieldError {
-                    field: "override_rag",
-                    message: "Choose a rating from the list".into(),
-                }],
-                conflict: None,
-                input: Some(echo),
+            let error = FieldError {
+                field: "override_rag",
+                message: "Choose a rating from the list".into(),
             };
+            let problem = Problem::of(StoreError::Invalid(vec![error]), &signed, typed)?;
             return entry_page(&staff, &signed, cycle_id, indicator_id, problem, None).await;
         }
     };
@@ -314,53 +308,17 @@ pub async fn enter(
         override_rag,
         override_reason: form.get("override_reason").to_string(),
     };
-    let result = staff
+    let (org, user, now) = (&signed.org, &signed.user, staff.now());
+    let entered = staff
         .store
-        .enter_indicator_value(
-            &signed.org,
-            cycle_id,
-            indicator_id,
-            &input,
-            revision,
-            &signed.user,
-            staff.now(),
-        )
+        .enter_indicator_value(org, cycle_id, indicator_id, &input, revision, user, now)
         .await;
-    let problem = match result {
+    let problem = match entered {
         Ok(_) => {
-            return http::see_other(&format!(
-                "/staff/periods/{cycle_id}/indicators/{indicator_id}?done=entered"
-            ));
+            let page = format!("/staff/periods/{cycle_id}/indicators/{indicator_id}?done=entered");
+            return Ok(http::see_other(&page));
         }
-        Err(StoreError::Invalid(errors)) => Problem {
-            status: Some(StatusCode::BAD_REQUEST),
-            errors,
-            conflict: None,
-            input: Some(echo),
-        },
-        Err(StoreError::Conflict(message)) => Problem {
-            status: Some(StatusCode::CONFLICT),
-            errors: vec![],
-            conflict: Some(message),
-            input: Some(echo),
-        },
-        Err(StoreError::Refused(r)) if r.is_forbidden() => {
-            return signed_message(
-                &staff,
-                &signed,
-                StatusCode::FORBIDDEN,
-                "You cannot do this",
-                &format!("{r} Nothing was changed."),
-            );
-        }
-        Err(StoreError::Refused(r)) => Problem {
-            status: Some(StatusCode::CONFLICT),
-            errors: vec![],
-            conflict: Some(format!("{r} Nothing was changed.")),
-            input: Some(echo),
-        },
-        Err(StoreError::NotFound(_)) => return not_found(&staff, &signed),
-        Err(e) => return unavailable(&staff, &e),
+        Err(e) => Problem::of(e, &signed, typed)?,
     };
     entry_page(&staff, &signed, cycle_id, indicator_id, problem, None).await
 }
@@ -413,33 +371,24 @@ async fn settings_page(
     typed: Option<Typed>,
     status: StatusCode,
     done: Option<&str>,
-) -> Response {
+) -> Result<Response, StaffError> {
     // Settings are the indicator's, not a period's; any period shows them.
-    let cycles = match staff.store.cycles(&signed.org).await {
-        Ok(c) => c,
-        Err(e) => return unavailable(staff, &e),
-    };
+    let cycles = staff.store.cycles(&signed.org).await?;
     let Some(cycle) = period
         .and_then(|p| cycles.iter().find(|c| c.id == p))
         .or(cycles.first())
     else {
-        return signed_message(
-            staff,
-            signed,
+        return Err(signed.message(
             StatusCode::NOT_FOUND,
             "Open a period first",
             "Indicators are set up from a period's page.",
-        );
+        ));
     };
-    let (_, item, _) = match staff
+    let (_, item, _) = staff
         .store
         .indicator_detail(&signed.org, cycle.id, indicator_id)
         .await
-    {
-        Ok(found) => found,
-        Err(StoreError::NotFound(_)) => return not_found(staff, signed),
-        Err(e) => return unavailable(staff, &e),
-    };
+        .or_not_found(|| not_found(signed))?;
     let rules = item
         .settings
         .as_ref()
@@ -474,7 +423,7 @@ async fn settings_page(
     .iter()
     .map(|p| context! { key => p.key(), name => p.name(), checked => Some(*p) == polarity })
     .collect();
-    staff.view.page(
+    Ok(staff.view.page(
         status,
         "indicator_settings.html",
         with(
@@ -492,51 +441,56 @@ async fn settings_page(
                 done => done,
             },
         ),
-    )
+    ))
 }
 
-fn period_query(request: &Request) -> Option<i64> {
-    request
-        .uri()
-        .query()?
+fn period_query(query: Option<&str>) -> Option<i64> {
+    query?
         .split('&')
         .find_map(|p| p.strip_prefix("period="))?
         .parse()
         .ok()
 }
 
+/// The settings page: admins only.
+pub struct SettingsView;
+
+impl AdminOnly for SettingsView {
+    fn refusal() -> Text {
+        "Only the performance team can see this page.".into()
+    }
+}
+
+/// The settings form: admins only.
+pub struct SettingsChange;
+
+impl AdminOnly for SettingsChange {
+    fn refusal() -> Text {
+        "Only the performance team can change an indicator's settings. Nothing was changed.".into()
+    }
+}
+
 /// GET /staff/indicators/{indicator}: how it is rated and who enters it (admins).
 pub async fn settings(
     State(staff): State<Arc<Staff>>,
     Path(indicator_id): Path<i64>,
-    request: Request,
-) -> Response {
-    let signed = match signed_in(&staff, request.headers()).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if signed.user.role != Role::Admin {
-        return signed_message(
-            &staff,
-            &signed,
-            StatusCode::FORBIDDEN,
-            "You cannot do this",
-            "Only the performance team can see this page.",
-        );
-    }
-    let done = request
-        .uri()
-        .query()
+    Admin { signed, .. }: Admin<SettingsView>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, StaffError> {
+    let done = query
+        .as_deref()
         .is_some_and(|q| q.contains("done=saved"))
         .then_some("The indicator's settings have been saved.");
+    let period = period_query(query.as_deref());
+    let status = StatusCode::OK;
     settings_page(
         &staff,
         &signed,
         indicator_id,
-        period_query(&request),
+        period,
         vec![],
         None,
-        StatusCode::OK,
+        status,
         done,
     )
     .await
@@ -641,72 +595,46 @@ fn parse_settings(form: &Form) -> Result<(IndicatorRules, Option<i64>), Vec<Fiel
 pub async fn save_settings(
     State(staff): State<Arc<Staff>>,
     Path(indicator_id): Path<i64>,
-    request: Request,
-) -> Response {
-    let period = period_query(&request);
-    let (signed, form) = match signed_form(&staff, request).await {
-        Ok(ok) => ok,
-        Err(r) => return r,
-    };
-    if signed.user.role != Role::Admin {
-        return signed_message(
+    RawQuery(query): RawQuery,
+    AdminForm { signed, form, .. }: AdminForm<SettingsChange>,
+) -> Result<Response, StaffError> {
+    let period = period_query(query.as_deref());
+    let refused = |errors: Vec<FieldError>| {
+        let (typed, status) = (Some(Typed::from(&form)), StatusCode::BAD_REQUEST);
+        settings_page(
             &staff,
             &signed,
-            StatusCode::FORBIDDEN,
-            "You cannot do this",
-            "Only the performance team can change an indicator's settings. Nothing was changed.",
-        );
-    }
+            indicator_id,
+            period,
+            errors,
+            typed,
+            status,
+            None,
+        )
+    };
     let (rules, owner) = match parse_settings(&form) {
         Ok(parsed) => parsed,
-        Err(errors) => {
-            return settings_page(
-                &staff,
-                &signed,
-                indicator_id,
-                period,
-                errors,
-                Some(Typed::from(&form)),
-                StatusCode::BAD_REQUEST,
-                None,
-            )
-            .await;
-        }
+        Err(errors) => return refused(errors).await,
     };
+    let (org, user, now) = (&signed.org, &signed.user, staff.now());
     match staff
         .store
-        .set_indicator_settings(
-            &signed.org,
-            indicator_id,
-            &rules,
-            owner,
-            &signed.user,
-            staff.now(),
-        )
+        .set_indicator_settings(org, indicator_id, &rules, owner, user, now)
         .await
     {
-        Ok(()) => http::see_other(&format!(
+        Ok(()) => Ok(http::see_other(&format!(
             "/staff/indicators/{indicator_id}?period={}&done=saved",
             period.unwrap_or(0)
-        )),
+        ))),
+        // The form's own checks come first, so what the store can object to is the owner.
         Err(StoreError::Usage(message)) => {
-            let errors = vec![FieldError {
+            refused(vec![FieldError {
                 field: "owner",
                 message,
-            }];
-            settings_page(
-                &staff,
-                &signed,
-                indicator_id,
-                period,
-                errors,
-                Some(Typed::from(&form)),
-                StatusCode::BAD_REQUEST,
-                None,
-            )
+            }])
             .await
         }
-        Err(StoreError::NotFound(_)) => not_found(&staff, &signed),
-        Err(e) => unavailable(&staff, &e),
+        Err(StoreError::NotFound(_)) => Err(not_found(&signed)),
+        Err(e) => Err(e.into()),
     }
 }

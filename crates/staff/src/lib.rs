@@ -12,6 +12,7 @@ pub mod auth;
 pub mod client;
 pub mod config;
 pub mod cycle_pages;
+pub mod error;
 pub mod export;
 pub mod http;
 pub mod indicator_pages;

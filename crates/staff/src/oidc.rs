@@ -6,11 +6,12 @@
 //! later ones find it by that subject.
 
 use crate::Staff;
-use crate::auth::{self, message, unavailable};
+use crate::auth;
+use crate::error::StaffError;
 use crate::http::{self, same_secret};
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
 use openidconnect::{
@@ -19,7 +20,7 @@ use openidconnect::{
 };
 use serde::Deserialize;
 use std::sync::Arc;
-use waymark_store::AttemptKind;
+use waymark_store::{AttemptKind, User};
 
 /// The `[oidc]` section of the configuration file.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -53,6 +54,16 @@ const MAX_PENDING: usize = 256;
 const PENDING_MINUTES: i64 = 10;
 /// How long the provider's published configuration is trusted before it is fetched again.
 const METADATA_MINUTES: i64 = 60;
+
+/// The provider's client as built from its published configuration (with a redirect address).
+type Client = CoreClient<
+    openidconnect::EndpointSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointMaybeSet,
+    openidconnect::EndpointMaybeSet,
+>;
 
 /// Single sign-on, ready to use.
 pub struct Sso {
@@ -102,21 +113,7 @@ impl Sso {
         Ok(metadata)
     }
 
-    fn client(
-        &self,
-        metadata: CoreProviderMetadata,
-        base_url: &str,
-    ) -> Result<
-        CoreClient<
-            openidconnect::EndpointSet,
-            openidconnect::EndpointNotSet,
-            openidconnect::EndpointNotSet,
-            openidconnect::EndpointNotSet,
-            openidconnect::EndpointMaybeSet,
-            openidconnect::EndpointMaybeSet,
-        >,
-        String,
-    > {
+    fn client(&self, metadata: CoreProviderMetadata, base_url: &str) -> Result<Client, String> {
         let redirect = RedirectUrl::new(format!("{base_url}/staff/sign-in/callback"))
             .map_err(|e| e.to_string())?;
         Ok(CoreClient::from_provider_metadata(
@@ -153,33 +150,30 @@ fn sso_cookie(staff: &Staff) -> &'static str {
     }
 }
 
-fn refused(staff: &Staff, status: StatusCode, why: &str) -> Response {
-    message(
-        staff,
+fn refused(status: StatusCode, why: &str) -> StaffError {
+    StaffError::message(
         status,
         "Single sign-on did not work",
-        &format!("{why} Go back to the sign-in page and try again, or ask your performance team."),
+        format!("{why} Go back to the sign-in page and try again, or ask your performance team."),
     )
 }
 
+fn not_set_up() -> StaffError {
+    refused(StatusCode::NOT_FOUND, "Single sign-on is not set up here.")
+}
+
+/// The provider's client, from its published configuration (fetched at most hourly).
+async fn provider(staff: &Staff, sso: &Sso, now: DateTime<Utc>) -> Result<Client, StaffError> {
+    let metadata = sso.metadata(now).await.map_err(StaffError::unavailable)?;
+    sso.client(metadata, &staff.config.base_url)
+        .map_err(StaffError::unavailable)
+}
+
 /// GET /staff/sign-in/sso: send the person to the identity provider.
-pub async fn start(State(staff): State<Arc<Staff>>) -> Response {
-    let Some(sso) = &staff.sso else {
-        return refused(
-            &staff,
-            StatusCode::NOT_FOUND,
-            "Single sign-on is not set up here.",
-        );
-    };
+pub async fn start(State(staff): State<Arc<Staff>>) -> Result<Response, StaffError> {
+    let sso = staff.sso.as_ref().ok_or_else(not_set_up)?;
     let now = staff.now();
-    let metadata = match sso.metadata(now).await {
-        Ok(m) => m,
-        Err(e) => return unavailable(&staff, &e),
-    };
-    let client = match sso.client(metadata, &staff.config.base_url) {
-        Ok(c) => c,
-        Err(e) => return unavailable(&staff, &e),
-    };
+    let client = provider(&staff, sso, now).await?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let (url, state, nonce) = client
         .authorize_url(
@@ -205,7 +199,7 @@ pub async fn start(State(staff): State<Arc<Staff>>) -> Response {
         state.secret(),
         Some(Duration::minutes(PENDING_MINUTES)),
     );
-    http::with_cookie(http::see_other(url.as_str()), &cookie)
+    Ok(http::with_cookie(http::see_other(url.as_str()), &cookie))
 }
 
 fn query_value(query: &str, name: &str) -> Option<String> {
@@ -227,24 +221,22 @@ struct RefusalReason(String);
 /// (with the PKCE verifier), check the ID token, find the account, start a session. Each
 /// callback is counted against the client's limit (as sign-ins and set-up links are): one
 /// that does not end signed in is a failure, unless the service itself was unavailable.
-pub async fn callback(State(staff): State<Arc<Staff>>, request: Request) -> Response {
-    let Some(sso) = &staff.sso else {
-        return refused(
-            &staff,
-            StatusCode::NOT_FOUND,
-            "Single sign-on is not set up here.",
-        );
-    };
+pub async fn callback(
+    State(staff): State<Arc<Staff>>,
+    request: Request,
+) -> Result<Response, StaffError> {
+    let sso = staff.sso.as_ref().ok_or_else(not_set_up)?;
     let client_ip = staff.config.proxies.of(&request);
-    let attempt = match auth::admit(&staff, AttemptKind::SingleSignOn, "", &client_ip).await {
-        Ok(attempt) => attempt,
-        Err(Ok(_)) => return auth::client_throttled(&staff),
-        Err(Err(response)) => return response,
-    };
-    let response = returned(&staff, sso, request, &client_ip).await;
+    let attempt = auth::admit(&staff, AttemptKind::SingleSignOn, "", &client_ip)
+        .await?
+        .map_err(|_| auth::client_throttled(&staff))?;
+    // The answer is made here, so that its status decides how the attempt counts.
+    let response = returned(&staff, sso, request, &client_ip)
+        .await
+        .into_response();
     let status = response.status();
-    let settled = if status.is_redirection() || status.is_server_error() {
-        staff.store.attempt_succeeded(&attempt).await
+    if status.is_redirection() || status.is_server_error() {
+        staff.store.attempt_succeeded(&attempt).await?;
     } else {
         let why = response
             .extensions()
@@ -254,102 +246,79 @@ pub async fn callback(State(staff): State<Arc<Staff>>, request: Request) -> Resp
         staff
             .store
             .attempt_failed(&attempt, &why, staff.now())
-            .await
-    };
-    match settled {
-        Ok(()) => response,
-        Err(e) => unavailable(&staff, &e),
+            .await?;
     }
+    Ok(response)
 }
 
-/// The callback's work, once the client is allowed to try.
-async fn returned(staff: &Arc<Staff>, sso: &Sso, request: Request, client_ip: &str) -> Response {
-    let staff = staff.clone();
-    let now = staff.now();
-    let query = request.uri().query().unwrap_or("").to_string();
-    let client_ip = client_ip.to_string();
-    if let Some(error) = query_value(&query, "error") {
+/// The pending sign-in this callback finishes, and the code the provider sent with it.
+fn pending_sign_in(
+    staff: &Staff,
+    sso: &Sso,
+    request: &Request,
+    now: DateTime<Utc>,
+) -> Result<(Pending, String), StaffError> {
+    let query = request.uri().query().unwrap_or("");
+    if let Some(error) = query_value(query, "error") {
         let error: String = error
             .chars()
             .filter(|c| !c.is_control())
             .take(100)
             .collect();
-        return refused(
-            &staff,
-            StatusCode::UNAUTHORIZED,
-            &format!("The identity provider said: {error}."),
-        );
+        let why = format!("The identity provider said: {error}.");
+        return Err(refused(StatusCode::UNAUTHORIZED, &why));
     }
-    let state = query_value(&query, "state").unwrap_or_default();
-    let bound = http::cookie(request.headers(), sso_cookie(&staff)).unwrap_or("");
+    let state = query_value(query, "state").unwrap_or_default();
+    let bound = http::cookie(request.headers(), sso_cookie(staff)).unwrap_or("");
     // The state must be the one this browser was given (no sign-in forced from elsewhere).
     if !same_secret(&state, bound) {
-        return refused(
-            &staff,
-            StatusCode::FORBIDDEN,
-            "The sign-in did not start from this browser.",
-        );
+        let why = "The sign-in did not start from this browser.";
+        return Err(refused(StatusCode::FORBIDDEN, why));
     }
     let Some(pending) = sso.take(&state, now) else {
-        return refused(
-            &staff,
-            StatusCode::FORBIDDEN,
-            "The sign-in took too long or was already used.",
-        );
+        let why = "The sign-in took too long or was already used.";
+        return Err(refused(StatusCode::FORBIDDEN, why));
     };
-    let Some(code) = query_value(&query, "code") else {
-        return refused(
-            &staff,
-            StatusCode::BAD_REQUEST,
-            "The identity provider sent no code.",
-        );
+    let Some(code) = query_value(query, "code") else {
+        let why = "The identity provider sent no code.";
+        return Err(refused(StatusCode::BAD_REQUEST, why));
     };
-    let metadata = match sso.metadata(now).await {
-        Ok(m) => m,
-        Err(e) => return unavailable(&staff, &e),
-    };
-    let client = match sso.client(metadata, &staff.config.base_url) {
-        Ok(c) => c,
-        Err(e) => return unavailable(&staff, &e),
-    };
-    let request = match client.exchange_code(AuthorizationCode::new(code)) {
-        Ok(r) => r,
-        Err(e) => return unavailable(&staff, &e),
-    };
-    let tokens = match request
+    Ok((pending, code))
+}
+
+/// Who the provider says the person is: its subject (issuer and subject), and the address
+/// that finds their account the first time.
+async fn identify(
+    staff: &Staff,
+    sso: &Sso,
+    pending: Pending,
+    code: String,
+    now: DateTime<Utc>,
+) -> Result<(String, String), StaffError> {
+    let client = provider(staff, sso, now).await?;
+    let tokens = client
+        .exchange_code(AuthorizationCode::new(code))
+        .map_err(StaffError::unavailable)?
         .set_pkce_verifier(PkceCodeVerifier::new(pending.verifier))
         .request_async(&sso.http)
         .await
-    {
-        Ok(t) => t,
-        Err(e) => {
+        .map_err(|e| {
             eprintln!("waymark: single sign-on code exchange failed: {e}");
-            return refused(
-                &staff,
-                StatusCode::UNAUTHORIZED,
-                "The identity provider did not confirm who you are.",
-            );
-        }
-    };
+            let why = "The identity provider did not confirm who you are.";
+            refused(StatusCode::UNAUTHORIZED, why)
+        })?;
     let Some(id_token) = tokens.id_token() else {
-        return refused(
-            &staff,
-            StatusCode::UNAUTHORIZED,
-            "The identity provider sent no identity.",
-        );
+        let why = "The identity provider sent no identity.";
+        return Err(refused(StatusCode::UNAUTHORIZED, why));
     };
     let verifier = client.id_token_verifier();
-    let claims = match id_token.claims(&verifier, &Nonce::new(pending.nonce)) {
-        Ok(c) => c,
-        Err(e) => {
+    let claims = id_token
+        .claims(&verifier, &Nonce::new(pending.nonce))
+        .map_err(|e| {
             eprintln!("waymark: an ID token was refused: {e}");
-            return refused(
-                &staff,
-                StatusCode::UNAUTHORIZED,
-                "The identity provider's answer could not be trusted.",
-            );
-        }
-    };
+            let why = "The identity provider's answer could not be trusted.";
+            refused(StatusCode::UNAUTHORIZED, why)
+        })?;
     let subject = format!("{} {}", claims.issuer().as_str(), claims.subject().as_str());
     // The address used to find the account the first time: `email` only when the provider
     // says it verified it; otherwise the provider's own user name (Entra ID's
@@ -361,59 +330,62 @@ async fn returned(staff: &Arc<Staff>, sso: &Sso, request: Request, client_ip: &s
     let email = verified_email
         .or_else(|| claims.preferred_username().map(|u| u.as_str().to_string()))
         .unwrap_or_default();
-    let found = match staff.store.user_by_oidc_subject(&subject).await {
-        Ok(Some(user)) => Some(user),
-        Ok(None) => match staff.store.user_by_email(&email).await {
+    Ok((subject, email))
+}
+
+/// The active account for a provider's subject: found by it, or (the first time) an account
+/// not yet linked, found by address and linked to it.
+async fn account(
+    staff: &Staff,
+    subject: &str,
+    email: &str,
+    now: DateTime<Utc>,
+) -> Result<User, StaffError> {
+    let found = match staff.store.user_by_oidc_subject(subject).await? {
+        Some(user) => Some(user),
+        None => match staff.store.user_by_email(email).await? {
             // An account not yet linked, or linked to this very subject.
-            Ok(Some(user)) if user.oidc_subject.is_none() && user.active => {
-                match staff.store.link_oidc_subject(&user, &subject, now).await {
-                    Ok(linked) => Some(linked),
-                    Err(e) => return unavailable(&staff, &e),
-                }
+            Some(user) if user.oidc_subject.is_none() && user.active => {
+                Some(staff.store.link_oidc_subject(&user, subject, now).await?)
             }
-            Ok(_) => None,
-            Err(e) => return unavailable(&staff, &e),
+            _ => None,
         },
-        Err(e) => return unavailable(&staff, &e),
     };
-    let Some(user) = found.filter(|u| u.active) else {
+    found.filter(|u| u.active).ok_or_else(|| {
         let shown = if email.is_empty() {
             "single sign-on"
         } else {
-            email.as_str()
+            email
         };
-        let mut response = refused(
-            &staff,
-            StatusCode::FORBIDDEN,
-            "You signed in with your council account, but it has no access to this site.",
-        );
+        let why = "You signed in with your council account, but it has no access to this site.";
+        let mut response = refused(StatusCode::FORBIDDEN, why).into_response();
         response.extensions_mut().insert(RefusalReason(format!(
             "no account for this single sign-on identity ({shown})"
         )));
-        return response;
-    };
-    let (token, _) = match staff
+        StaffError::answer(response)
+    })
+}
+
+/// The callback's work, once the client is allowed to try.
+async fn returned(
+    staff: &Staff,
+    sso: &Sso,
+    request: Request,
+    client_ip: &str,
+) -> Result<Response, StaffError> {
+    let now = staff.now();
+    let (pending, code) = pending_sign_in(staff, sso, &request, now)?;
+    let (subject, email) = identify(staff, sso, pending, code, now).await?;
+    let user = account(staff, &subject, &email, now).await?;
+    let (token, _) = staff
         .store
         .start_session(
             &user,
             "single sign-on",
-            &client_ip,
+            client_ip,
             staff.config.sessions,
             now,
         )
-        .await
-    {
-        Ok(started) => started,
-        Err(e) => return unavailable(&staff, &e),
-    };
-    let session = staff
-        .config
-        .cookie(staff.config.session_cookie(), &token, None);
-    let spent = staff
-        .config
-        .cookie(sso_cookie(&staff), "", Some(Duration::zero()));
-    http::with_cookie(
-        http::with_cookie(http::see_other("/staff"), &session),
-        &spent,
-    )
+        .await?;
+    Ok(auth::signed_in_now(staff, &token, sso_cookie(staff)))
 }

@@ -1,12 +1,13 @@
 //! Admins' pages: the council's accounts (add one — with its one-time set-up link — change a
 //! role, deactivate) and the audit trail (read, page back, export).
 
-use crate::auth::{Signed, admins_only, signed_admin, signed_form, signed_message, unavailable};
+use crate::auth::{Admin, AdminForm, Signed};
+use crate::error::StaffError;
 use crate::http::{self, Form};
 use crate::view::{no_errors, one_error, with};
 use crate::{Staff, export};
-use axum::extract::{Path, Request, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use minijinja::{Value, context};
 use std::sync::Arc;
@@ -54,17 +55,14 @@ async fn list_page(
     status: StatusCode,
     form: Value,
     link: Option<Value>,
-) -> Response {
-    let people = match staff.store.users(&signed.org).await {
-        Ok(p) => p,
-        Err(e) => return unavailable(staff, &e),
-    };
+) -> Result<Response, StaffError> {
+    let people = staff.store.users(&signed.org).await?;
     let selected_role = form
         .get_attr("role")
         .ok()
         .map(|v| v.to_string())
         .unwrap_or_default();
-    staff.view.page(
+    Ok(staff.view.page(
         status,
         "people.html",
         with(
@@ -77,105 +75,76 @@ async fn list_page(
                 link => link,
             },
         ),
-    )
+    ))
 }
 
 /// GET /staff/people
-pub async fn list(State(staff): State<Arc<Staff>>, headers: HeaderMap) -> Response {
-    match signed_admin(&staff, &headers).await {
-        Ok(signed) => list_page(&staff, &signed, StatusCode::OK, no_errors(), None).await,
-        Err(r) => r,
-    }
+pub async fn list(
+    State(staff): State<Arc<Staff>>,
+    Admin { signed, .. }: Admin,
+) -> Result<Response, StaffError> {
+    list_page(&staff, &signed, StatusCode::OK, no_errors(), None).await
 }
 
-/// POST /staff/people: add an account and show its set-up link once.
-pub async fn add(State(staff): State<Arc<Staff>>, request: Request) -> Response {
-    let (signed, form) = match signed_form(&staff, request).await {
-        Ok(ok) => ok,
-        Err(r) => return r,
-    };
-    if signed.user.role != Role::Admin {
-        return admins_only(&staff, &signed);
-    }
-    let echo = |errors: Value| {
-        context! {
-            email => form.get("email"),
-            name => form.get("name"),
-            role => form.get("role"),
-            directorate => form.get("directorate"),
-            errors => errors,
-        }
-    };
+/// The account the add form describes, or the field at fault and why.
+fn new_user(form: &Form) -> Result<NewUser, (&'static str, String)> {
     if let Some(why) = name_problem(form.get("name")) {
-        return list_page(
-            &staff,
-            &signed,
-            StatusCode::BAD_REQUEST,
-            echo(one_error("name", &why)),
-            None,
-        )
-        .await;
+        return Err(("name", why));
     }
-    let Some(role) = Role::from_key(form.get("role")) else {
-        let errors = one_error("role", "Choose what this person does");
-        return list_page(&staff, &signed, StatusCode::BAD_REQUEST, echo(errors), None).await;
-    };
-    if let Err(why) = waymark_store::accounts::check_email(form.get("email")) {
-        return list_page(
-            &staff,
-            &signed,
-            StatusCode::BAD_REQUEST,
-            echo(one_error("email", &why)),
-            None,
-        )
-        .await;
-    }
-    let new = NewUser {
+    let role = Role::from_key(form.get("role"))
+        .ok_or(("role", "Choose what this person does".to_string()))?;
+    waymark_store::accounts::check_email(form.get("email")).map_err(|why| ("email", why))?;
+    Ok(NewUser {
         email: form.get("email").to_string(),
         name: form.get("name").to_string(),
         role,
         directorate: Some(form.get("directorate").to_string()).filter(|d| !d.is_empty()),
-    };
-    let now = staff.now();
-    let user = match staff
-        .store
-        .add_user(&signed.org, &new, &signed.user.who(), now)
-        .await
-    {
-        Ok(user) => user,
-        Err(StoreError::Usage(why)) => {
-            // The address and name are checked above, so what the store can object to is an
-            // address already taken or a directorate it does not know. (Which one is not read
-            // from words the address itself may contain.)
-            let field = if why.starts_with("there is already an account") {
-                "email"
-            } else {
-                "directorate"
-            };
-            return list_page(
-                &staff,
-                &signed,
-                StatusCode::BAD_REQUEST,
-                echo(one_error(field, &why)),
-                None,
-            )
-            .await;
-        }
-        Err(e) => return unavailable(&staff, &e),
-    };
-    let token = match staff
-        .store
-        .issue_setup_link(&user, &signed.user.who(), now)
-        .await
-    {
-        Ok(t) => t,
-        Err(e) => return unavailable(&staff, &e),
-    };
-    let link = context! {
+    })
+}
+
+/// The set-up link shown once to the admin who made it.
+fn setup_link(staff: &Staff, user: &User, token: &str) -> Value {
+    context! {
         email => user.email.clone(),
         url => format!("{}/staff/setup/{token}", staff.config.base_url),
         hours => waymark_store::accounts::SETUP_LINK_HOURS,
+    }
+}
+
+/// POST /staff/people: add an account and show its set-up link once.
+pub async fn add(
+    State(staff): State<Arc<Staff>>,
+    AdminForm { signed, form, .. }: AdminForm,
+) -> Result<Response, StaffError> {
+    let refused = |field: &'static str, why: String| {
+        let typed = context! {
+            email => form.get("email"),
+            name => form.get("name"),
+            role => form.get("role"),
+            directorate => form.get("directorate"),
+            errors => one_error(field, &why),
+        };
+        list_page(&staff, &signed, StatusCode::BAD_REQUEST, typed, None)
     };
+    let new = match new_user(&form) {
+        Ok(new) => new,
+        Err((field, why)) => return refused(field, why).await,
+    };
+    let (who, now) = (signed.user.who(), staff.now());
+    let user = match staff.store.add_user(&signed.org, &new, &who, now).await {
+        Ok(user) => user,
+        Err(StoreError::Usage(why)) => {
+            // The address and name are checked above, so what the store can object to is an
+            // address already taken or a directorate it does not know: which one is asked of
+            // the store, not read from its words (which may hold the address itself).
+            let taken = staff.store.user_by_email(&new.email).await?.is_some();
+            let field = if taken { "email" } else { "directorate" };
+            return refused(field, why).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let token = staff.store.issue_setup_link(&user, &who, now).await?;
+    let link = setup_link(&staff, &user, &token);
     list_page(&staff, &signed, StatusCode::OK, no_errors(), Some(link)).await
 }
 
@@ -204,17 +173,11 @@ async fn person_page(
     )
 }
 
-async fn find(staff: &Staff, signed: &Signed, id: i64) -> Result<User, Response> {
-    match staff.store.user(id).await {
-        Ok(Some(u)) if u.org_id == signed.org.id => Ok(u),
-        Ok(_) => Err(signed_message(
-            staff,
-            signed,
-            StatusCode::NOT_FOUND,
-            "Page not found",
-            "There is no such account.",
-        )),
-        Err(e) => Err(unavailable(staff, &e)),
+/// An account of this council (another council's is not found, as one that is not there).
+async fn find(staff: &Staff, signed: &Signed, id: i64) -> Result<User, StaffError> {
+    match staff.store.user(id).await? {
+        Some(u) if u.org_id == signed.org.id => Ok(u),
+        _ => Err(signed.not_found("There is no such account.")),
     }
 }
 
@@ -222,110 +185,62 @@ async fn find(staff: &Staff, signed: &Signed, id: i64) -> Result<User, Response>
 pub async fn person(
     State(staff): State<Arc<Staff>>,
     Path(id): Path<i64>,
-    headers: HeaderMap,
-) -> Response {
-    let signed = match signed_admin(&staff, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    match find(&staff, &signed, id).await {
-        Ok(user) => person_page(&staff, &signed, &user, StatusCode::OK, no_errors(), None).await,
-        Err(r) => r,
-    }
+    Admin { signed, .. }: Admin,
+) -> Result<Response, StaffError> {
+    let user = find(&staff, &signed, id).await?;
+    Ok(person_page(&staff, &signed, &user, StatusCode::OK, no_errors(), None).await)
 }
 
 /// POST /staff/people/{user}: change role, directorate or access; or issue a new set-up link.
 pub async fn change(
     State(staff): State<Arc<Staff>>,
     Path(id): Path<i64>,
-    request: Request,
-) -> Response {
-    let (signed, form) = match signed_form(&staff, request).await {
-        Ok(ok) => ok,
-        Err(r) => return r,
-    };
-    if signed.user.role != Role::Admin {
-        return admins_only(&staff, &signed);
-    }
-    let user = match find(&staff, &signed, id).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    let now = staff.now();
+    AdminForm { signed, form, .. }: AdminForm,
+) -> Result<Response, StaffError> {
+    let user = find(&staff, &signed, id).await?;
+    let (who, now) = (signed.user.who(), staff.now());
     if form.get("action") == "link" {
-        return match staff
-            .store
-            .issue_setup_link(&user, &signed.user.who(), now)
-            .await
-        {
-            Ok(token) => {
-                let link = context! {
-                    email => user.email.clone(),
-                    url => format!("{}/staff/setup/{token}", staff.config.base_url),
-                    hours => waymark_store::accounts::SETUP_LINK_HOURS,
-                };
-                person_page(
-                    &staff,
-                    &signed,
-                    &user,
-                    StatusCode::OK,
-                    no_errors(),
-                    Some(link),
-                )
-                .await
-            }
-            Err(e) => unavailable(&staff, &e),
-        };
-    }
-    let change = match parse_change(&form, &user) {
-        Ok(c) => c,
-        Err(errors) => {
-            return person_page(
-                &staff,
-                &signed,
-                &user,
-                StatusCode::BAD_REQUEST,
-                errors,
-                None,
-            )
-            .await;
-        }
-    };
-    // Nobody takes away their own admin access: a council must not lock itself out.
-    if user.id == signed.user.id && (change.role != Role::Admin || !change.active) {
-        let errors = one_error(
-            "role",
-            "You cannot remove your own admin access; ask another admin",
-        );
-        return person_page(
+        let token = staff.store.issue_setup_link(&user, &who, now).await?;
+        let link = setup_link(&staff, &user, &token);
+        let page = person_page(
             &staff,
             &signed,
             &user,
-            StatusCode::BAD_REQUEST,
-            errors,
-            None,
-        )
-        .await;
+            StatusCode::OK,
+            no_errors(),
+            Some(link),
+        );
+        return Ok(page.await);
     }
-    match staff
-        .store
-        .change_user(&signed.org, user.id, &change, &signed.user.who(), now)
-        .await
-    {
-        Ok(after) => person_page(&staff, &signed, &after, StatusCode::OK, no_errors(), None).await,
-        Err(StoreError::Usage(why)) => {
-            let errors = one_error("directorate", &why);
-            person_page(
+    let change = match parse_change(&form, &user, &signed.user) {
+        Ok(c) => c,
+        Err(errors) => {
+            let page = person_page(
                 &staff,
                 &signed,
                 &user,
                 StatusCode::BAD_REQUEST,
                 errors,
                 None,
-            )
-            .await
+            );
+            return Ok(page.await);
         }
-        Err(e) => unavailable(&staff, &e),
+    };
+    match staff
+        .store
+        .change_user(&signed.org, user.id, &change, &who, now)
+        .await
+    {
+        Ok(after) => {
+            Ok(person_page(&staff, &signed, &after, StatusCode::OK, no_errors(), None).await)
+        }
+        // The name and role are checked above: what the store can object to is the directorate.
+        Err(StoreError::Usage(why)) => {
+            let errors = one_error("directorate", &why);
+            let status = StatusCode::BAD_REQUEST;
+            Ok(person_page(&staff, &signed, &user, status, errors, None).await)
+        }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -348,44 +263,45 @@ fn name_problem(name: &str) -> Option<String> {
     }
 }
 
-fn parse_change(form: &Form, user: &User) -> Result<UserChange, Value> {
+/// The change the form describes to `user`'s account, made by `me`, or the form's errors.
+fn parse_change(form: &Form, user: &User, me: &User) -> Result<UserChange, Value> {
     if let Some(why) = name_problem(form.get("name")) {
         return Err(one_error("name", &why));
     }
     let role = Role::from_key(form.get("role"))
         .ok_or_else(|| one_error("role", "Choose what this person does"))?;
-    Ok(UserChange {
+    let change = UserChange {
         name: Some(form.get("name").to_string())
             .filter(|n| !n.trim().is_empty())
             .unwrap_or_else(|| user.name.clone()),
         role,
         directorate: Some(form.get("directorate").to_string()).filter(|d| !d.is_empty()),
         active: form.get("active") == "yes",
-    })
+    };
+    // Nobody takes away their own admin access: a council must not lock itself out.
+    if user.id == me.id && (change.role != Role::Admin || !change.active) {
+        return Err(one_error(
+            "role",
+            "You cannot remove your own admin access; ask another admin",
+        ));
+    }
+    Ok(change)
 }
 
 /// Events shown per page of the audit trail.
 const AUDIT_PAGE: i64 = 50;
 
 /// GET /staff/audit?before=SEQ: the council's audit trail, newest first.
-pub async fn audit(State(staff): State<Arc<Staff>>, request: Request) -> Response {
-    let signed = match signed_admin(&staff, request.headers()).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let before = request
-        .uri()
-        .query()
-        .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("before=")))
-        .and_then(|v| v.parse::<i64>().ok());
-    let events = match staff
+pub async fn audit(
+    State(staff): State<Arc<Staff>>,
+    Admin { signed, .. }: Admin,
+    RawQuery(query): RawQuery,
+) -> Result<Response, StaffError> {
+    let before = http::query_value(query.as_deref(), "before").and_then(|v| v.parse::<i64>().ok());
+    let events = staff
         .store
         .audit_events(&signed.org, before, AUDIT_PAGE + 1)
-        .await
-    {
-        Ok(e) => e,
-        Err(e) => return unavailable(&staff, &e),
-    };
+        .await?;
     let more = events.len() as i64 > AUDIT_PAGE;
     let shown: Vec<Value> = events
         .iter()
@@ -409,42 +325,40 @@ pub async fn audit(State(staff): State<Arc<Staff>>, request: Request) -> Respons
     } else {
         None
     };
-    staff.view.page(
+    Ok(staff.view.page(
         StatusCode::OK,
         "audit.html",
         with(
             signed.frame("audit", "Audit trail"),
             context! { events => shown, older => older },
         ),
-    )
+    ))
 }
 
 /// GET /staff/audit.csv
-pub async fn audit_csv(State(staff): State<Arc<Staff>>, headers: HeaderMap) -> Response {
-    let signed = match signed_admin(&staff, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    match staff.store.audit_export(Some(&signed.org)).await {
-        Ok(events) => match export::audit_csv(&events) {
-            Ok(bytes) => http::download("text/csv; charset=utf-8", "audit-trail.csv", bytes),
-            Err(e) => unavailable(&staff, &e),
-        },
-        Err(e) => unavailable(&staff, &e),
-    }
+pub async fn audit_csv(
+    State(staff): State<Arc<Staff>>,
+    Admin { signed, .. }: Admin,
+) -> Result<Response, StaffError> {
+    let events = staff.store.audit_export(Some(&signed.org)).await?;
+    let bytes = export::audit_csv(&events).map_err(StaffError::unavailable)?;
+    Ok(http::download(
+        "text/csv; charset=utf-8",
+        "audit-trail.csv",
+        bytes,
+    ))
 }
 
 /// GET /staff/audit.json
-pub async fn audit_json(State(staff): State<Arc<Staff>>, headers: HeaderMap) -> Response {
-    let signed = match signed_admin(&staff, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    match staff.store.audit_export(Some(&signed.org)).await {
-        Ok(events) => match export::audit_json(&events) {
-            Ok(bytes) => http::download("application/json", "audit-trail.json", bytes),
-            Err(e) => unavailable(&staff, &e),
-        },
-        Err(e) => unavailable(&staff, &e),
-    }
+pub async fn audit_json(
+    State(staff): State<Arc<Staff>>,
+    Admin { signed, .. }: Admin,
+) -> Result<Response, StaffError> {
+    let events = staff.store.audit_export(Some(&signed.org)).await?;
+    let bytes = export::audit_json(&events).map_err(StaffError::unavailable)?;
+    Ok(http::download(
+        "application/json",
+        "audit-trail.json",
+        bytes,
+    ))
 }

@@ -3,36 +3,33 @@
 //! only; every change is audited by the store.
 
 use crate::Staff;
-use crate::auth::{Signed, admins_only, signed_admin, signed_form, signed_message, unavailable};
+use crate::auth::{Admin, AdminForm, NO_ACTION, Signed};
+use crate::error::StaffError;
 use crate::http::{self, Form};
-use crate::view::{no_errors, one_error, with};
-use axum::extract::{Path, Request, State};
+use crate::view::{errors_view, no_errors, with};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use minijinja::{Value, context};
 use std::sync::Arc;
-use waymark_domain::workflow::Role;
+use waymark_domain::workflow::FieldError;
 use waymark_store::{ActivityFields, IndicatorEdit, PlanEdit, StoreError, SuggestionDecision};
 
 /// GET /staff/plan: the plan's activities and indicators, and the upload form.
-pub async fn plan(State(staff): State<Arc<Staff>>, request: Request) -> Response {
-    let signed = match signed_admin(&staff, request.headers()).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let done = request
-        .uri()
-        .query()
-        .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("done=")))
-        .and_then(|d| {
-            Some(match d {
-                "added" => "The activity has been added to the plan.",
-                "imported" => "The new revision of the plan has been imported.",
-                "imported-unfinished" => "The file has been imported, but suggesting outcomes or remembering your choice of columns did not finish: run `waymark outcomes suggest`, or choose the columns again next time.",
-                "indicator" => "The indicator has been saved.",
-                _ => return None,
-            })
-        });
+pub async fn plan(
+    State(staff): State<Arc<Staff>>,
+    Admin { signed, .. }: Admin,
+    RawQuery(query): RawQuery,
+) -> Result<Response, StaffError> {
+    let done = http::query_value(query.as_deref(), "done").and_then(|d| {
+        Some(match d {
+            "added" => "The activity has been added to the plan.",
+            "imported" => "The new revision of the plan has been imported.",
+            "imported-unfinished" => "The file has been imported, but suggesting outcomes or remembering your choice of columns did not finish: run `waymark outcomes suggest`, or choose the columns again next time.",
+            "indicator" => "The indicator has been saved.",
+            _ => return None,
+        })
+    });
     plan_page(
         &staff,
         &signed,
@@ -51,11 +48,8 @@ pub(crate) async fn plan_page(
     done: Option<&str>,
     errors: Value,
     form: Value,
-) -> Response {
-    let activities = match staff.store.activities(&signed.org, None).await {
-        Ok(a) => a,
-        Err(e) => return unavailable(staff, &e),
-    };
+) -> Result<Response, StaffError> {
+    let activities = staff.store.activities(&signed.org, None).await?;
     let mut directorates: Vec<String> = activities.iter().map(|a| a.directorate.clone()).collect();
     directorates.sort();
     directorates.dedup();
@@ -85,7 +79,7 @@ pub(crate) async fn plan_page(
             }
         })
         .collect();
-    staff.view.page(
+    Ok(staff.view.page(
         status,
         "plan.html",
         with(
@@ -100,7 +94,7 @@ pub(crate) async fn plan_page(
                 max_upload_mb => crate::upload_pages::MAX_UPLOAD_BYTES / 1024 / 1024,
             },
         ),
-    )
+    ))
 }
 
 fn fields_from(form: &Form) -> ActivityFields {
@@ -118,21 +112,33 @@ fn fields_from(form: &Form) -> ActivityFields {
     }
 }
 
-/// Which field a store refusal is about, for the error summary.
-fn field_of(message: &str) -> &'static str {
-    if message.contains("reference") {
-        "reference"
-    } else if message.contains("directorate") {
-        "directorate"
-    } else if message.contains("portfolio") {
-        "portfolios"
-    } else if message.contains("due") {
-        "due"
-    } else if message.contains("name") {
-        "name"
-    } else {
-        "title"
-    }
+/// The errors a refused edit shows on its form: the fields the store named (`rename` gives a
+/// form's own name for one), or, for a refusal that names none, `field`: what the edit is about
+/// (an activity's new reference is refused when another has it). Anything else is no fault of
+/// the form's.
+fn field_errors(
+    e: StoreError,
+    field: &'static str,
+    rename: fn(&'static str) -> &'static str,
+) -> Result<Value, StaffError> {
+    let errors = match e {
+        StoreError::Invalid(errors) => errors,
+        StoreError::Usage(message) => vec![FieldError { field, message }],
+        other => return Err(other.into()),
+    };
+    let shown: Vec<FieldError> = errors
+        .into_iter()
+        .map(|e| FieldError {
+            field: rename(e.field),
+            message: sentence(&e.message),
+        })
+        .collect();
+    Ok(errors_view(&shown))
+}
+
+/// A form whose fields have the store's names.
+fn same(field: &'static str) -> &'static str {
+    field
 }
 
 /// A form field's value as typed, if the refused form sent it; else the stored value.
@@ -144,42 +150,32 @@ fn kept(typed: Option<&Form>, field: &str, stored: String) -> String {
 }
 
 /// POST /staff/plan/activities: add an activity.
-pub async fn add_activity(State(staff): State<Arc<Staff>>, request: Request) -> Response {
-    let (signed, form) = match signed_form(&staff, request).await {
-        Ok(ok) => ok,
-        Err(r) => return r,
-    };
-    if signed.user.role != Role::Admin {
-        return admins_only(&staff, &signed);
-    }
+pub async fn add_activity(
+    State(staff): State<Arc<Staff>>,
+    AdminForm { signed, form, .. }: AdminForm,
+) -> Result<Response, StaffError> {
     let reference = Some(form.get("reference").trim().to_string()).filter(|r| !r.is_empty());
     let edit = PlanEdit::Add {
         reference,
         fields: fields_from(&form),
     };
+    let who = signed.user.who();
     match staff
         .store
-        .edit_plan(&signed.org, &edit, &signed.user.who(), staff.now())
+        .edit_plan(&signed.org, &edit, &who, staff.now())
         .await
     {
-        Ok(_) => http::see_other("/staff/plan?done=added"),
-        Err(StoreError::Usage(message)) => {
+        Ok(_) => Ok(http::see_other("/staff/plan?done=added")),
+        Err(e) => {
+            let errors = field_errors(e, "reference", same)?;
             let echo = context! {
                 reference => form.get("reference"), title => form.get("title"),
                 directorate => form.get("directorate"), portfolios => form.get("portfolios"),
                 due => form.get("due"),
             };
-            plan_page(
-                &staff,
-                &signed,
-                StatusCode::BAD_REQUEST,
-                None,
-                one_error(field_of(&message), &sentence(&message)),
-                echo,
-            )
-            .await
+            let status = StatusCode::BAD_REQUEST;
+            plan_page(&staff, &signed, status, None, errors, echo).await
         }
-        Err(e) => unavailable(&staff, &e),
     }
 }
 
@@ -200,22 +196,13 @@ async fn activity_page(
     errors: Value,
     done: Option<&str>,
     typed: Option<&Form>,
-) -> Response {
-    let activities = match staff.store.activities(&signed.org, None).await {
-        Ok(a) => a,
-        Err(e) => return unavailable(staff, &e),
-    };
+) -> Result<Response, StaffError> {
+    let activities = staff.store.activities(&signed.org, None).await?;
     let mut directorates: Vec<String> = activities.iter().map(|a| a.directorate.clone()).collect();
     directorates.sort();
     directorates.dedup();
     let Some(a) = activities.into_iter().find(|a| a.id == activity_id) else {
-        return signed_message(
-            staff,
-            signed,
-            StatusCode::NOT_FOUND,
-            "Page not found",
-            "There is no such activity.",
-        );
+        return Err(no_activity(signed));
     };
     let overview = staff.store.plan_overview(&signed.org, None).await.ok();
     // The boxes show the links people made; suggested links are listed apart, to confirm.
@@ -226,13 +213,11 @@ async fn activity_page(
         .map(|o| o.number)
         .collect();
     let themes = overview.map(|o| o.themes).unwrap_or_default();
-    let suggestions: Vec<Value> = match staff
+    let suggestions: Vec<Value> = staff
         .store
         .open_outcome_suggestions(&signed.org, a.id)
-        .await
-    {
-        Ok(list) => list
-            .iter()
+        .await?
+        .iter()
             .map(|s| {
                 let title = themes
                     .iter()
@@ -251,9 +236,7 @@ async fn activity_page(
                     },
                 }
             })
-            .collect(),
-        Err(e) => return unavailable(staff, &e),
-    };
+            .collect();
     let outcomes: Vec<Value> = themes
         .iter()
         .flat_map(|t| {
@@ -266,7 +249,7 @@ async fn activity_page(
             })
         })
         .collect();
-    staff.view.page(
+    Ok(staff.view.page(
         status,
         "plan_activity.html",
         with(
@@ -297,117 +280,83 @@ async fn activity_page(
                 done => done,
             },
         ),
-    )
+    ))
+}
+
+fn no_activity(signed: &Signed) -> StaffError {
+    signed.not_found("There is no such activity.")
 }
 
 /// GET /staff/plan/activities/{id}
 pub async fn activity(
     State(staff): State<Arc<Staff>>,
     Path(id): Path<i64>,
-    request: Request,
-) -> Response {
-    let signed = match signed_admin(&staff, request.headers()).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let done = request
-        .uri()
-        .query()
-        .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("done=")))
-        .and_then(|d| {
-            Some(match d {
-                "edited" => "The activity has been changed.",
-                "renumbered" => "The activity's reference has been changed.",
-                "retired" => "The activity has been retired from the plan. Its history is kept.",
-                "outcomes" => "The activity's outcomes have been saved.",
-                "confirmed" => "The suggested outcome is now a confirmed link.",
-                "rejected" => "The suggestion has been rejected. It will not be suggested again.",
-                _ => return None,
-            })
-        });
+    Admin { signed, .. }: Admin,
+    RawQuery(query): RawQuery,
+) -> Result<Response, StaffError> {
+    let done = http::query_value(query.as_deref(), "done").and_then(|d| {
+        Some(match d {
+            "edited" => "The activity has been changed.",
+            "renumbered" => "The activity's reference has been changed.",
+            "retired" => "The activity has been retired from the plan. Its history is kept.",
+            "outcomes" => "The activity's outcomes have been saved.",
+            "confirmed" => "The suggested outcome is now a confirmed link.",
+            "rejected" => "The suggestion has been rejected. It will not be suggested again.",
+            _ => return None,
+        })
+    });
     activity_page(&staff, &signed, id, StatusCode::OK, no_errors(), done, None).await
 }
 
-/// POST /staff/plan/activities/{id}: edit, renumber, retire, or link to outcomes.
-pub async fn change_activity(
-    State(staff): State<Arc<Staff>>,
-    Path(id): Path<i64>,
-    request: Request,
-) -> Response {
-    let (signed, form) = match signed_form(&staff, request).await {
-        Ok(ok) => ok,
-        Err(r) => return r,
-    };
-    if signed.user.role != Role::Admin {
-        return admins_only(&staff, &signed);
-    }
-    let who = signed.user.who();
-    let now = staff.now();
-    let (result, done) = match form.get("action") {
-        "edit" => (
-            staff
-                .store
-                .edit_plan(
-                    &signed.org,
-                    &PlanEdit::Edit {
-                        activity_id: id,
-                        fields: fields_from(&form),
-                    },
-                    &who,
-                    now,
-                )
-                .await
-                .map(|_| ()),
-            "edited",
-        ),
-        "renumber" => (
-            staff
-                .store
-                .edit_plan(
-                    &signed.org,
-                    &PlanEdit::Renumber {
-                        activity_id: id,
-                        reference: form.get("reference").trim().to_string(),
-                    },
-                    &who,
-                    now,
-                )
-                .await
-                .map(|_| ()),
-            "renumbered",
-        ),
-        "retire" => (
-            staff
-                .store
-                .edit_plan(
-                    &signed.org,
-                    &PlanEdit::Retire { activity_id: id },
-                    &who,
-                    now,
-                )
-                .await
-                .map(|_| ()),
-            "retired",
-        ),
+/// What an activity form's action asks for, done: the store's answer, the word the page
+/// after it says it with, and the field a refusal that names none is shown on. None for no
+/// action.
+type Changed = Option<(Result<(), StoreError>, &'static str, &'static str)>;
+
+/// The plan edit an activity form's action asks for, with its word and field as in `Changed`.
+fn plan_edit(activity_id: i64, form: &Form) -> Option<(PlanEdit, &'static str, &'static str)> {
+    Some(match form.get("action") {
+        "edit" => {
+            let fields = fields_from(form);
+            let edit = PlanEdit::Edit {
+                activity_id,
+                fields,
+            };
+            (edit, "edited", "title")
+        }
+        "renumber" => {
+            let reference = form.get("reference").trim().to_string();
+            let renumber = PlanEdit::Renumber {
+                activity_id,
+                reference,
+            };
+            (renumber, "renumbered", "reference")
+        }
+        "retire" => (PlanEdit::Retire { activity_id }, "retired", "title"),
+        _ => return None,
+    })
+}
+
+/// The activity's outcomes chosen, or a suggested outcome confirmed or rejected.
+async fn outcome_change(staff: &Staff, signed: &Signed, activity_id: i64, form: &Form) -> Changed {
+    let (org, who, now) = (&signed.org, &signed.user.who(), staff.now());
+    let store = &staff.store;
+    Some(match form.get("action") {
         "outcomes" => {
             let numbers: Result<Vec<u32>, _> = form
                 .all("outcome")
                 .iter()
                 .map(|n| n.parse::<u32>())
                 .collect();
-            match numbers {
-                Ok(numbers) => (
-                    staff
-                        .store
-                        .set_activity_outcomes(&signed.org, id, &numbers, &who, now)
-                        .await,
-                    "outcomes",
-                ),
-                Err(_) => (
-                    Err(StoreError::Usage("choose outcomes from the list".into())),
-                    "outcomes",
-                ),
-            }
+            let result = match numbers {
+                Ok(numbers) => {
+                    store
+                        .set_activity_outcomes(org, activity_id, &numbers, who, now)
+                        .await
+                }
+                Err(_) => Err(StoreError::Usage("choose outcomes from the list".into())),
+            };
+            (result, "outcomes", "outcome")
         }
         action @ ("confirm-outcome" | "reject-outcome") => {
             let (decision, done) = if action == "confirm-outcome" {
@@ -417,99 +366,86 @@ pub async fn change_activity(
             };
             let result = match form.get("outcome").trim().parse::<u32>() {
                 Ok(n) => {
-                    staff
-                        .store
-                        .decide_outcome_suggestion(&signed.org, id, n, decision, &who, now)
+                    store
+                        .decide_outcome_suggestion(org, activity_id, n, decision, who, now)
                         .await
                 }
                 Err(_) => Err(StoreError::Usage("choose a suggested outcome".into())),
             };
-            (result, done)
+            (result, done, "suggestions")
         }
-        _ => {
-            return signed_message(
-                &staff,
-                &signed,
-                StatusCode::BAD_REQUEST,
-                "This could not be done",
-                "The form named no action. Nothing was changed.",
-            );
-        }
+        _ => return None,
+    })
+}
+
+/// The activity form's action, done (see `Changed`).
+async fn change(staff: &Staff, signed: &Signed, activity_id: i64, form: &Form) -> Changed {
+    let Some((edit, done, field)) = plan_edit(activity_id, form) else {
+        return outcome_change(staff, signed, activity_id, form).await;
+    };
+    let (who, now) = (signed.user.who(), staff.now());
+    let result = staff.store.edit_plan(&signed.org, &edit, &who, now).await;
+    Some((result.map(|_| ()), done, field))
+}
+
+/// POST /staff/plan/activities/{id}: edit, renumber, retire, or link to outcomes.
+pub async fn change_activity(
+    State(staff): State<Arc<Staff>>,
+    Path(id): Path<i64>,
+    AdminForm { signed, form, .. }: AdminForm,
+) -> Result<Response, StaffError> {
+    let Some((result, done, field)) = change(&staff, &signed, id, &form).await else {
+        return Err(signed.cannot(NO_ACTION));
     };
     match result {
-        Ok(()) => http::see_other(&format!("/staff/plan/activities/{id}?done={done}")),
-        Err(StoreError::Usage(message)) => {
-            let field = match form.get("action") {
-                "outcomes" => "outcome",
-                "confirm-outcome" | "reject-outcome" => "suggestions",
-                _ => field_of(&message),
-            };
-            activity_page(
-                &staff,
-                &signed,
-                id,
-                StatusCode::BAD_REQUEST,
-                one_error(field, &sentence(&message)),
-                None,
-                Some(&form),
-            )
-            .await
+        Ok(()) => Ok(http::see_other(&format!(
+            "/staff/plan/activities/{id}?done={done}"
+        ))),
+        Err(StoreError::NotFound(_)) => Err(no_activity(&signed)),
+        Err(e) => {
+            let errors = field_errors(e, field, same)?;
+            let status = StatusCode::BAD_REQUEST;
+            activity_page(&staff, &signed, id, status, errors, None, Some(&form)).await
         }
-        Err(StoreError::NotFound(_)) => signed_message(
-            &staff,
-            &signed,
-            StatusCode::NOT_FOUND,
-            "Page not found",
-            "There is no such activity.",
-        ),
-        Err(e) => unavailable(&staff, &e),
+    }
+}
+
+/// The add-indicator form's name for a field (it shares the plan page with the activity form).
+fn on_plan_page(field: &'static str) -> &'static str {
+    match field {
+        "reference" => "indicator_reference",
+        "frequency" => "indicator_frequency",
+        _ => "indicator_name",
     }
 }
 
 /// POST /staff/plan/indicators: add an indicator.
-pub async fn add_indicator(State(staff): State<Arc<Staff>>, request: Request) -> Response {
-    let (signed, form) = match signed_form(&staff, request).await {
-        Ok(ok) => ok,
-        Err(r) => return r,
-    };
-    if signed.user.role != Role::Admin {
-        return admins_only(&staff, &signed);
-    }
+pub async fn add_indicator(
+    State(staff): State<Arc<Staff>>,
+    AdminForm { signed, form, .. }: AdminForm,
+) -> Result<Response, StaffError> {
     let edit = IndicatorEdit::Add {
         reference: form.get("indicator_reference").trim().to_string(),
         name: form.get("indicator_name").to_string(),
         frequency: form.get("indicator_frequency").to_string(),
     };
+    let who = signed.user.who();
     match staff
         .store
-        .edit_indicators(&signed.org, &edit, &signed.user.who(), staff.now())
+        .edit_indicators(&signed.org, &edit, &who, staff.now())
         .await
     {
-        Ok(_) => http::see_other("/staff/plan?done=indicator"),
-        Err(StoreError::Usage(message)) => {
-            let field = if message.contains("reference") {
-                "indicator_reference"
-            } else if message.contains("frequency") {
-                "indicator_frequency"
-            } else {
-                "indicator_name"
-            };
+        Ok(_) => Ok(http::see_other("/staff/plan?done=indicator")),
+        Err(e) => {
+            let errors = field_errors(e, "reference", on_plan_page)?;
             let echo = context! {
                 indicator_reference => form.get("indicator_reference"),
                 indicator_name => form.get("indicator_name"),
                 indicator_frequency => form.get("indicator_frequency"),
             };
-            plan_page(
-                &staff,
-                &signed,
-                StatusCode::BAD_REQUEST,
-                None,
-                one_error(field, &sentence(&message)),
-                echo,
-            )
-            .await
+            let status = StatusCode::BAD_REQUEST;
+            plan_page(&staff, &signed, status, None, errors, echo).await
         }
-        Err(e) => unavailable(&staff, &e),
     }
 }
 
@@ -521,21 +457,12 @@ async fn indicator_page(
     errors: Value,
     done: Option<&str>,
     typed: Option<&Form>,
-) -> Response {
-    let all = match staff.store.plan_indicators(&signed.org).await {
-        Ok(a) => a,
-        Err(e) => return unavailable(staff, &e),
-    };
+) -> Result<Response, StaffError> {
+    let all = staff.store.plan_indicators(&signed.org).await?;
     let Some((_, reference, name, frequency, retired)) = all.into_iter().find(|i| i.0 == id) else {
-        return signed_message(
-            staff,
-            signed,
-            StatusCode::NOT_FOUND,
-            "Page not found",
-            "There is no such indicator.",
-        );
+        return Err(no_indicator(signed));
     };
-    staff.view.page(
+    Ok(staff.view.page(
         status,
         "plan_indicator.html",
         with(
@@ -555,22 +482,21 @@ async fn indicator_page(
                 done => done,
             },
         ),
-    )
+    ))
+}
+
+fn no_indicator(signed: &Signed) -> StaffError {
+    signed.not_found("There is no such indicator.")
 }
 
 /// GET /staff/plan/indicators/{id}
 pub async fn indicator(
     State(staff): State<Arc<Staff>>,
     Path(id): Path<i64>,
-    request: Request,
-) -> Response {
-    let signed = match signed_admin(&staff, request.headers()).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let done = request
-        .uri()
-        .query()
+    Admin { signed, .. }: Admin,
+    RawQuery(query): RawQuery,
+) -> Result<Response, StaffError> {
+    let done = query
         .is_some_and(|q| q.contains("done=saved"))
         .then_some("The indicator has been saved.");
     indicator_page(&staff, &signed, id, StatusCode::OK, no_errors(), done, None).await
@@ -580,68 +506,49 @@ pub async fn indicator(
 pub async fn change_indicator(
     State(staff): State<Arc<Staff>>,
     Path(id): Path<i64>,
-    request: Request,
-) -> Response {
-    let (signed, form) = match signed_form(&staff, request).await {
-        Ok(ok) => ok,
-        Err(r) => return r,
-    };
-    if signed.user.role != Role::Admin {
-        return admins_only(&staff, &signed);
-    }
-    let edit = match form.get("action") {
-        "edit" => IndicatorEdit::Edit {
-            indicator_id: id,
-            name: form.get("name").to_string(),
-            frequency: form.get("frequency").to_string(),
-        },
-        "renumber" => IndicatorEdit::Renumber {
-            indicator_id: id,
-            reference: form.get("reference").trim().to_string(),
-        },
-        "retire" => IndicatorEdit::Retire { indicator_id: id },
-        _ => {
-            return signed_message(
-                &staff,
-                &signed,
-                StatusCode::BAD_REQUEST,
-                "This could not be done",
-                "The form named no action. Nothing was changed.",
-            );
+    AdminForm { signed, form, .. }: AdminForm,
+) -> Result<Response, StaffError> {
+    // Each with the field a refusal that names none is shown on.
+    let (edit, field) = match form.get("action") {
+        "edit" => {
+            let name = form.get("name").to_string();
+            let frequency = form.get("frequency").to_string();
+            (
+                IndicatorEdit::Edit {
+                    indicator_id: id,
+                    name,
+                    frequency,
+                },
+                "name",
+            )
         }
+        "renumber" => {
+            let reference = form.get("reference").trim().to_string();
+            (
+                IndicatorEdit::Renumber {
+                    indicator_id: id,
+                    reference,
+                },
+                "reference",
+            )
+        }
+        "retire" => (IndicatorEdit::Retire { indicator_id: id }, "name"),
+        _ => return Err(signed.cannot(NO_ACTION)),
     };
+    let who = signed.user.who();
     match staff
         .store
-        .edit_indicators(&signed.org, &edit, &signed.user.who(), staff.now())
+        .edit_indicators(&signed.org, &edit, &who, staff.now())
         .await
     {
-        Ok(_) => http::see_other(&format!("/staff/plan/indicators/{id}?done=saved")),
-        Err(StoreError::Usage(message)) => {
-            let field = if message.contains("reference") {
-                "reference"
-            } else if message.contains("frequency") {
-                "frequency"
-            } else {
-                "name"
-            };
-            indicator_page(
-                &staff,
-                &signed,
-                id,
-                StatusCode::BAD_REQUEST,
-                one_error(field, &sentence(&message)),
-                None,
-                Some(&form),
-            )
-            .await
+        Ok(_) => Ok(http::see_other(&format!(
+            "/staff/plan/indicators/{id}?done=saved"
+        ))),
+        Err(StoreError::NotFound(_)) => Err(no_indicator(&signed)),
+        Err(e) => {
+            let errors = field_errors(e, field, same)?;
+            let status = StatusCode::BAD_REQUEST;
+            indicator_page(&staff, &signed, id, status, errors, None, Some(&form)).await
         }
-        Err(StoreError::NotFound(_)) => signed_message(
-            &staff,
-            &signed,
-            StatusCode::NOT_FOUND,
-            "Page not found",
-            "There is no such indicator.",
-        ),
-        Err(e) => unavailable(&staff, &e),
     }
 }

@@ -7,64 +7,27 @@
 //! period not yet published says so.
 
 use crate::Staff;
-use crate::auth::signed_in;
-use crate::cycle_pages::can_view;
+use crate::auth::Signed;
+use crate::cycle_pages::{can_view, cycle_items};
+use crate::error::StaffError;
 use crate::http;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use waymark_domain::workflow::{PeriodState, Role};
 use waymark_report::{Format, Kind, Published, ReportError, Request};
-use waymark_store::StoreError;
+use waymark_store::{Cycle, CycleItem};
 
-/// GET /staff/periods/{cycle}/reports/{kind}.{format}[?portfolio=NAME]
-pub async fn report(
-    State(staff): State<Arc<Staff>>,
-    Path((cycle_id, file)): Path<(i64, String)>,
-    Query(query): Query<HashMap<String, String>>,
-    headers: HeaderMap,
-) -> Response {
-    let signed = match signed_in(&staff, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if signed.user.role == Role::Owner {
-        return crate::auth::signed_message(
-            &staff,
-            &signed,
-            StatusCode::FORBIDDEN,
-            "You cannot see this",
-            "Draft reports are for the performance team, directors and readers.",
-        );
-    }
-    let parsed = file
-        .rsplit_once('.')
-        .and_then(|(kind, format)| Some((Kind::from_key(kind)?, Format::from_key(format)?)));
-    let Some((kind, format)) = parsed.filter(|(_, f)| staff.reporter.formats().contains(f)) else {
-        return not_found(&staff, &signed);
-    };
-    let cycle = match staff.store.cycle(&signed.org, cycle_id).await {
-        Ok(c) => c,
-        Err(StoreError::NotFound(_)) => return not_found(&staff, &signed),
-        Err(e) => return crate::auth::unavailable(&staff, &e),
-    };
-    let today = staff.now().date_naive();
-    let items = match staff.store.cycle_items(&signed.org, cycle.id).await {
-        Ok(items) => items,
-        Err(e) => return crate::auth::unavailable(&staff, &e),
-    };
-    let visible: HashSet<i64> = items
-        .iter()
-        .filter(|item| can_view(&signed.user, item))
-        .map(|item| item.activity_id)
-        .collect();
-    // (id, reference, name, frequency, retired)
-    let indicators = match staff.store.plan_indicators(&signed.org).await {
-        Ok(list) => list,
-        Err(e) => return crate::auth::unavailable(&staff, &e),
-    };
+/// What a draft says of what it leaves out, for this person and period (None: nothing).
+fn scope(
+    signed: &Signed,
+    cycle: &Cycle,
+    items: &[CycleItem],
+    visible: &HashSet<i64>,
+    indicators: &[(i64, String, String, String, bool)],
+) -> Option<String> {
     // Said in the report when the draft leaves some unpublished returns or values out.
     let returns_left_out = items
         .iter()
@@ -85,67 +48,104 @@ pub async fn report(
     .into_iter()
     .flatten()
     .collect::<Vec<_>>();
-    let scope = (!scope.is_empty()).then(|| scope.join(" "));
-    let built = async {
-        let mut published = Published::load(&staff.store, &signed.org)
-            .await?
-            .with_unpublished(&staff.store, cycle.period, |id| visible.contains(&id))
-            .await?;
-        published.scope = scope;
-        let request = Request {
-            kind,
-            period: cycle.period,
-            portfolio: query.get("portfolio").cloned(),
-        };
-        // Typesetting (a PDF takes a tenth of a second) runs off the request threads.
-        let reporter = staff.reporter.clone();
-        tokio::task::spawn_blocking(move || {
-            let doc = waymark_report::build(&published.sources(today), &request)?;
-            let bytes = reporter.render(&doc, format)?;
-            Ok::<_, ReportError>((doc, bytes))
-        })
-        .await
-        .unwrap_or_else(|e| Err(ReportError::Unavailable(format!("the report stopped: {e}"))))
+    (!scope.is_empty()).then(|| scope.join(" "))
+}
+
+/// The draft as a file: the published record with the returns this person may see laid over
+/// it, typeset off the request threads (a PDF takes a tenth of a second).
+async fn build(
+    staff: &Staff,
+    signed: &Signed,
+    request: Request,
+    format: Format,
+    visible: HashSet<i64>,
+    scope: Option<String>,
+) -> Result<(waymark_report::Document, Vec<u8>), ReportError> {
+    let today = staff.now().date_naive();
+    let mut published = Published::load(&staff.store, &signed.org)
+        .await?
+        .with_unpublished(&staff.store, request.period, |id| visible.contains(&id))
+        .await?;
+    published.scope = scope;
+    let reporter = staff.reporter.clone();
+    tokio::task::spawn_blocking(move || {
+        let doc = waymark_report::build(&published.sources(today), &request)?;
+        let bytes = reporter.render(&doc, format)?;
+        Ok::<_, ReportError>((doc, bytes))
+    })
+    .await
+    .unwrap_or_else(|e| Err(ReportError::Unavailable(format!("the report stopped: {e}"))))
+}
+
+/// GET /staff/periods/{cycle}/reports/{kind}.{format}[?portfolio=NAME]
+pub async fn report(
+    State(staff): State<Arc<Staff>>,
+    Path((cycle_id, file)): Path<(i64, String)>,
+    Query(query): Query<HashMap<String, String>>,
+    signed: Signed,
+) -> Result<Response, StaffError> {
+    if signed.user.role == Role::Owner {
+        return Err(signed.message(
+            StatusCode::FORBIDDEN,
+            "You cannot see this",
+            "Draft reports are for the performance team, directors and readers.",
+        ));
     }
-    .await;
-    match built {
-        Ok((doc, bytes)) => {
-            let name = doc.file_name(&signed.org.slug, &cycle.period.slug(), format.key());
-            let csp = (format == Format::Html)
-                .then(|| waymark_report::html_csp(&String::from_utf8_lossy(&bytes)));
-            let mut response = http::download(format.media_type(), &name, bytes);
-            // A standalone document: its styles are inside it.
-            if let Some(value) = csp.and_then(|c| HeaderValue::from_str(&c).ok()) {
-                response
-                    .headers_mut()
-                    .insert(header::CONTENT_SECURITY_POLICY, value);
-            }
-            response
+    let parsed = file
+        .rsplit_once('.')
+        .and_then(|(kind, format)| Some((Kind::from_key(kind)?, Format::from_key(format)?)));
+    let Some((kind, format)) = parsed.filter(|(_, f)| staff.reporter.formats().contains(f)) else {
+        return Err(not_found(&signed));
+    };
+    let (cycle, items) = cycle_items(&staff, &signed, cycle_id, not_found).await?;
+    let visible: HashSet<i64> = items
+        .iter()
+        .filter(|item| can_view(&signed.user, item))
+        .map(|item| item.activity_id)
+        .collect();
+    let indicators = staff.store.plan_indicators(&signed.org).await?;
+    let scope = scope(&signed, &cycle, &items, &visible, &indicators);
+    let request = Request {
+        kind,
+        period: cycle.period,
+        portfolio: query.get("portfolio").cloned(),
+    };
+    let (doc, bytes) = build(&staff, &signed, request, format, visible, scope)
+        .await
+        .map_err(|e| unmade(&signed, e))?;
+    let name = doc.file_name(&signed.org.slug, &cycle.period.slug(), format.key());
+    let csp = (format == Format::Html)
+        .then(|| waymark_report::html_csp(&String::from_utf8_lossy(&bytes)));
+    let mut response = http::download(format.media_type(), &name, bytes);
+    // A standalone document: its styles are inside it.
+    if let Some(value) = csp.and_then(|c| HeaderValue::from_str(&c).ok()) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    Ok(response)
+}
+
+/// Why a draft was not made: a report the data cannot give (say, a portfolio nobody has) is
+/// not found; anything else is a fault, logged.
+fn unmade(signed: &Signed, e: ReportError) -> StaffError {
+    match e {
+        ReportError::Unavailable(m) => {
+            signed.message(StatusCode::NOT_FOUND, "This report cannot be made", m)
         }
-        Err(ReportError::Unavailable(m)) => crate::auth::signed_message(
-            &staff,
-            &signed,
-            StatusCode::NOT_FOUND,
-            "This report cannot be made",
-            &m,
-        ),
-        Err(e) => {
+        e => {
             eprintln!("waymark: draft report: {e}");
-            (
+            let answer = (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "The report could not be made.",
-            )
-                .into_response()
+            );
+            StaffError::answer(answer.into_response())
         }
     }
 }
 
-fn not_found(staff: &Staff, signed: &crate::auth::Signed) -> Response {
-    crate::auth::signed_message(
-        staff,
-        signed,
-        StatusCode::NOT_FOUND,
-        "Page not found",
+fn not_found(signed: &Signed) -> StaffError {
+    signed.not_found(
         "There is no such report. Reports are annual, exceptions or portfolio, as html, pdf, xlsx, docx, md, csv or json.",
     )
 }

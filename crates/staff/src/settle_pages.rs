@@ -4,10 +4,11 @@
 //! Admins only.
 
 use crate::Staff;
-use crate::auth::{Signed, signed_admin, signed_form, unavailable};
+use crate::auth::{Admin, AdminForm, Signed};
+use crate::error::StaffError;
 use crate::http;
 use crate::view::with;
-use axum::extract::{Request, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use minijinja::{Value, context};
@@ -15,7 +16,6 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 use waymark_domain::checks::{Finding, code};
 use waymark_domain::reconcile::Decision;
-use waymark_domain::workflow::Role;
 use waymark_domain::{Period, records::LinkRecord};
 use waymark_store::{LinkDecision, Organisation, Store, StoreError};
 
@@ -112,30 +112,15 @@ fn unplanned_subject(link: &LinkRecord) -> String {
     )
 }
 
-fn query_value<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
-    request.uri().query().and_then(|q| {
-        q.split('&')
-            .find_map(|p| p.strip_prefix(name).and_then(|v| v.strip_prefix('=')))
-    })
-}
-
 /// GET /staff/settle: everything waiting for a person in a period.
-pub async fn page(State(staff): State<Arc<Staff>>, request: Request) -> Response {
-    let signed = match signed_admin(&staff, request.headers()).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let slug = query_value(&request, "period").map(str::to_string);
-    let done = query_value(&request, "done").map(str::to_string);
-    render(
-        &staff,
-        &signed,
-        StatusCode::OK,
-        slug.as_deref(),
-        done.as_deref(),
-        None,
-    )
-    .await
+pub async fn page(
+    State(staff): State<Arc<Staff>>,
+    Admin { signed, .. }: Admin,
+    RawQuery(query): RawQuery,
+) -> Result<Response, StaffError> {
+    let slug = http::query_value(query.as_deref(), "period");
+    let done = http::query_value(query.as_deref(), "done");
+    render(&staff, &signed, StatusCode::OK, slug, done, None).await
 }
 
 async fn render(
@@ -145,29 +130,17 @@ async fn render(
     slug: Option<&str>,
     done: Option<&str>,
     error: Option<&str>,
-) -> Response {
-    let mut waiting = match Waiting::load(&staff.store, &signed.org, slug).await {
-        Ok(w) => w,
-        Err(e) => return unavailable(staff, &e),
-    };
+) -> Result<Response, StaffError> {
+    let mut waiting = Waiting::load(&staff.store, &signed.org, slug).await?;
     let (mut status, mut error) = (status, error);
     if slug.is_some() && waiting.period.is_none() {
         // A period with no report: the newest one instead, saying so.
-        waiting = match Waiting::load(&staff.store, &signed.org, None).await {
-            Ok(w) => w,
-            Err(e) => return unavailable(staff, &e),
-        };
+        waiting = Waiting::load(&staff.store, &signed.org, None).await?;
         status = StatusCode::NOT_FOUND;
         error = Some("There is no report for that period: choose one from the list.");
     }
-    let periods = match staff.store.periods(&signed.org, None).await {
-        Ok(p) => p,
-        Err(e) => return unavailable(staff, &e),
-    };
-    let activities = match staff.store.activities(&signed.org, None).await {
-        Ok(a) => a,
-        Err(e) => return unavailable(staff, &e),
-    };
+    let periods = staff.store.periods(&signed.org, None).await?;
+    let activities = staff.store.activities(&signed.org, None).await?;
     // A report row can become any plan activity that no report row has claimed yet.
     let mut by_directorate: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
     for a in activities
@@ -213,7 +186,7 @@ async fn render(
         .rev()
         .map(|p| context! { slug => p.slug(), name => p.to_string(), current => Some(*p) == waiting.period })
         .collect();
-    staff.view.page(
+    Ok(staff.view.page(
         status,
         "settle.html",
         with(
@@ -235,11 +208,16 @@ async fn render(
                 error => error,
             },
         ),
-    )
+    ))
 }
 
 /// The page again for a decision that changed nothing, saying why.
-async fn refused(staff: &Staff, signed: &Signed, slug: Option<&str>, message: &str) -> Response {
+async fn refused(
+    staff: &Staff,
+    signed: &Signed,
+    slug: Option<&str>,
+    message: &str,
+) -> Result<Response, StaffError> {
     render(
         staff,
         signed,
@@ -251,28 +229,18 @@ async fn refused(staff: &Staff, signed: &Signed, slug: Option<&str>, message: &s
     .await
 }
 
+/// What a form naming a period with no report is told.
+const NO_REPORT: &str = "That period has no report: choose one from the list.";
+
 /// POST /staff/settle/links: accept, reject, or choose another plan activity for a report row.
-pub async fn decide(State(staff): State<Arc<Staff>>, request: Request) -> Response {
-    let (signed, form) = match signed_form(&staff, request).await {
-        Ok(ok) => ok,
-        Err(r) => return r,
-    };
-    if signed.user.role != Role::Admin {
-        return crate::auth::admins_only(&staff, &signed);
-    }
-    let slug = form.get("period").to_string();
-    let periods = match staff.store.periods(&signed.org, None).await {
-        Ok(p) => p,
-        Err(e) => return unavailable(&staff, &e),
-    };
+pub async fn decide(
+    State(staff): State<Arc<Staff>>,
+    AdminForm { signed, form, .. }: AdminForm,
+) -> Result<Response, StaffError> {
+    let slug = form.get("period");
+    let periods = staff.store.periods(&signed.org, None).await?;
     let Some(period) = periods.iter().copied().find(|p| p.slug() == slug) else {
-        return refused(
-            &staff,
-            &signed,
-            None,
-            "That period has no report: choose one from the list.",
-        )
-        .await;
+        return refused(&staff, &signed, None, NO_REPORT).await;
     };
     let reference = form.get("reference").trim().to_string();
     let decision = match form.get("decision") {
@@ -284,58 +252,38 @@ pub async fn decide(State(staff): State<Arc<Staff>>, request: Request) -> Respon
                 let message = format!(
                     "Choose the plan activity that report row {reference} is, then press Link to the chosen activity."
                 );
-                return refused(&staff, &signed, Some(&slug), &message).await;
+                return refused(&staff, &signed, Some(slug), &message).await;
             }
         },
         _ => {
-            return refused(
-                &staff,
-                &signed,
-                Some(&slug),
-                "Choose accept, reject or another activity.",
-            )
-            .await;
+            let message = "Choose accept, reject or another activity.";
+            return refused(&staff, &signed, Some(slug), message).await;
         }
     };
+    let decisions = [(reference, decision)];
+    let (who, now) = (signed.user.who(), staff.now());
     match staff
         .store
-        .decide_links(
-            &signed.org,
-            period,
-            &[(reference, decision)],
-            &signed.user.who(),
-            staff.now(),
-        )
+        .decide_links(&signed.org, period, &decisions, &who, now)
         .await
     {
-        Ok(()) => http::see_other(&format!("/staff/settle?period={slug}&done=link")),
-        Err(StoreError::Usage(message)) => refused(&staff, &signed, Some(&slug), &message).await,
-        Err(e) => unavailable(&staff, &e),
+        Ok(()) => Ok(http::see_other(&format!(
+            "/staff/settle?period={slug}&done=link"
+        ))),
+        Err(StoreError::Usage(message)) => refused(&staff, &signed, Some(slug), &message).await,
+        Err(e) => Err(e.into()),
     }
 }
 
 /// POST /staff/settle/findings: mark a finding as dealt with, with an optional note.
-pub async fn settle(State(staff): State<Arc<Staff>>, request: Request) -> Response {
-    let (signed, form) = match signed_form(&staff, request).await {
-        Ok(ok) => ok,
-        Err(r) => return r,
-    };
-    if signed.user.role != Role::Admin {
-        return crate::auth::admins_only(&staff, &signed);
-    }
-    let slug = form.get("period").to_string();
-    let waiting = match Waiting::load(&staff.store, &signed.org, Some(&slug)).await {
-        Ok(w) => w,
-        Err(e) => return unavailable(&staff, &e),
-    };
+pub async fn settle(
+    State(staff): State<Arc<Staff>>,
+    AdminForm { signed, form, .. }: AdminForm,
+) -> Result<Response, StaffError> {
+    let slug = form.get("period");
+    let waiting = Waiting::load(&staff.store, &signed.org, Some(slug)).await?;
     if waiting.period.is_none() {
-        return refused(
-            &staff,
-            &signed,
-            None,
-            "That period has no report: choose one from the list.",
-        )
-        .await;
+        return refused(&staff, &signed, None, NO_REPORT).await;
     }
     let (code, subject) = (form.get("code"), form.get("subject"));
     // Only a finding the checks make now can be settled: a stale or forged form changes nothing.
@@ -349,31 +297,26 @@ pub async fn settle(State(staff): State<Arc<Staff>>, request: Request) -> Respon
                 .iter()
                 .any(|l| unplanned_subject(l) == subject));
     if !open {
-        return refused(
-            &staff,
-            &signed,
-            Some(&slug),
-            "That finding is no longer waiting: it was settled already, or the data changed.",
-        )
-        .await;
+        let message =
+            "That finding is no longer waiting: it was settled already, or the data changed.";
+        return refused(&staff, &signed, Some(slug), message).await;
     }
+    let settlement = waymark_store::Settlement {
+        period: waiting.period,
+        code,
+        subject,
+        note: form.get("note"),
+    };
+    let (who, now) = (signed.user.who(), staff.now());
     match staff
         .store
-        .settle_finding(
-            &signed.org,
-            waymark_store::Settlement {
-                period: waiting.period,
-                code,
-                subject,
-                note: form.get("note"),
-            },
-            &signed.user.who(),
-            staff.now(),
-        )
+        .settle_finding(&signed.org, settlement, &who, now)
         .await
     {
-        Ok(()) => http::see_other(&format!("/staff/settle?period={slug}&done=finding")),
-        Err(StoreError::Usage(message)) => refused(&staff, &signed, Some(&slug), &message).await,
-        Err(e) => unavailable(&staff, &e),
+        Ok(()) => Ok(http::see_other(&format!(
+            "/staff/settle?period={slug}&done=finding"
+        ))),
+        Err(StoreError::Usage(message)) => refused(&staff, &signed, Some(slug), &message).await,
+        Err(e) => Err(e.into()),
     }
 }

@@ -4,19 +4,19 @@
 //! mapping the admin chose is remembered for the council's next file of the same shape.
 
 use crate::Staff;
-use crate::auth::{Signed, admins_only, signed_form, signed_in, signed_message, unavailable};
+use crate::auth::{Admin, AdminForm, Signed};
+use crate::error::StaffError;
 use crate::http::{self, Form, same_origin, same_secret};
 use crate::plan_pages::plan_page;
 use crate::view::{one_error, with};
-use axum::extract::{Multipart, Request, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Multipart, Path, Request, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
 use minijinja::{Value, context};
 use std::sync::Arc;
 use waymark_domain::DocumentKind;
 use waymark_domain::reconcile::ReconcileOptions;
-use waymark_domain::workflow::Role;
 use waymark_import::{Inspection, Mapping, Vocabulary};
 use waymark_store::{ImportOutcome, Incoming, StoreError};
 
@@ -157,82 +157,90 @@ fn incoming(name: &str, bytes: &[u8], reading: waymark_import::Reading) -> Vec<I
         .collect()
 }
 
-/// POST /staff/plan/upload (multipart): read the file, show what importing it would change.
-pub async fn upload(State(staff): State<Arc<Staff>>, request: Request) -> Response {
-    let headers = request.headers().clone();
-    let signed = match signed_in(&staff, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if signed.user.role != Role::Admin {
-        return admins_only(&staff, &signed);
-    }
-    let (csrf, file) = match read_upload(request).await {
-        Ok(parts) => parts,
-        Err((status, message)) => return refuse(&staff, &headers, status, &message).await,
-    };
-    if !same_origin(&headers) || !same_secret(&csrf, &signed.session.csrf_token) {
-        return signed_message(
-            &staff,
-            &signed,
-            StatusCode::FORBIDDEN,
-            "This form could not be accepted",
-            "Nothing was changed. The form was out of date or did not come from this site: go back, reload the page and try again.",
-        );
-    }
-    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        return refuse(
-            &staff,
-            &headers,
-            StatusCode::BAD_REQUEST,
-            "Choose a file to upload",
-        )
-        .await;
-    };
-    let bytes = Arc::new(bytes);
-    // The file's shape as read without a mapping: the council's mapping for that shape, if a
-    // person chose one for an earlier file, is used from the start.
-    let first = inspect(name.clone(), bytes.clone(), Mapping::default()).await;
+/// How a file was first read: with the council's remembered mapping for its shape, if a
+/// person chose one for an earlier file of that shape, else as it stands.
+struct FirstReading {
+    inspection: Inspection,
+    mapping: Mapping,
+    shape: Option<String>,
+    remembered: bool,
+}
+
+async fn first_reading(
+    staff: &Staff,
+    signed: &Signed,
+    name: &str,
+    bytes: &Arc<Vec<u8>>,
+) -> Result<FirstReading, StaffError> {
+    let first = inspect(name.to_string(), bytes.clone(), Mapping::default()).await;
     let shape = first.shape();
     let remembered = match &shape {
-        Some(s) => match staff.store.remembered_mapping(&signed.org, s).await {
-            Ok(found) => {
-                found.and_then(|toml| Mapping::from_toml("remembered mapping", &toml).ok())
-            }
-            Err(e) => return unavailable(&staff, &e),
-        },
+        Some(s) => staff
+            .store
+            .remembered_mapping(&signed.org, s)
+            .await?
+            .and_then(|toml| Mapping::from_toml("remembered mapping", &toml).ok()),
         None => None,
     };
-    let (inspection, mapping, from_memory) = match remembered {
-        Some(m) => (
-            inspect(name.clone(), bytes.clone(), m.clone()).await,
-            m,
-            true,
-        ),
-        None => (first, Mapping::default(), false),
+    Ok(match remembered {
+        Some(m) => FirstReading {
+            inspection: inspect(name.to_string(), bytes.clone(), m.clone()).await,
+            mapping: m,
+            shape,
+            remembered: true,
+        },
+        None => FirstReading {
+            inspection: first,
+            mapping: Mapping::default(),
+            shape,
+            remembered: false,
+        },
+    })
+}
+
+/// POST /staff/plan/upload (multipart): read the file, show what importing it would change.
+pub async fn upload(
+    State(staff): State<Arc<Staff>>,
+    Admin { signed, .. }: Admin,
+    request: Request,
+) -> Result<Response, StaffError> {
+    let headers = request.headers().clone();
+    let (csrf, file) = match read_upload(request).await {
+        Ok(parts) => parts,
+        Err((status, message)) => return refuse(&staff, &signed, status, &message).await,
     };
-    if inspection.tables.is_empty()
-        && let Err(e) = &inspection.result
+    // The checks a `SignedForm` makes, on a multipart body.
+    if !same_origin(&headers) || !same_secret(&csrf, &signed.session.csrf_token) {
+        return Err(signed.stale_form());
+    }
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        let message = "Choose a file to upload";
+        return refuse(&staff, &signed, StatusCode::BAD_REQUEST, message).await;
+    };
+    let bytes = Arc::new(bytes);
+    let first = first_reading(&staff, &signed, &name, &bytes).await?;
+    if first.inspection.tables.is_empty()
+        && let Err(e) = &first.inspection.result
     {
         // Nothing a person could correct: no table was found to map.
-        return refuse(&staff, &headers, StatusCode::BAD_REQUEST, &e.to_string()).await;
+        let message = e.to_string();
+        return refuse(&staff, &signed, StatusCode::BAD_REQUEST, &message).await;
     }
-    let Ok((token, _)) = waymark_store::accounts::new_token() else {
-        return unavailable(&staff, &"no randomness");
-    };
+    let (token, _) = waymark_store::accounts::new_token()
+        .map_err(|_| StaffError::unavailable("no randomness"))?;
     let now = staff.now();
     let pending = PendingUpload {
         org_id: signed.org.id,
         user_id: signed.user.id,
         file_name: name,
         bytes,
-        mapping,
-        shape,
-        remembered: from_memory,
+        mapping: first.mapping,
+        shape: first.shape,
+        remembered: first.remembered,
         expires: now + Duration::minutes(UPLOAD_MINUTES),
     };
     staff.uploads.put(token.clone(), pending.clone(), now);
-    preview(&staff, &signed, &token, &pending, inspection).await
+    preview(&staff, &signed, &token, &pending, first.inspection).await
 }
 
 /// The CSRF token and the file from a multipart body, or what to tell the sender.
@@ -297,20 +305,14 @@ fn too_large() -> (StatusCode, String) {
 }
 
 /// The plan page again, with the upload's fault on its file field.
-async fn refuse(staff: &Staff, headers: &HeaderMap, status: StatusCode, message: &str) -> Response {
-    let signed = match signed_in(staff, headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    plan_page(
-        staff,
-        &signed,
-        status,
-        None,
-        one_error("file", message),
-        context! {},
-    )
-    .await
+async fn refuse(
+    staff: &Staff,
+    signed: &Signed,
+    status: StatusCode,
+    message: &str,
+) -> Result<Response, StaffError> {
+    let errors = one_error("file", message);
+    plan_page(staff, signed, status, None, errors, context! {}).await
 }
 
 /// The preview: how each column was read (each role open to change), and what importing the
@@ -321,7 +323,7 @@ async fn preview(
     token: &str,
     pending: &PendingUpload,
     inspection: Inspection,
-) -> Response {
+) -> Result<Response, StaffError> {
     let mut summary: Vec<String> = vec![];
     let mut rows: Vec<Value> = vec![];
     let mut kinds: Vec<&'static str> = vec![];
@@ -356,7 +358,7 @@ async fn preview(
                         .collect();
                 }
                 Err(StoreError::Usage(message)) => refusal = Some(message),
-                Err(e) => return unavailable(staff, &e),
+                Err(e) => return Err(e.into()),
             }
         }
         Err(e) => refusal = Some(e.to_string()),
@@ -397,7 +399,7 @@ async fn preview(
     } else {
         StatusCode::OK
     };
-    staff.view.page(
+    Ok(staff.view.page(
         status,
         "plan_preview.html",
         with(
@@ -417,26 +419,20 @@ async fn preview(
                 minutes => UPLOAD_MINUTES,
             },
         ),
-    )
+    ))
 }
 
 /// POST /staff/plan/mapping: read the waiting file again with the roles the admin chose.
-pub async fn remap(State(staff): State<Arc<Staff>>, request: Request) -> Response {
-    let (signed, form) = match signed_form(&staff, request).await {
-        Ok(ok) => ok,
-        Err(r) => return r,
-    };
-    if signed.user.role != Role::Admin {
-        return admins_only(&staff, &signed);
-    }
+pub async fn remap(
+    State(staff): State<Arc<Staff>>,
+    AdminForm { signed, form, .. }: AdminForm,
+) -> Result<Response, StaffError> {
     let now = staff.now();
     let token = form.get("upload").to_string();
-    let Some(mut pending) = staff
+    let mut pending = staff
         .uploads
         .get(&token, signed.org.id, signed.user.id, now)
-    else {
-        return expired(&staff, &signed);
-    };
+        .ok_or_else(|| expired(&signed))?;
     pending.mapping = mapping_from(&form, pending.mapping.clone());
     pending.remembered = false;
     let inspection = inspect(
@@ -446,7 +442,7 @@ pub async fn remap(State(staff): State<Arc<Staff>>, request: Request) -> Respons
     )
     .await;
     if !staff.uploads.replace(&token, pending.clone(), now) {
-        return expired(&staff, &signed);
+        return Err(expired(&signed));
     }
     preview(&staff, &signed, &token, &pending, inspection).await
 }
@@ -471,115 +467,118 @@ fn mapping_from(form: &Form, before: Mapping) -> Mapping {
     mapping
 }
 
-fn expired(staff: &Staff, signed: &Signed) -> Response {
-    signed_message(
-        staff,
-        signed,
+fn expired(signed: &Signed) -> StaffError {
+    signed.message(
         StatusCode::GONE,
         "This upload has expired",
         "Nothing was imported. Upload the file again to see what it changes.",
     )
 }
 
-/// POST /staff/plan/confirm: import the previewed file as the admin last saw it read.
-pub async fn confirm(State(staff): State<Arc<Staff>>, request: Request) -> Response {
-    let (signed, form) = match signed_form(&staff, request).await {
-        Ok(ok) => ok,
-        Err(r) => return r,
+/// Import the documents read from a confirmed file. Whether everything after the import
+/// finished: a new plan gets its activities' outcomes suggested, as an import on the command
+/// line does.
+async fn import(
+    staff: &Staff,
+    signed: &Signed,
+    documents: Vec<Incoming>,
+    now: DateTime<Utc>,
+) -> Result<bool, StaffError> {
+    let (org, who) = (&signed.org, &signed.user.who());
+    let options = ReconcileOptions::default();
+    let outcomes = match staff
+        .store
+        .import_as(org, documents, who, now, &options)
+        .await
+    {
+        Ok(outcomes) => outcomes,
+        Err(StoreError::Usage(message)) => {
+            let heading = "The file could not be imported";
+            return Err(signed.message(StatusCode::BAD_REQUEST, heading, message));
+        }
+        Err(e) => return Err(e.into()),
     };
-    if signed.user.role != Role::Admin {
-        return admins_only(&staff, &signed);
+    let plan = outcomes.iter().any(|o| {
+        matches!(o, ImportOutcome::Imported { kind, .. }
+            if matches!(kind, DocumentKind::CorporatePlan | DocumentKind::ActionPlan))
+    });
+    Ok(!plan || staff.store.suggest_outcomes(org, true, now).await.is_ok())
+}
+
+/// Remember the mapping a person chose, for the council's next file of this shape. Whether
+/// that finished (or was not needed).
+async fn remember(
+    staff: &Staff,
+    signed: &Signed,
+    upload: &PendingUpload,
+    now: DateTime<Utc>,
+) -> bool {
+    let Some(shape) = &upload.shape else {
+        return true;
+    };
+    if upload.mapping.is_empty() || upload.remembered {
+        return true;
     }
+    let toml = upload.mapping.to_toml();
+    let who = signed.user.who();
+    staff
+        .store
+        .remember_mapping(&signed.org, shape, &toml, &who, now)
+        .await
+        .is_ok()
+}
+
+/// POST /staff/plan/confirm: import the previewed file as the admin last saw it read.
+pub async fn confirm(
+    State(staff): State<Arc<Staff>>,
+    AdminForm { signed, form, .. }: AdminForm,
+) -> Result<Response, StaffError> {
     let now = staff.now();
-    let Some(upload) = staff
+    let upload = staff
         .uploads
         .take(form.get("upload"), signed.org.id, signed.user.id, now)
-    else {
-        return expired(&staff, &signed);
-    };
+        .ok_or_else(|| expired(&signed))?;
     let inspection = inspect(
         upload.file_name.clone(),
         upload.bytes.clone(),
         upload.mapping.clone(),
     )
     .await;
-    let reading = match inspection.result {
-        Ok(r) => r,
-        Err(e) => {
-            return signed_message(
-                &staff,
-                &signed,
-                StatusCode::BAD_REQUEST,
-                "The file could not be read",
-                &e.to_string(),
-            );
-        }
-    };
+    let reading = inspection.result.map_err(|e| {
+        let heading = "The file could not be read";
+        signed.message(StatusCode::BAD_REQUEST, heading, e.to_string())
+    })?;
     let documents = incoming(&upload.file_name, &upload.bytes, reading);
-    // The import is committed before these: a fault after it is told, not shown as a failure.
-    let mut unfinished = false;
-    match staff
-        .store
-        .import_as(
-            &signed.org,
-            documents,
-            &signed.user.who(),
-            now,
-            &ReconcileOptions::default(),
-        )
-        .await
-    {
-        Ok(outcomes) => {
-            // A new plan gets its activities' outcomes suggested, as an import on the command
-            // line does.
-            let plan = outcomes.iter().any(|o| {
-                matches!(o, ImportOutcome::Imported { kind, .. }
-                    if matches!(kind, DocumentKind::CorporatePlan | DocumentKind::ActionPlan))
-            });
-            if plan
-                && staff
-                    .store
-                    .suggest_outcomes(&signed.org, true, now)
-                    .await
-                    .is_err()
-            {
-                unfinished = true;
-            }
-        }
-        Err(StoreError::Usage(message)) => {
-            return signed_message(
-                &staff,
-                &signed,
-                StatusCode::BAD_REQUEST,
-                "The file could not be imported",
-                &message,
-            );
-        }
-        Err(e) => return unavailable(&staff, &e),
-    }
-    // The mapping a person chose serves the council's next file of this shape.
-    if let Some(shape) = &upload.shape
-        && !upload.mapping.is_empty()
-        && !upload.remembered
-        && staff
-            .store
-            .remember_mapping(
-                &signed.org,
-                shape,
-                &upload.mapping.to_toml(),
-                &signed.user.who(),
-                now,
-            )
-            .await
-            .is_err()
-    {
-        unfinished = true;
-    }
-    if unfinished {
-        http::see_other("/staff/plan?done=imported-unfinished")
+    // The import is committed before the rest: a fault after it is told, not shown as a failure.
+    let imported = import(&staff, &signed, documents, now).await?;
+    let remembered = remember(&staff, &signed, &upload, now).await;
+    if imported && remembered {
+        Ok(http::see_other("/staff/plan?done=imported"))
     } else {
-        http::see_other("/staff/plan?done=imported")
+        Ok(http::see_other("/staff/plan?done=imported-unfinished"))
     }
+}
+
+/// The template a file name asks for (`returns.xlsx`, `plan.csv`, …).
+fn template_file(
+    file: &str,
+) -> Option<(
+    waymark_import::template::TemplateKind,
+    waymark_import::template::Format,
+)> {
+    use waymark_import::template::{Format, TemplateKind};
+    let (k, f) = file.split_once('.')?;
+    let kind = [
+        TemplateKind::Plan,
+        TemplateKind::Returns,
+        TemplateKind::Indicators,
+    ]
+    .into_iter()
+    .find(|t| t.key() == k)?;
+    let format = [Format::Xlsx, Format::Csv]
+        .into_iter()
+        .find(|x| x.extension() == f)?;
+    Some((kind, format))
 }
 
 /// GET /staff/plan/template/{file}: the council's plan, returns or indicators as a
@@ -587,50 +586,26 @@ pub async fn confirm(State(staff): State<Arc<Staff>>, request: Request) -> Respo
 /// the council holds now, with drop-downs of its status labels; it imports back unchanged.
 pub async fn template(
     State(staff): State<Arc<Staff>>,
-    axum::extract::Path(file): axum::extract::Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    use waymark_import::template::{Format, TemplateKind};
-    let signed = match crate::auth::signed_admin(&staff, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let Some((kind, format)) = file.split_once('.').and_then(|(k, f)| {
-        let kind = [
-            TemplateKind::Plan,
-            TemplateKind::Returns,
-            TemplateKind::Indicators,
-        ]
-        .into_iter()
-        .find(|t| t.key() == k)?;
-        let format = [Format::Xlsx, Format::Csv]
-            .into_iter()
-            .find(|x| x.extension() == f)?;
-        Some((kind, format))
-    }) else {
-        return signed_message(
-            &staff,
-            &signed,
+    Path(file): Path<String>,
+    Admin { signed, .. }: Admin,
+) -> Result<Response, StaffError> {
+    let (kind, format) = template_file(&file).ok_or_else(|| {
+        signed.message(
             StatusCode::NOT_FOUND,
             "There is no such template",
             "Templates are plan, returns and indicators, as .xlsx or .csv.",
-        );
-    };
-    let data = match staff.store.template_data(&signed.org, None, None).await {
-        Ok(d) => d,
-        Err(e) => return unavailable(&staff, &e),
-    };
-    let made = tokio::task::spawn_blocking(move || {
+        )
+    })?;
+    let data = staff.store.template_data(&signed.org, None, None).await?;
+    let bytes = tokio::task::spawn_blocking(move || {
         waymark_import::template::template(kind, format, &data)
     })
-    .await;
-    match made {
-        Err(e) => unavailable(&staff, &e),
-        Ok(Err(e)) => unavailable(&staff, &e),
-        Ok(Ok(bytes)) => http::download(
-            format.content_type(),
-            &format!("{}.{}", kind.key(), format.extension()),
-            bytes,
-        ),
-    }
+    .await
+    .map_err(StaffError::unavailable)?
+    .map_err(StaffError::unavailable)?;
+    Ok(http::download(
+        format.content_type(),
+        &format!("{}.{}", kind.key(), format.extension()),
+        bytes,
+    ))
 }

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use minijinja::{Environment, Value, context};
 use serde::Serialize;
+use std::sync::{Arc, LazyLock};
 use waymark_domain::workflow::{FieldError, Role};
 use waymark_store::{Organisation, Session, User};
 
@@ -47,8 +48,10 @@ const TEMPLATES: [(&str, &str); 19] = [
     ),
 ];
 
+/// The staff templates, compiled once and shared (cheap to clone).
+#[derive(Clone)]
 pub struct View {
-    env: Environment<'static>,
+    env: Arc<Environment<'static>>,
 }
 
 impl View {
@@ -57,7 +60,19 @@ impl View {
         for (name, source) in TEMPLATES {
             env.add_template(name, source)?;
         }
-        Ok(View { env })
+        Ok(View { env: Arc::new(env) })
+    }
+
+    /// The built-in templates, for answers made where no `Staff` is at hand (a `StaffError`
+    /// becoming its page).
+    pub fn shared() -> &'static View {
+        static SHARED: LazyLock<View> = LazyLock::new(|| {
+            // The templates are part of the binary and rendered by every test: failing here
+            // is a bug.
+            #[allow(clippy::expect_used)]
+            View::new().expect("built-in staff templates compile")
+        });
+        &SHARED
     }
 
     /// Render a page, or a plain apology if a template fails (logged: that is a bug).
@@ -77,9 +92,7 @@ impl View {
 
 impl Default for View {
     fn default() -> Self {
-        // The templates are part of the binary and rendered by every test: failing here is a bug.
-        #[allow(clippy::expect_used)]
-        View::new().expect("built-in staff templates compile")
+        View::shared().clone()
     }
 }
 

@@ -19,6 +19,7 @@ use sqlx::Row;
 use waymark_domain::plan_diff::{Change as DiffChange, edit_changes};
 use waymark_domain::reconcile::ReconcileOptions;
 use waymark_domain::text::fold;
+use waymark_domain::workflow::FieldError;
 use waymark_domain::{DueCell, PlannedActivity};
 
 /// What an activity says, as an admin writes it.
@@ -78,20 +79,29 @@ pub enum IndicatorEdit {
 /// Longest title, name or reference accepted, in characters.
 pub const MAX_TITLE_CHARS: usize = 1_000;
 
-fn check_text(field: &str, text: &str, required: bool) -> Result<()> {
+/// A refusal of what was typed into one field (the staff site's form field, so its page marks
+/// the right one).
+fn invalid(field: &'static str, message: String) -> StoreError {
+    StoreError::Invalid(vec![FieldError { field, message }])
+}
+
+/// `field` is the form's name for the text, `label` the words that name it in the message.
+fn check_text(field: &'static str, label: &str, text: &str, required: bool) -> Result<()> {
     let text = text.trim();
     if required && text.is_empty() {
-        return Err(StoreError::Usage(format!("the {field} is empty")));
+        return Err(invalid(field, format!("the {label} is empty")));
     }
     if text.chars().count() > MAX_TITLE_CHARS {
-        return Err(StoreError::Usage(format!(
-            "the {field} is longer than {MAX_TITLE_CHARS} characters"
-        )));
+        return Err(invalid(
+            field,
+            format!("the {label} is longer than {MAX_TITLE_CHARS} characters"),
+        ));
     }
     if text.chars().any(char::is_control) {
-        return Err(StoreError::Usage(format!(
-            "the {field} contains control characters"
-        )));
+        return Err(invalid(
+            field,
+            format!("the {label} contains control characters"),
+        ));
     }
     Ok(())
 }
@@ -107,7 +117,8 @@ fn check_reference(reference: &str) -> Result<()> {
     if valid {
         Ok(())
     } else {
-        Err(StoreError::Usage(
+        Err(invalid(
+            "reference",
             "a reference is 1 to 32 letters, digits, '.', '-' or '_', starting with a letter or digit"
                 .into(),
         ))
@@ -116,11 +127,11 @@ fn check_reference(reference: &str) -> Result<()> {
 
 impl ActivityFields {
     fn check(&self) -> Result<()> {
-        check_text("title", &self.title, true)?;
-        check_text("directorate", &self.directorate, true)?;
-        check_text("due date", &self.due, false)?;
+        check_text("title", "title", &self.title, true)?;
+        check_text("directorate", "directorate", &self.directorate, true)?;
+        check_text("due", "due date", &self.due, false)?;
         for p in &self.portfolios {
-            check_text("portfolio", p, true)?;
+            check_text("portfolios", "portfolio", p, true)?;
         }
         Ok(())
     }
@@ -357,14 +368,14 @@ impl Store {
                 frequency,
             } => {
                 check_reference(reference)?;
-                check_text("name", name, true)?;
-                check_text("frequency", frequency, false)?;
+                check_text("name", "name", name, true)?;
+                check_text("frequency", "frequency", frequency, false)?;
             }
             IndicatorEdit::Edit {
                 name, frequency, ..
             } => {
-                check_text("name", name, true)?;
-                check_text("frequency", frequency, false)?;
+                check_text("name", "name", name, true)?;
+                check_text("frequency", "frequency", frequency, false)?;
             }
             IndicatorEdit::Renumber { reference, .. } => check_reference(reference)?,
             IndicatorEdit::Retire { .. } => {}
