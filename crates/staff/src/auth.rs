@@ -400,13 +400,21 @@ pub async fn sign_in(
     let permit = staff.passwords.permit().ok_or_else(StaffError::busy)?;
     let attempt = match admit(&staff, AttemptKind::SignIn, &email, &client).await? {
         Ok(attempt) => attempt,
-        Err(Throttled::Client) => return Err(client_throttled(&staff)),
+        Err(Throttled::Client) => {
+            metrics::counter!("waymark_sign_in_refusals_total", "reason" => "client_throttled")
+                .increment(1);
+            return Err(client_throttled(&staff));
+        }
         Err(Throttled::Address) => {
+            metrics::counter!("waymark_sign_in_refusals_total", "reason" => "address_throttled")
+                .increment(1);
             let refused = again(StatusCode::TOO_MANY_REQUESTS, &address_throttled(&staff));
             return Err(refused.retry_after(&window_seconds(&staff)));
         }
     };
     let Some(user) = password_user(&staff, permit, &attempt, &email, password, now).await? else {
+        metrics::counter!("waymark_sign_in_refusals_total", "reason" => "wrong_password")
+            .increment(1);
         let error = "Enter a correct email address and password";
         return Err(again(StatusCode::UNAUTHORIZED, error));
     };

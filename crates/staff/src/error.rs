@@ -73,7 +73,7 @@ impl StaffError {
     /// The database (or a service under the site) did not answer: 503, try again in half a
     /// minute. The detail goes to the log, never to the page.
     pub fn unavailable(e: impl Display) -> Self {
-        eprintln!("waymark: staff request failed: {e}");
+        tracing::error!("staff request failed: {e}");
         StaffError::message(
             StatusCode::SERVICE_UNAVAILABLE,
             "Sorry, there is a problem with the service",

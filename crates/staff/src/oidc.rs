@@ -303,7 +303,7 @@ async fn identify(
         .request_async(&sso.http)
         .await
         .map_err(|e| {
-            eprintln!("waymark: single sign-on code exchange failed: {e}");
+            tracing::warn!("single sign-on code exchange failed: {e}");
             let why = "The identity provider did not confirm who you are.";
             refused(StatusCode::UNAUTHORIZED, why)
         })?;
@@ -315,7 +315,7 @@ async fn identify(
     let claims = id_token
         .claims(&verifier, &Nonce::new(pending.nonce))
         .map_err(|e| {
-            eprintln!("waymark: an ID token was refused: {e}");
+            tracing::warn!("an ID token was refused: {e}");
             let why = "The identity provider's answer could not be trusted.";
             refused(StatusCode::UNAUTHORIZED, why)
         })?;

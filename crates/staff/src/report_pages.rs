@@ -134,7 +134,7 @@ fn unmade(signed: &Signed, e: ReportError) -> StaffError {
             signed.message(StatusCode::NOT_FOUND, "This report cannot be made", m)
         }
         e => {
-            eprintln!("waymark: draft report: {e}");
+            tracing::error!("draft report: {e}");
             let answer = (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "The report could not be made.",

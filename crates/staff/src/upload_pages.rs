@@ -551,6 +551,7 @@ pub async fn confirm(
     let documents = incoming(&upload.file_name, &upload.bytes, reading);
     // The import is committed before the rest: a fault after it is told, not shown as a failure.
     let imported = import(&staff, &signed, documents, now).await?;
+    metrics::counter!("waymark_imports_total", "site" => "staff").increment(1);
     let remembered = remember(&staff, &signed, &upload, now).await;
     if imported && remembered {
         Ok(http::see_other("/staff/plan?done=imported"))

@@ -80,7 +80,7 @@ impl View {
         match self.env.get_template(name).and_then(|t| t.render(ctx)) {
             Ok(body) => http::html(status, body),
             Err(e) => {
-                eprintln!("waymark: staff page {name} could not be rendered: {e:#}");
+                tracing::error!("staff page {name} could not be rendered: {e:#}");
                 http::html(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "<!DOCTYPE html><title>Sorry</title><p>Sorry, something went wrong. Please try again.</p>".into(),
