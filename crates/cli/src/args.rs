@@ -19,11 +19,9 @@ pub struct Cli {
     /// The deployment's configuration file (site address, mail server, reminders, audit keys).
     #[arg(long, global = true, env = "WAYMARK_CONFIG")]
     pub config: Option<PathBuf>,
-    /// Whether --db (or WAYMARK_DB) was given rather than defaulted: `template` fills in the
-    /// council's data only then.
     /// How log lines are written to standard error: readable text, or one JSON object per
-    /// line for a log shipper. Which lines are written is set by RUST_LOG (default "info";
-    /// e.g. "warn" or "info,waymark::access=off").
+    /// line for a log shipper. Which lines are written is set by RUST_LOG (default "info"
+    /// when serving, warnings otherwise; e.g. "warn" or "info,waymark::access=off").
     #[arg(
         long,
         global = true,
@@ -32,6 +30,8 @@ pub struct Cli {
         env = "WAYMARK_LOG_FORMAT"
     )]
     pub log_format: LogFormat,
+    /// Whether --db (or WAYMARK_DB) was given rather than defaulted: `template` fills in the
+    /// council's data only then.
     #[arg(skip)]
     pub db_named: bool,
     #[command(subcommand)]

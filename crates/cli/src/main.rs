@@ -66,7 +66,12 @@ fn main() -> ExitCode {
         matches.value_source("db"),
         None | Some(clap::parser::ValueSource::DefaultValue)
     );
-    telemetry::start_logging(args.log_format);
+    let serving = match &args.command {
+        args::Command::Serve(_) => true,
+        args::Command::Demo(demo) => !demo.load_only,
+        _ => false,
+    };
+    telemetry::start_logging(args.log_format, serving);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -12,13 +12,25 @@ const DURATION_BUCKETS: [f64; 14] = [
     0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
 ];
 
-/// Write log lines to standard error, in `format`, as `RUST_LOG` selects (default: `info`).
-/// An unreadable `RUST_LOG` is said, and the default used.
-pub fn start_logging(format: LogFormat) {
+/// What is logged when `RUST_LOG` does not say: everything at `info` for a server (its access
+/// and render lines), and for other commands only warnings and the commands' own notes, so
+/// their standard error stays quiet unless something needs saying.
+pub fn default_filter(serving: bool) -> &'static str {
+    if serving {
+        "info"
+    } else {
+        "warn,waymark::commands=info,waymark::synth=info"
+    }
+}
+
+/// Write log lines to standard error, in `format`, as `RUST_LOG` selects (default:
+/// [`default_filter`]). An unreadable `RUST_LOG` is said, and the default used.
+pub fn start_logging(format: LogFormat, serving: bool) {
+    let default = default_filter(serving);
     let (filter, unreadable) = match EnvFilter::try_from_default_env() {
         Ok(filter) => (filter, None),
-        Err(e) if std::env::var_os("RUST_LOG").is_some() => (EnvFilter::new("info"), Some(e)),
-        Err(_) => (EnvFilter::new("info"), None),
+        Err(e) if std::env::var_os("RUST_LOG").is_some() => (EnvFilter::new(default), Some(e)),
+        Err(_) => (EnvFilter::new(default), None),
     };
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
@@ -36,7 +48,7 @@ pub fn start_logging(format: LogFormat) {
             .try_init(),
     };
     if let Some(e) = unreadable {
-        tracing::warn!("RUST_LOG could not be read ({e}); logging at info");
+        tracing::warn!("RUST_LOG could not be read ({e}); logging as {default}");
     }
 }
 
