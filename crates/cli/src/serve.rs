@@ -181,6 +181,7 @@ async fn run(
     let mut site = Site::new(store.clone());
     site.renderer.reporter = crate::report::reporter(&config)?;
     let site = Arc::new(site);
+    site.watch().await;
     site.fresh().await?;
     tokio::spawn(warm_until_done(site.clone()));
     if !waymark_web::server::assets_built() {

@@ -43,8 +43,6 @@ pub struct Staff {
     pub config: StaffConfig,
     pub clock: Clock,
     pub view: view::View,
-    /// Plan files uploaded and previewed, waiting for confirmation.
-    pub uploads: upload_pages::Uploads,
     /// Single sign-on with the council's identity provider, when configured.
     pub sso: Option<oidc::Sso>,
     /// Writes the DRAFT reports (the council's templates and, from the command line, PDF).
@@ -67,7 +65,6 @@ impl Staff {
             config,
             clock: Arc::new(Utc::now),
             view: view::View::default(),
-            uploads: upload_pages::Uploads::default(),
             sso: None,
             reporter: Arc::new(waymark_report::Reporter::default()),
             passwords: password::Checker::per_core(),

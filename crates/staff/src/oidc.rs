@@ -20,7 +20,7 @@ use openidconnect::{
 };
 use serde::Deserialize;
 use std::sync::Arc;
-use waymark_store::{AttemptKind, User};
+use waymark_store::{AttemptKind, User, WaitingSignIn};
 
 /// The `[oidc]` section of the configuration file.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -40,15 +40,8 @@ fn default_label() -> String {
     "Sign in with your council account".into()
 }
 
-/// A sign-in begun: what the callback must match.
-struct Pending {
-    state: String,
-    nonce: String,
-    verifier: String,
-    expires: DateTime<Utc>,
-}
-
-/// Sign-ins waiting at once (the oldest goes first).
+/// Sign-ins waiting at once (the oldest goes first). They wait in the database, so the
+/// provider may send the person back to another server than the one they left from.
 const MAX_PENDING: usize = 256;
 /// How long the provider may take to send the person back.
 const PENDING_MINUTES: i64 = 10;
@@ -71,7 +64,6 @@ pub struct Sso {
     secret: Option<String>,
     http: openidconnect::reqwest::Client,
     metadata: tokio::sync::Mutex<Option<(CoreProviderMetadata, DateTime<Utc>)>>,
-    pending: std::sync::Mutex<Vec<Pending>>,
 }
 
 impl Sso {
@@ -94,7 +86,6 @@ impl Sso {
             secret,
             http,
             metadata: tokio::sync::Mutex::new(None),
-            pending: std::sync::Mutex::new(vec![]),
         })
     }
 
@@ -122,23 +113,6 @@ impl Sso {
             self.secret.clone().map(ClientSecret::new),
         )
         .set_redirect_uri(redirect))
-    }
-
-    fn remember(&self, pending: Pending, now: DateTime<Utc>) {
-        let mut waiting = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-        waiting.retain(|p| p.expires > now);
-        if waiting.len() >= MAX_PENDING {
-            waiting.remove(0);
-        }
-        waiting.push(pending);
-    }
-
-    fn take(&self, state: &str, now: DateTime<Utc>) -> Option<Pending> {
-        let mut waiting = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-        let at = waiting
-            .iter()
-            .position(|p| same_secret(&p.state, state) && p.expires > now)?;
-        Some(waiting.remove(at))
     }
 }
 
@@ -185,15 +159,15 @@ pub async fn start(State(staff): State<Arc<Staff>>) -> Result<Response, StaffErr
         .add_scope(Scope::new("profile".into()))
         .set_pkce_challenge(challenge)
         .url();
-    sso.remember(
-        Pending {
-            state: state.secret().clone(),
-            nonce: nonce.secret().clone(),
-            verifier: verifier.secret().clone(),
-            expires: now + Duration::minutes(PENDING_MINUTES),
-        },
-        now,
-    );
+    let waiting = WaitingSignIn {
+        nonce: nonce.secret().clone(),
+        verifier: verifier.secret().clone(),
+    };
+    let expires = now + Duration::minutes(PENDING_MINUTES);
+    staff
+        .store
+        .keep_sign_in(state.secret(), &waiting, expires, now, MAX_PENDING)
+        .await?;
     let cookie = staff.config.cookie(
         sso_cookie(&staff),
         state.secret(),
@@ -252,12 +226,24 @@ pub async fn callback(
 }
 
 /// The pending sign-in this callback finishes, and the code the provider sent with it.
-fn pending_sign_in(
+async fn pending_sign_in(
     staff: &Staff,
-    sso: &Sso,
-    request: &Request,
+    (state, code): (String, Option<String>),
     now: DateTime<Utc>,
-) -> Result<(Pending, String), StaffError> {
+) -> Result<(WaitingSignIn, String), StaffError> {
+    let Some(pending) = staff.store.take_sign_in(&state, now).await? else {
+        let why = "The sign-in took too long or was already used.";
+        return Err(refused(StatusCode::FORBIDDEN, why));
+    };
+    let Some(code) = code else {
+        let why = "The identity provider sent no code.";
+        return Err(refused(StatusCode::BAD_REQUEST, why));
+    };
+    Ok((pending, code))
+}
+
+/// The state and code the provider sent back, if the sign-in started from this browser.
+fn sent_back(staff: &Staff, request: &Request) -> Result<(String, Option<String>), StaffError> {
     let query = request.uri().query().unwrap_or("");
     if let Some(error) = query_value(query, "error") {
         let error: String = error
@@ -275,15 +261,7 @@ fn pending_sign_in(
         let why = "The sign-in did not start from this browser.";
         return Err(refused(StatusCode::FORBIDDEN, why));
     }
-    let Some(pending) = sso.take(&state, now) else {
-        let why = "The sign-in took too long or was already used.";
-        return Err(refused(StatusCode::FORBIDDEN, why));
-    };
-    let Some(code) = query_value(query, "code") else {
-        let why = "The identity provider sent no code.";
-        return Err(refused(StatusCode::BAD_REQUEST, why));
-    };
-    Ok((pending, code))
+    Ok((state, query_value(query, "code")))
 }
 
 /// Who the provider says the person is: its subject (issuer and subject), and the address
@@ -291,7 +269,7 @@ fn pending_sign_in(
 async fn identify(
     staff: &Staff,
     sso: &Sso,
-    pending: Pending,
+    pending: WaitingSignIn,
     code: String,
     now: DateTime<Utc>,
 ) -> Result<(String, String), StaffError> {
@@ -374,7 +352,7 @@ async fn returned(
     client_ip: &str,
 ) -> Result<Response, StaffError> {
     let now = staff.now();
-    let (pending, code) = pending_sign_in(staff, sso, &request, now)?;
+    let (pending, code) = pending_sign_in(staff, sent_back(staff, &request)?, now).await?;
     let (subject, email) = identify(staff, sso, pending, code, now).await?;
     let user = account(staff, &subject, &email, now).await?;
     let (token, _) = staff

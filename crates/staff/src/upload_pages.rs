@@ -18,7 +18,7 @@ use std::sync::Arc;
 use waymark_domain::DocumentKind;
 use waymark_domain::reconcile::ReconcileOptions;
 use waymark_import::{Inspection, Mapping, Vocabulary};
-use waymark_store::{ImportOutcome, Incoming, StoreError};
+use waymark_store::{ImportOutcome, Incoming, StoreError, WaitingUpload};
 
 /// Largest file accepted through the web.
 pub const MAX_UPLOAD_BYTES: usize = 5 * 1024 * 1024;
@@ -46,68 +46,89 @@ pub struct PendingUpload {
     expires: DateTime<Utc>,
 }
 
-/// Uploads waiting for confirmation, by a random token only their uploader's form carries.
-#[derive(Default)]
-pub struct Uploads(std::sync::Mutex<Vec<(String, PendingUpload)>>);
-
-impl Uploads {
-    fn put(&self, token: String, upload: PendingUpload, now: DateTime<Utc>) {
-        let mut waiting = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        waiting.retain(|(t, u)| u.expires > now && t != &token);
-        if waiting.len() >= MAX_WAITING {
-            waiting.remove(0);
+impl PendingUpload {
+    fn stored(&self) -> WaitingUpload {
+        WaitingUpload {
+            org_id: self.org_id,
+            user_id: self.user_id,
+            file_name: self.file_name.clone(),
+            content: self.bytes.as_ref().clone(),
+            mapping: self.mapping.to_toml(),
+            shape: self.shape.clone(),
+            remembered: self.remembered,
+            expires: self.expires,
         }
-        waiting.push((token, upload));
     }
 
-    fn position(
-        waiting: &[(String, PendingUpload)],
-        token: &str,
-        org_id: i64,
-        user_id: i64,
-        now: DateTime<Utc>,
-    ) -> Option<usize> {
-        waiting.iter().position(|(t, u)| {
-            same_secret(t, token) && u.org_id == org_id && u.user_id == user_id && u.expires > now
+    fn from_stored(stored: WaitingUpload) -> Result<PendingUpload, StaffError> {
+        let mapping = Mapping::from_toml("the waiting upload's mapping", &stored.mapping)
+            .map_err(|e| StaffError::from(StoreError::Corrupt(e.to_string())))?;
+        Ok(PendingUpload {
+            org_id: stored.org_id,
+            user_id: stored.user_id,
+            file_name: stored.file_name,
+            bytes: Arc::new(stored.content),
+            mapping,
+            shape: stored.shape,
+            remembered: stored.remembered,
+            expires: stored.expires,
         })
+    }
+}
+
+/// Uploads waiting for confirmation, by a random token only their uploader's form carries.
+/// They wait in the database, so the confirmation may reach another server than the upload.
+struct Uploads;
+
+impl Uploads {
+    async fn put(staff: &Staff, token: &str, upload: &PendingUpload) -> Result<(), StaffError> {
+        let now = staff.now();
+        let stored = upload.stored();
+        Ok(staff
+            .store
+            .keep_upload(token, &stored, now, MAX_WAITING)
+            .await?)
     }
 
     /// The upload, left waiting (to be read again with another mapping).
-    fn get(
-        &self,
-        token: &str,
-        org_id: i64,
-        user_id: i64,
-        now: DateTime<Utc>,
-    ) -> Option<PendingUpload> {
-        let waiting = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let at = Self::position(&waiting, token, org_id, user_id, now)?;
-        Some(waiting[at].1.clone())
+    async fn get(staff: &Staff, token: &str, signed: &Signed) -> Result<PendingUpload, StaffError> {
+        let (org, user, now) = (signed.org.id, signed.user.id, staff.now());
+        match staff.store.waiting_upload(token, org, user, now).await? {
+            Some(stored) => PendingUpload::from_stored(stored),
+            None => Err(expired(signed)),
+        }
     }
 
-    /// Put back an upload read again, only if it is still waiting (not confirmed meanwhile).
-    fn replace(&self, token: &str, upload: PendingUpload, now: DateTime<Utc>) -> bool {
-        let mut waiting = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        match Self::position(&waiting, token, upload.org_id, upload.user_id, now) {
-            Some(at) => {
-                waiting[at].1 = upload;
-                true
-            }
-            None => false,
+    /// Record what the upload was read again as, only if it is still waiting (not confirmed
+    /// meanwhile).
+    async fn replace(
+        staff: &Staff,
+        token: &str,
+        upload: &PendingUpload,
+        signed: &Signed,
+    ) -> Result<(), StaffError> {
+        let stored = upload.stored();
+        match staff
+            .store
+            .remap_upload(token, &stored, staff.now())
+            .await?
+        {
+            true => Ok(()),
+            false => Err(expired(signed)),
         }
     }
 
     /// The upload, no longer waiting (it is being imported).
-    fn take(
-        &self,
+    async fn take(
+        staff: &Staff,
         token: &str,
-        org_id: i64,
-        user_id: i64,
-        now: DateTime<Utc>,
-    ) -> Option<PendingUpload> {
-        let mut waiting = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let at = Self::position(&waiting, token, org_id, user_id, now)?;
-        Some(waiting.remove(at).1)
+        signed: &Signed,
+    ) -> Result<PendingUpload, StaffError> {
+        let (org, user, now) = (signed.org.id, signed.user.id, staff.now());
+        match staff.store.take_upload(token, org, user, now).await? {
+            Some(stored) => PendingUpload::from_stored(stored),
+            None => Err(expired(signed)),
+        }
     }
 }
 
@@ -239,7 +260,7 @@ pub async fn upload(
         remembered: first.remembered,
         expires: now + Duration::minutes(UPLOAD_MINUTES),
     };
-    staff.uploads.put(token.clone(), pending.clone(), now);
+    Uploads::put(&staff, &token, &pending).await?;
     preview(&staff, &signed, &token, &pending, first.inspection).await
 }
 
@@ -427,12 +448,8 @@ pub async fn remap(
     State(staff): State<Arc<Staff>>,
     AdminForm { signed, form, .. }: AdminForm,
 ) -> Result<Response, StaffError> {
-    let now = staff.now();
     let token = form.get("upload").to_string();
-    let mut pending = staff
-        .uploads
-        .get(&token, signed.org.id, signed.user.id, now)
-        .ok_or_else(|| expired(&signed))?;
+    let mut pending = Uploads::get(&staff, &token, &signed).await?;
     pending.mapping = mapping_from(&form, pending.mapping.clone());
     pending.remembered = false;
     let inspection = inspect(
@@ -441,9 +458,7 @@ pub async fn remap(
         pending.mapping.clone(),
     )
     .await;
-    if !staff.uploads.replace(&token, pending.clone(), now) {
-        return Err(expired(&signed));
-    }
+    Uploads::replace(&staff, &token, &pending, &signed).await?;
     preview(&staff, &signed, &token, &pending, inspection).await
 }
 
@@ -534,10 +549,7 @@ pub async fn confirm(
     AdminForm { signed, form, .. }: AdminForm,
 ) -> Result<Response, StaffError> {
     let now = staff.now();
-    let upload = staff
-        .uploads
-        .take(form.get("upload"), signed.org.id, signed.user.id, now)
-        .ok_or_else(|| expired(&signed))?;
+    let upload = Uploads::take(&staff, form.get("upload"), &signed).await?;
     let inspection = inspect(
         upload.file_name.clone(),
         upload.bytes.clone(),

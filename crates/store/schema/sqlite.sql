@@ -1,8 +1,8 @@
--- The SQLite schema after migrations 1 to 8, applied in one transaction to a new,
+-- The SQLite schema after migrations 1 to 9, applied in one transaction to a new,
 -- empty database file (see Store::open). Made by the store's schema test from
 -- migrations/sqlite; do not edit. After adding a migration, run
 -- WAYMARK_WRITE_SCHEMA=1 cargo test -p waymark-store --test schema
--- and set SQLITE_SCHEMA_VERSION in src/lib.rs to 8.
+-- and set SQLITE_SCHEMA_VERSION in src/lib.rs to 9.
 
 CREATE TABLE _sqlx_migrations (
     version BIGINT PRIMARY KEY,
@@ -450,6 +450,29 @@ CREATE TABLE settled_findings (
     recorded_at  TEXT NOT NULL
 );
 
+CREATE TABLE pending_uploads (
+    id           INTEGER PRIMARY KEY,
+    org_id       INTEGER NOT NULL REFERENCES organisations(id),
+    user_id      INTEGER NOT NULL REFERENCES users(id),
+    token_hash   TEXT NOT NULL UNIQUE,
+    file_name    TEXT NOT NULL,
+    content      TEXT NOT NULL,
+    mapping      TEXT NOT NULL,
+    shape        TEXT,
+    remembered   INTEGER NOT NULL,
+    created_at   TEXT NOT NULL,
+    expires_at   TEXT NOT NULL
+);
+
+CREATE TABLE sso_states (
+    id           INTEGER PRIMARY KEY,
+    state_hash   TEXT NOT NULL UNIQUE,
+    nonce        TEXT NOT NULL,
+    verifier     TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    expires_at   TEXT NOT NULL
+);
+
 CREATE INDEX activity_versions_by_activity ON activity_versions (activity_id, id);
 
 CREATE INDEX activity_names_by_activity ON activity_names (activity_id, id);
@@ -517,6 +540,10 @@ CREATE INDEX audit_events_by_row ON audit_events (row_ref, seq);
 CREATE INDEX outcome_suggestions_by_org ON outcome_suggestions (org_id, activity_id, id);
 
 CREATE INDEX settled_findings_by_period ON settled_findings (org_id, period, id);
+
+CREATE INDEX pending_uploads_by_expiry ON pending_uploads (expires_at);
+
+CREATE INDEX sso_states_by_expiry ON sso_states (expires_at);
 
 CREATE TRIGGER audit_events_append_only BEFORE UPDATE ON audit_events
 BEGIN

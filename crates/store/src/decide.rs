@@ -68,7 +68,7 @@ impl Store {
         }
         crate::public::summary::refresh_period_summary(&mut tx, org.id, period, &now).await?;
         crate::bump_version(&mut tx, org.id).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

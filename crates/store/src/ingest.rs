@@ -86,7 +86,7 @@ impl Store {
     ) -> Result<Vec<ImportOutcome>> {
         let mut tx = self.begin_write().await?;
         let outcomes = import_in(&mut tx, org, files, at, options).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(outcomes)
     }
 }

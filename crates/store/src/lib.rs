@@ -8,6 +8,7 @@
 //! command: a failure leaves the database as it was.
 
 mod batch;
+pub mod changes;
 mod decide;
 mod ingest;
 mod outcomes;
@@ -45,6 +46,7 @@ pub use staff::cycle::{
 pub use staff::indicators::{IndicatorEntry, IndicatorItem, IndicatorSettings, PreviousValue};
 pub use staff::plan_edit::{ActivityFields, IndicatorEdit, PlanEdit};
 pub use staff::settle::{MAX_SETTLE_NOTE_CHARS, SettledFinding, Settlement};
+pub use staff::waiting::{WaitingSignIn, WaitingUpload};
 pub use transfer::{ColumnKind, CopySummary, Dump, Value, catalogue};
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -140,6 +142,10 @@ pub struct Store {
     backend: Backend,
     /// Seals audit events (see [`audit`]); held outside the database.
     audit_key: Option<std::sync::Arc<seal::AuditKey>>,
+    /// Where the database is (the change signal listens or watches there).
+    location: std::sync::Arc<Location>,
+    /// Write transactions this process has committed, shared by every clone (see [`changes`]).
+    writes: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -186,7 +192,7 @@ impl Location {
 /// The SQLite schema every migration builds, as one script: see [`create_from_schema`].
 pub const SQLITE_SCHEMA: &str = include_str!("../schema/sqlite.sql");
 /// The last migration [`SQLITE_SCHEMA`] includes (the schema test keeps the two in step).
-pub const SQLITE_SCHEMA_VERSION: i64 = 8;
+pub const SQLITE_SCHEMA_VERSION: i64 = 9;
 
 /// A new SQLite file is given the whole schema in one transaction, with every migration it
 /// contains recorded as applied, instead of running the migrations one by one: SQLite re-reads
@@ -358,6 +364,16 @@ impl Store {
         Store::open_with(location, false).await
     }
 
+    pub(crate) fn on(pool: AnyPool, backend: Backend, location: Location) -> Store {
+        Store {
+            pool,
+            backend,
+            audit_key: None,
+            location: std::sync::Arc::new(location),
+            writes: Default::default(),
+        }
+    }
+
     async fn open_with(location: &str, create: bool) -> Result<Store> {
         sqlx::any::install_default_drivers();
         match Location::parse(location)? {
@@ -415,11 +431,7 @@ impl Store {
             sqlx::migrate::MigrateError::Execute(sqlx::Error::Database(db)) => unusable(&db),
             other => StoreError::Migration(other),
         })?;
-        let store = Store {
-            pool,
-            backend: Backend::Sqlite,
-            audit_key: None,
-        };
+        let store = Store::on(pool, Backend::Sqlite, Location::Sqlite(path.to_string()));
         store.after_migrations(before).await?;
         Ok(store)
     }
@@ -472,11 +484,7 @@ impl Store {
         };
         let before = applied_version(&pool).await;
         POSTGRES_MIGRATIONS.run(&pool).await?;
-        let store = Store {
-            pool,
-            backend: Backend::Postgres,
-            audit_key: None,
-        };
+        let store = Store::on(pool, Backend::Postgres, Location::Postgres(url.to_string()));
         store.after_migrations(before).await?;
         Ok(store)
     }
@@ -668,7 +676,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         bump_version(&mut tx, id).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(Organisation {
             id,
             slug: slug.to_string(),

@@ -309,7 +309,7 @@ impl Store {
             if written > 0 {
                 crate::bump_version(&mut tx, org.id).await?;
             }
-            tx.commit().await?;
+            self.commit(tx).await?;
         }
         Ok(out)
     }
@@ -444,7 +444,7 @@ impl Store {
         )
         .await?;
         crate::bump_version(&mut tx, org.id).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -494,7 +494,7 @@ impl Store {
             .await?;
         }
         crate::bump_version(&mut tx, org.id).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(assignments.len())
     }
 }

@@ -1,9 +1,12 @@
 //! The site's memory: each council's data and rendered pages, kept until the council's data
 //! version changes in the store.
 //!
-//! Freshness is checked per request but shared: a request waits for one version check that
-//! *started after it arrived*, so a write that finished before the request is always seen,
-//! while many concurrent requests share one check (like a group commit).
+//! A write that finished before a request is always in its answer. With the store's change
+//! signal ([`waymark_store::changes`]) a request learns that nothing was written since the
+//! data was last read without asking the database. Without one (or when the signal cannot
+//! vouch, e.g. while PostgreSQL's listener reconnects), freshness is checked per request but
+//! shared: a request waits for one version check that *started after it arrived*, while many
+//! concurrent requests share one check (like a group commit).
 
 use crate::data::CouncilData;
 use crate::page::Page;
@@ -11,6 +14,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
+use waymark_store::changes::{Changes, Token};
 use waymark_store::{Organisation, Store, StoreError};
 
 /// Most councils kept rendered at once; the least recently used is dropped past this.
@@ -29,6 +33,10 @@ pub struct Site {
     checked_from: AtomicU64,
     epoch: Instant,
     check: tokio::sync::Mutex<()>,
+    /// How the site learns of writes, once [`Site::watch`] has set it up.
+    changes: std::sync::OnceLock<Changes>,
+    /// The change token read just before the version check that made `state`.
+    seen: Mutex<Option<Token>>,
     state: RwLock<Arc<State>>,
     councils: Mutex<HashMap<i64, Arc<Council>>>,
     /// Each council is rendered once at a time: a second request for it waits and then finds
@@ -110,6 +118,8 @@ impl Site {
             checked_from: AtomicU64::new(0),
             epoch: Instant::now(),
             check: tokio::sync::Mutex::new(()),
+            changes: std::sync::OnceLock::new(),
+            seen: Mutex::new(None),
             state: RwLock::new(Arc::new(State::default())),
             councils: Mutex::new(HashMap::new()),
             rendering: Mutex::new(HashMap::new()),
@@ -125,8 +135,21 @@ impl Site {
         self.epoch.elapsed().as_nanos() as u64 + 1
     }
 
-    /// The state as of a version check that started after this call began.
+    /// Learn of writes from the store's change signal instead of asking the database on every
+    /// request (the server does this once at start; without it every request asks).
+    pub async fn watch(&self) {
+        let changes = self.store.watch_changes().await;
+        tracing::info!(how = changes.describe(), "learning of changes to the data");
+        let _ = self.changes.set(changes);
+    }
+
+    /// The state as of a version check that started after this call began, or as of one no
+    /// write has been committed since.
     pub async fn fresh(&self) -> Result<Arc<State>, StoreError> {
+        let token = self.changes.get().and_then(Changes::token);
+        if token.is_some() && self.seen.lock().is_ok_and(|seen| *seen == token) {
+            return Ok(self.state());
+        }
         let arrived = self.now();
         if self.checked_from.load(Ordering::Acquire) > arrived {
             return Ok(self.state());
@@ -136,6 +159,8 @@ impl Site {
             return Ok(self.state());
         }
         let started = self.now();
+        // Read before the check: a write committed during it changes the token again.
+        let before = self.changes.get().and_then(Changes::token);
         let fingerprint = self.store.data_fingerprint().await?;
         if fingerprint != self.state().fingerprint {
             let (councils, versions) =
@@ -151,6 +176,9 @@ impl Site {
             if let Ok(mut global) = self.global.lock() {
                 global.clear();
             }
+        }
+        if let Ok(mut seen) = self.seen.lock() {
+            *seen = before;
         }
         self.checked_from.store(started, Ordering::Release);
         Ok(self.state())

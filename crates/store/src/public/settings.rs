@@ -47,7 +47,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         crate::bump_version(&mut tx, org.id).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 

@@ -274,7 +274,7 @@ impl Store {
         };
         refresh_period_summary(&mut tx, org.id, input.period, &stamp(at)).await?;
         crate::bump_version(&mut tx, org.id).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(id)
     }
 
@@ -354,6 +354,6 @@ pub(crate) async fn fill_missing_summaries(store: &Store) -> Result<()> {
         let period: Period = period.parse().map_err(corrupt)?;
         refresh_period_summary(&mut tx, r.try_get("org_id")?, period, &now).await?;
     }
-    tx.commit().await?;
+    store.commit(tx).await?;
     Ok(())
 }

@@ -276,7 +276,7 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(user)
     }
 
@@ -334,7 +334,7 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(after)
     }
 
@@ -418,7 +418,7 @@ impl Store {
         let after = user_in(&mut tx, user.id)
             .await?
             .ok_or_else(|| corrupt("the account vanished"))?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(after)
     }
 
@@ -465,7 +465,7 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(token)
     }
 
@@ -539,7 +539,7 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(user)
     }
 
@@ -635,10 +635,10 @@ impl Store {
                 )
                 .await?;
             }
-            tx.commit().await?;
+            self.commit(tx).await?;
             return Ok(Gate::Throttled(why));
         }
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(Gate::Open(attempt))
     }
 
@@ -655,7 +655,7 @@ impl Store {
         }
         let mut tx = self.begin_write().await?;
         refusal_event(&mut tx, self.audit_key(), attempt, why, false, at).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -668,7 +668,7 @@ impl Store {
         .bind(attempt.row)
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -734,7 +734,7 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok((
             token,
             Session {
@@ -838,7 +838,7 @@ impl Store {
             )
             .await?;
         }
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

@@ -412,7 +412,7 @@ impl Store {
         )
         .await?;
         let cycle = cycle_in(&mut tx, org.id, id).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(cycle)
     }
 
@@ -542,7 +542,7 @@ impl Store {
         )
         .await?;
         let cycle = cycle_in(&mut tx, org.id, cycle_id).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(cycle)
     }
 
@@ -624,7 +624,7 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -869,7 +869,7 @@ impl Store {
             .into_iter()
             .next()
             .ok_or_else(|| corrupt("the activity vanished"))?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(item)
     }
 }

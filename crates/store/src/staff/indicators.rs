@@ -386,7 +386,7 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -519,7 +519,7 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(entry)
     }
 }

@@ -8,3 +8,4 @@ pub mod indicators;
 pub mod plan_edit;
 pub mod reminders;
 pub mod settle;
+pub mod waiting;

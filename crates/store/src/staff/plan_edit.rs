@@ -349,7 +349,7 @@ impl Store {
         )
         .await?;
         crate::bump_version(&mut tx, org.id).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(activity)
     }
 
@@ -535,7 +535,7 @@ impl Store {
         )
         .await?;
         crate::bump_version(&mut tx, org.id).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(id)
     }
 
@@ -625,7 +625,7 @@ impl Store {
         )
         .await?;
         crate::bump_version(&mut tx, org.id).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -710,7 +710,7 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(outcomes)
     }
 }

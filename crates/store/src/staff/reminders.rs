@@ -76,7 +76,7 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

@@ -153,7 +153,7 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -245,7 +245,7 @@ impl Store {
             at,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }
