@@ -2,21 +2,16 @@
 //! which `scripts/test` installs), on both backends: who gets what, the links in them, and
 //! that running again the same day sends nothing more.
 
-#[path = "../../store/tests/common/mod.rs"]
-mod common;
-
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
-use common::{TestDb, backends};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use waymark_domain::reconcile::ReconcileOptions;
 use waymark_domain::workflow::{ReturnContent, Role};
 use waymark_domain::{Period, Status};
-use waymark_import::Vocabulary;
 use waymark_mail::reminders::Mailer;
 use waymark_mail::{ReminderRules, Security, SmtpConfig, send_reminders};
-use waymark_store::{Act, Incoming, NewUser, Organisation, Store, User, Who};
+use waymark_store::{Act, NewUser, Organisation, Store, User, Who};
+use waymark_testkit::{TestDb, backends};
 
 /// An SMTP server in a process of its own, storing what it receives in a Maildir.
 struct SmtpServer {
@@ -88,24 +83,6 @@ impl Drop for SmtpServer {
     }
 }
 
-async fn bexley(store: &Store) -> Organisation {
-    let vocabulary = Vocabulary::default();
-    let mut incoming = vec![];
-    for (file, bytes) in waymark_import::bundled::BEXLEY {
-        let document = waymark_import::import(file, bytes, None, &vocabulary).expect("fixture");
-        incoming.push(Incoming::new(file, bytes, document));
-    }
-    let org = store
-        .organisation(Some("bexley"), Some("London Borough of Bexley"))
-        .await
-        .expect("council");
-    store
-        .import(&org, incoming, Utc::now(), &ReconcileOptions::default())
-        .await
-        .expect("import");
-    org
-}
-
 async fn add(
     store: &Store,
     org: &Organisation,
@@ -153,7 +130,7 @@ async fn owners_and_directors_are_reminded_once_a_day_over_smtp() {
     for (round, backend) in backends().into_iter().enumerate() {
         let db = TestDb::new(backend).await;
         let store = &db.store;
-        let org = bexley(store).await;
+        let org = waymark_testkit::load_bexley(store).await;
         let activities = store.activities(&org, None).await.expect("activities");
         let first = activities
             .iter()

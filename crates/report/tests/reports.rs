@@ -2,42 +2,20 @@
 //! two years of quarters) on SQLite and PostgreSQL, then read back in every text format and
 //! checked against what the store holds.
 
-#[path = "../../store/tests/common/mod.rs"]
-mod databases;
-
 use chrono::{NaiveDate, Utc};
-use databases::{TestDb, backends};
 use std::collections::BTreeSet;
 use waymark_domain::reconcile::ReconcileOptions;
 use waymark_domain::stats::unique_returns;
 use waymark_domain::{Period, Quarter, Status};
-use waymark_import::Vocabulary;
 use waymark_report::{
     Document, Format, Kind, Published, ReportError, Reporter, Request, Templates, build,
     portfolio_names,
 };
 use waymark_store::{Incoming, Organisation, Store};
+use waymark_testkit::{TestDb, backends, load_bexley};
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2025, 6, 2).expect("date")
-}
-
-async fn load_bexley(store: &Store) -> Organisation {
-    let vocabulary = Vocabulary::default();
-    let mut incoming = vec![];
-    for (file, bytes) in waymark_import::bundled::BEXLEY {
-        let document = waymark_import::import(file, bytes, None, &vocabulary).expect("import");
-        incoming.push(Incoming::new(file, bytes, document));
-    }
-    let org = store
-        .organisation(Some("bexley"), Some("London Borough of Bexley"))
-        .await
-        .expect("council");
-    store
-        .import(&org, incoming, Utc::now(), &ReconcileOptions::default())
-        .await
-        .expect("import");
-    org
 }
 
 async fn load_synth(store: &Store) -> Organisation {

@@ -239,15 +239,10 @@ async fn listen_once(url: &str, shared: &Listener) {
     shared.generation.fetch_add(1, Ordering::AcqRel);
     shared.listening.store(true, Ordering::Release);
     tracing::debug!("listening for changes");
-    loop {
-        match listener.try_recv().await {
-            Ok(Some(_)) => {
-                shared.count.fetch_add(1, Ordering::AcqRel);
-            }
-            // The connection was lost (try_recv says so with None, and would reconnect on the
-            // next call, hiding the gap) or failed: start again, as a new generation.
-            Ok(None) | Err(_) => break,
-        }
+    // None from try_recv says the connection was lost (it would reconnect on the next call,
+    // hiding the gap), as an error says it failed: start again, as a new generation.
+    while let Ok(Some(_)) = listener.try_recv().await {
+        shared.count.fetch_add(1, Ordering::AcqRel);
     }
     shared.listening.store(false, Ordering::Release);
     shared.generation.fetch_add(1, Ordering::AcqRel);

@@ -2,10 +2,7 @@
 //! key, on both backends: seals, signed checkpoints and row hashes, each attack made as such a
 //! person would make it (lifting the triggers that guard the trail first).
 
-mod common;
-
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use common::{TestDb, backends};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Connection, Row};
@@ -17,6 +14,7 @@ use waymark_store::{
     NewUser, Organisation, PlanEdit, SigningKey, Store, User, Who,
 };
 use waymark_synth::{SynthSpec, council};
+use waymark_testkit::{TestDb, backends};
 
 fn at(minutes: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 7, 1, 9, 0, 0)
@@ -860,7 +858,7 @@ async fn backups_and_copies_keep_seals_and_row_hashes() {
         clean(&check, backend);
         assert_eq!(check.head, original.head);
         restored.close().await;
-        common::drop_database(&restored_at);
+        waymark_testkit::drop_database(&restored_at);
 
         for other in backends().into_iter().filter(|b| *b != backend) {
             let target = TestDb::new(other).await;

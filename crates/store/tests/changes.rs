@@ -1,12 +1,10 @@
 //! The change signal a web server relies on to serve from memory: a token that stays the same
 //! while nothing is written and changes with every write, by this process or another.
 
-mod common;
-
-use common::{TestDb, backends, drop_database};
 use std::time::{Duration, Instant};
 use waymark_store::changes::{Changes, Token};
 use waymark_store::{Backend, Store};
+use waymark_testkit::{TestDb, backends, drop_database};
 
 /// The token, once the signal gives one (PostgreSQL's listener connects in the background).
 async fn token(changes: &Changes) -> Token {

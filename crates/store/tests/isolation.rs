@@ -10,10 +10,7 @@
 //! must have the same outcome in the shared database as in the solo one, and a decision for one
 //! council never touches another's links even when both hold the same references.
 
-mod common;
-
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use common::{TestDb, backends};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -24,6 +21,7 @@ use waymark_domain::{
 };
 use waymark_store::{Backend, Incoming, LinkDecision, NewReturn, Organisation, Store};
 use waymark_synth::{SynthSpec, council};
+use waymark_testkit::{TestDb, backends};
 
 /// How one council is made up: a synthetic council plus some of the things people do later.
 #[derive(Debug, Clone)]

@@ -2,8 +2,6 @@
 //! make, a person's decision is recorded and audited, confirmed links are never overwritten,
 //! rejected suggestions never come back, and each council sees only its own.
 
-mod common;
-
 use chrono::{DateTime, TimeZone, Utc};
 use waymark_domain::reconcile::ReconcileOptions;
 use waymark_domain::{
@@ -149,8 +147,8 @@ async fn id_of(store: &Store, org: &Organisation, reference: &str) -> i64 {
 
 #[tokio::test]
 async fn suggestions_are_kept_apart_decided_by_people_and_never_overrule_them() {
-    for backend in common::backends() {
-        let db = common::TestDb::new(backend).await;
+    for backend in waymark_testkit::backends() {
+        let db = waymark_testkit::TestDb::new(backend).await;
         let store = db.store.clone();
         let org = load(&store, "one").await;
         let other = load(&store, "two").await;

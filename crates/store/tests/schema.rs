@@ -2,12 +2,10 @@
 //! catalogue (used by backup, restore and copy) describes: the live schemas are read back from
 //! each database, normalised, and compared with each other and with the catalogue.
 
-mod common;
-
-use common::{TestDb, backends};
 use sqlx::{AnyConnection, Connection, Row};
 use std::collections::{BTreeMap, BTreeSet};
 use waymark_store::{Backend, ColumnKind, catalogue};
+use waymark_testkit::{TestDb, backends};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Column {

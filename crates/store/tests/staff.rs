@@ -2,10 +2,7 @@
 //! throttling; the quarterly cycle from opening to publication; conflicts and concurrent
 //! approvals; and the audit trail's hash chain, including tampering.
 
-mod common;
-
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use common::{TestDb, backends};
 use sqlx::{AnyConnection, Connection};
 use waymark_domain::reconcile::ReconcileOptions;
 use waymark_domain::workflow::{PeriodAction, PeriodState, ReturnContent, ReturnState, Role};
@@ -15,6 +12,7 @@ use waymark_store::{
     StoreError, ThrottleRules, Throttled, User, UserChange, Who,
 };
 use waymark_synth::{SynthSpec, council};
+use waymark_testkit::{TestDb, backends};
 
 fn at(minutes: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 7, 1, 9, 0, 0)

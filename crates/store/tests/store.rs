@@ -1,8 +1,6 @@
 //! The store on a real SQLite file and a real PostgreSQL database: idempotent imports, plan
 //! revisions, history as of a date.
 
-mod common;
-
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use waymark_domain::reconcile::ReconcileOptions;
 use waymark_domain::{
@@ -122,8 +120,8 @@ async fn opening_runs_migrations_and_uses_wal() {
 
 #[tokio::test]
 async fn importing_the_same_file_twice_adds_nothing() {
-    for backend in common::backends() {
-        let db = common::TestDb::new(backend).await;
+    for backend in waymark_testkit::backends() {
+        let db = waymark_testkit::TestDb::new(backend).await;
         let store = db.store.clone();
         let org = store
             .organisation(None, Some("Test council"))
@@ -146,8 +144,8 @@ async fn importing_the_same_file_twice_adds_nothing() {
 
 #[tokio::test]
 async fn report_rows_link_to_plan_activities_and_repeats_are_kept_but_marked() {
-    for backend in common::backends() {
-        let db = common::TestDb::new(backend).await;
+    for backend in waymark_testkit::backends() {
+        let db = waymark_testkit::TestDb::new(backend).await;
         let store = db.store.clone();
         let org = store
             .organisation(None, Some("Test council"))
@@ -236,8 +234,8 @@ async fn report_rows_link_to_plan_activities_and_repeats_are_kept_but_marked() {
 
 #[tokio::test]
 async fn a_later_plan_revision_records_what_changed_and_history_stays_readable() {
-    for backend in common::backends() {
-        let db = common::TestDb::new(backend).await;
+    for backend in waymark_testkit::backends() {
+        let db = waymark_testkit::TestDb::new(backend).await;
         let store = db.store.clone();
         let org = store
             .organisation(None, Some("Test council"))
@@ -314,8 +312,8 @@ async fn a_later_plan_revision_records_what_changed_and_history_stays_readable()
 
 #[tokio::test]
 async fn councils_are_kept_apart() {
-    for backend in common::backends() {
-        let db = common::TestDb::new(backend).await;
+    for backend in waymark_testkit::backends() {
+        let db = waymark_testkit::TestDb::new(backend).await;
         let store = db.store.clone();
         let a = store
             .organisation(Some("alpha"), Some("Alpha"))
@@ -397,8 +395,8 @@ async fn indicator_values_missing_then_present_are_stored_on_every_backend() {
             place: None,
         }],
     });
-    for backend in common::backends() {
-        let db = common::TestDb::new(backend).await;
+    for backend in waymark_testkit::backends() {
+        let db = waymark_testkit::TestDb::new(backend).await;
         let org = db
             .store
             .organisation(None, Some("Test council"))

@@ -1,15 +1,13 @@
 //! Returns recorded one at a time, each council's headline side by side, and an activity list
 //! with latest statuses: on SQLite and PostgreSQL.
 
-mod common;
-
 use chrono::{Duration, TimeZone, Utc};
-use common::{TestDb, backends};
 use waymark_domain::headline::HeadlineRule;
 use waymark_domain::reconcile::ReconcileOptions;
 use waymark_domain::{Document, Period, Status};
 use waymark_store::{Incoming, NewReturn, Organisation, Store, StoreError};
 use waymark_synth::{SynthSpec, council};
+use waymark_testkit::{TestDb, backends};
 
 fn spec(first_year: u16) -> SynthSpec {
     SynthSpec {

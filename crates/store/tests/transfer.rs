@@ -2,10 +2,7 @@
 //! (compared table by table with `dump`) and reads back the same; a backup taken while imports
 //! carry on is one instant of the database; a copy into a database holding data is refused.
 
-mod common;
-
 use chrono::{DateTime, TimeZone, Utc};
-use common::{TestDb, backends};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
@@ -20,6 +17,7 @@ use waymark_store::{
     SessionRules, Store, StoreError, ThrottleRules, Value, Who,
 };
 use waymark_synth::{SynthCouncil, SynthSpec};
+use waymark_testkit::{TestDb, backends};
 
 const BEXLEY: [&str; 5] = [
     "corporate-plan.txt",

@@ -42,29 +42,13 @@ pub fn on_postgres() -> bool {
     std::env::var("WAYMARK_TEST_BACKEND").is_ok_and(|b| b == "postgres")
 }
 
-/// A database name no other test or run uses.
-fn unique_name() -> String {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or_default();
-    format!(
-        "waymark_test_{}_{}_{nanos}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
 impl Db {
     pub fn new() -> Db {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("waymark.db");
         if on_postgres() {
-            let server = std::env::var("WAYMARK_TEST_POSTGRES")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
-            let url = format!("{}/{}", server.trim_end_matches('/'), unique_name());
+            let server = waymark_testkit::postgres_server();
+            let url = format!("{server}/{}", waymark_testkit::unique_name("waymark_test"));
             return Db {
                 _dir: dir,
                 path,

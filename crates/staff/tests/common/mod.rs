@@ -19,9 +19,7 @@ use waymark_staff::{Staff, StaffConfig};
 use waymark_store::{Incoming, NewUser, Organisation, Store, User, Who};
 use waymark_web::Site;
 
-#[path = "../../../store/tests/common/mod.rs"]
-mod databases;
-pub use databases::{TestDb, backends};
+pub use waymark_testkit::{TestDb, backends, load_bexley};
 
 pub const HOST: &str = "staff.test";
 pub const PASSWORD: &str = "violet harbour lantern quietly";
@@ -133,25 +131,6 @@ impl World {
         assert_eq!(status, StatusCode::SEE_OTHER, "{email} signs in");
         client
     }
-}
-
-pub async fn load_bexley(store: &Store) -> Organisation {
-    let vocabulary = Vocabulary::default();
-    let mut incoming = vec![];
-    for (file, bytes) in waymark_import::bundled::BEXLEY {
-        let document = waymark_import::import(file, bytes, None, &vocabulary)
-            .unwrap_or_else(|e| panic!("{file} does not import: {e}"));
-        incoming.push(Incoming::new(file, bytes, document));
-    }
-    let org = store
-        .organisation(Some("bexley"), Some("London Borough of Bexley"))
-        .await
-        .expect("council");
-    store
-        .import(&org, incoming, Utc::now(), &ReconcileOptions::default())
-        .await
-        .expect("import Bexley");
-    org
 }
 
 /// A response as a test reads it.

@@ -6,7 +6,8 @@
 //! PostgreSQL is the server at `WAYMARK_TEST_POSTGRES` (default
 //! `postgres://postgres@127.0.0.1:5432`); each test gets a database of its own, dropped
 //! afterwards. `WAYMARK_TEST_POSTGRES=off` runs SQLite only.
-#![allow(dead_code)]
+// Each test binary uses some of this module: what one leaves unused is not dead.
+#![allow(dead_code, unused_imports)]
 
 use axum::Router;
 use axum::body::Body;
@@ -20,52 +21,25 @@ use std::future::Future;
 use std::sync::{Arc, LazyLock, Mutex, Weak};
 use tower::ServiceExt;
 use waymark_domain::reconcile::ReconcileOptions;
-use waymark_import::Vocabulary;
 use waymark_store::{Backend, Incoming, Organisation, Store};
 use waymark_web::Site;
 
 // ---------------------------------------------------------------------------------------------
 // Databases
 
-// The store's conformance tests make them the same way: one copy of that code.
-#[path = "../../../store/tests/common/mod.rs"]
-mod databases;
-pub use databases::{TestDb, backends};
+pub use waymark_testkit::{TestDb, backends};
 
 // ---------------------------------------------------------------------------------------------
 // Councils
 
 pub use waymark_import::bundled::BEXLEY;
 
-/// Import documents given as text through `waymark_import::import`, as council `slug`.
-pub async fn import_files(
-    store: &Store,
-    slug: &str,
-    name: &str,
-    files: &[(&str, &[u8])],
-) -> Organisation {
-    let vocabulary = Vocabulary::default();
-    let mut incoming = vec![];
-    for (file, bytes) in files {
-        let document = waymark_import::import(file, bytes, None, &vocabulary)
-            .unwrap_or_else(|e| panic!("{file} does not import: {e}"));
-        incoming.push(Incoming::new(file, bytes, document));
-    }
-    let org = store
-        .organisation(Some(slug), Some(name))
-        .await
-        .expect("council");
-    store
-        .import(&org, incoming, Utc::now(), &ReconcileOptions::default())
-        .await
-        .expect("import");
-    org
-}
+pub use waymark_testkit::import_files;
 
 /// The London Borough of Bexley's published pages, as council `bexley`.
 /// Outcomes are suggested from the plan's words, as the demo does.
 pub async fn load_bexley(store: &Store) -> Organisation {
-    let org = import_files(store, "bexley", "London Borough of Bexley", &BEXLEY).await;
+    let org = waymark_testkit::load_bexley(store).await;
     store
         .suggest_outcomes(&org, true, Utc::now())
         .await

@@ -1,9 +1,5 @@
-//! Fresh databases for the store's conformance tests: every test runs against SQLite and
-//! PostgreSQL. PostgreSQL is the server at `WAYMARK_TEST_POSTGRES` (default
-//! `postgres://postgres@127.0.0.1:5432`; `scripts/test` starts one if none answers); each
-//! test gets a database of its own, dropped afterwards. `WAYMARK_TEST_POSTGRES=off` runs
-//! SQLite only.
-#![allow(dead_code)]
+//! Fresh databases for tests that run against SQLite and PostgreSQL (see the crate's
+//! documentation for the server they use).
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -25,7 +21,8 @@ pub fn backends() -> Vec<Backend> {
     }
 }
 
-fn postgres_server() -> String {
+/// The PostgreSQL server tests make their databases on (without a database name).
+pub fn postgres_server() -> String {
     std::env::var("WAYMARK_TEST_POSTGRES")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
         .trim_end_matches('/')
@@ -99,7 +96,7 @@ pub fn drop_database(location: &str) {
     })
     .join();
     if !matches!(dropped, Ok(Ok(Ok(())))) {
-        eprintln!("could not drop test database {location}");
+        tracing::warn!(location, "could not drop a test database");
     }
 }
 
