@@ -565,6 +565,19 @@ impl Store {
                     .bind(&partial_text)
                     .execute(&self.pool)
                     .await?;
+                // What waits between requests (uploaded files among it) is not kept in a
+                // backup; secure_delete overwrites it rather than leaving it in free pages.
+                let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&format!(
+                    "sqlite:{partial_text}?mode=rw"
+                ))
+                .await?;
+                conn.execute("PRAGMA secure_delete = ON").await?;
+                for table in WAITING {
+                    // Names come from the catalogue, never from input.
+                    conn.execute(sqlx::AssertSqlSafe(format!("DELETE FROM {}", table.name)))
+                        .await?;
+                }
+                <sqlx::AnyConnection as sqlx::Connection>::close(conn).await?;
                 // Counted on a plain connection: opening a store would change the file's
                 // journal mode.
                 let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&format!(

@@ -428,4 +428,41 @@ mod tests {
                 .expect("count");
         assert_eq!(stored, 0);
     }
+
+    #[tokio::test]
+    async fn a_backup_keeps_nothing_that_waits() {
+        let (dir, store, org, user) = store().await;
+        let now = Utc::now();
+        let file = WaitingUpload {
+            content: b"a file only its uploader should ever see".to_vec(),
+            ..upload(org, user, now)
+        };
+        store.keep_upload("t", &file, now, 32).await.expect("keep");
+        let waiting = WaitingSignIn {
+            nonce: "n".into(),
+            verifier: "v".into(),
+        };
+        let expires = now + Duration::minutes(10);
+        store
+            .keep_sign_in("s", &waiting, expires, now, 256)
+            .await
+            .expect("keep");
+        let out = dir.path().join("backup.db");
+        store.backup(&out).await.expect("backup");
+        let bytes = std::fs::read(&out).expect("the backup");
+        let stored = STANDARD.encode(&file.content);
+        assert!(
+            !bytes.windows(stored.len()).any(|w| w == stored.as_bytes()),
+            "the uploaded file is not in the backup, not even in its free pages"
+        );
+        let copy = Store::open_backup(&out).await.expect("open the backup");
+        for table in ["pending_uploads", "sso_states"] {
+            let rows: i64 =
+                sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+                    .fetch_one(&copy.pool)
+                    .await
+                    .expect("count");
+            assert_eq!(rows, 0, "{table}");
+        }
+    }
 }
