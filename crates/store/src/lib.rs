@@ -548,6 +548,12 @@ impl Store {
         self.pool.close().await;
     }
 
+    /// Whether the database answers a query now (readiness checks).
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
     /// The connection pool as it stands: connections open, and how many of them are idle.
     pub fn pool_status(&self) -> (u32, usize) {
         (self.pool.size(), self.pool.num_idle())

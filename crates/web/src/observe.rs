@@ -219,7 +219,13 @@ async fn healthz() -> Response {
 }
 
 async fn readyz(State(ops): State<Arc<Ops>>) -> Response {
-    let (database, pages) = match tokio::time::timeout(READY_WAIT, ops.site.fresh()).await {
+    // The database is asked outright: the site itself may not need to ask it (its change
+    // signal says nothing was written), but a server that cannot reach it is not ready.
+    let check = async {
+        ops.site.store.ping().await?;
+        ops.site.fresh().await
+    };
+    let (database, pages) = match tokio::time::timeout(READY_WAIT, check).await {
         Ok(Ok(state)) => {
             let rendered = ops.site.rendered_once(&state);
             (
