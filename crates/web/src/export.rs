@@ -28,6 +28,7 @@
 //! from (`--base-path /performance/`), its links start with that path instead.
 
 use crate::filters::{self, Filters};
+use crate::html::{escape_html, unescape_html};
 use crate::page::{HTML, JSON, Page};
 use crate::render::{self, RenderError, Renderer};
 use crate::routes::{Global, Route, encode, path};
@@ -675,7 +676,7 @@ fn rewrite_attributes(html: &str, mut link: impl FnMut(&str) -> Option<String>) 
         }
         if let Some(new) = link(&unescape_html(&html[start..end])) {
             out.push_str(&html[copied..start]);
-            out.push_str(&render::escape_html(&new));
+            out.push_str(&escape_html(&new));
             copied = end;
         }
     }
@@ -684,18 +685,6 @@ fn rewrite_attributes(html: &str, mut link: impl FnMut(&str) -> Option<String>) 
     }
     out.push_str(&html[copied..]);
     Some(out)
-}
-
-fn unescape_html(value: &str) -> String {
-    if !value.contains('&') {
-        return value.to_string();
-    }
-    value
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
 }
 
 /// `url(…)` in a stylesheet, quoted or not.

@@ -4,10 +4,10 @@
 use crate::chart;
 use crate::data::{CouncilData, Named, activity_key, movements, row_key};
 use crate::filters::{self, Filters, Problem};
+use crate::html::{STATUS_ORDER, StatusView, html_environment};
 use crate::opendata::ActivityRow;
 use crate::routes::{Dataset, Format, Route, path, slugify};
 use minijinja::{Environment, Value, context};
-use serde::Serialize;
 use waymark_domain::headline::percent_one_decimal;
 use waymark_domain::stats::{Breakdown, PeriodStats, StatusCounts};
 use waymark_domain::{Period, Quarter, Status};
@@ -45,17 +45,6 @@ const TEMPLATES: [(&str, &str); 14] = [
     ("compare.html", include_str!("../templates/compare.html")),
 ];
 
-/// The order statuses appear in tables and charts.
-pub const ORDER: [Status; 7] = [
-    Status::Complete,
-    Status::Green,
-    Status::Amber,
-    Status::Red,
-    Status::Ceased,
-    Status::NotStarted,
-    Status::NoReturn,
-];
-
 pub struct Renderer {
     env: Environment<'static>,
     /// Writes the report downloads (the command line gives it the council's templates and a
@@ -85,7 +74,7 @@ impl Renderer {
         for (name, source) in TEMPLATES {
             env.add_template(name, source)?;
         }
-        let statuses: Vec<StatusView> = ORDER.iter().map(|s| StatusView::of(*s)).collect();
+        let statuses: Vec<StatusView> = STATUS_ORDER.iter().map(|s| StatusView::of(*s)).collect();
         env.add_global("statuses", Value::from_serialize(&statuses));
         env.add_global("static_export", static_export);
         Ok(Renderer {
@@ -99,79 +88,11 @@ impl Renderer {
     }
 }
 
-/// A template environment for HTML pages: every value escaped unless marked safe, undefined
-/// names an error (a typo in a template fails its test instead of showing nothing). The staff
-/// site builds its pages on the same environment.
-pub fn html_environment() -> Environment<'static> {
-    let mut env = Environment::new();
-    env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
-    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-    // Escape the five characters that matter in HTML text and quoted attributes, and leave
-    // "/" alone so "2024/25" reads as written in the page source.
-    env.set_formatter(|out, _state, value| {
-        if value.is_safe() {
-            return out
-                .write_str(&value.to_string())
-                .map_err(minijinja::Error::from);
-        }
-        if value.is_none() || value.is_undefined() {
-            return Ok(());
-        }
-        out.write_str(&escape_html(&value.to_string()))
-            .map_err(minijinja::Error::from)
-    });
-    env
-}
-
-/// Text as HTML: `& < > " '` escaped; everything else as it is.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 impl Default for Renderer {
     fn default() -> Self {
         // The templates are part of the binary and checked by tests: failing here is a bug.
         #[allow(clippy::expect_used)]
         Renderer::new().expect("built-in templates compile")
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct StatusView {
-    pub key: &'static str,
-    pub name: &'static str,
-    pub short: &'static str,
-    pub colour: &'static str,
-}
-
-impl StatusView {
-    pub fn of(status: Status) -> StatusView {
-        let (short, colour) = match status {
-            Status::Complete => ("Complete", "blue"),
-            Status::Green => ("Green", "green"),
-            Status::Amber => ("Amber", "yellow"),
-            Status::Red => ("Red", "red"),
-            Status::Ceased => ("Ceased", "grey"),
-            Status::NotStarted => ("Not started", "purple"),
-            Status::NoReturn => ("No return", "orange"),
-        };
-        StatusView {
-            key: status.key(),
-            name: status.name(),
-            short,
-            colour,
-        }
     }
 }
 
@@ -334,7 +255,7 @@ struct MixRow {
 /// A status-mix table with a column for each status that occurs in it (a column of zeros
 /// tells the reader nothing and pushes the headline off narrow screens).
 fn mix(rows: Vec<MixRow>) -> Value {
-    let used: Vec<Status> = ORDER
+    let used: Vec<Status> = STATUS_ORDER
         .iter()
         .copied()
         .filter(|s| rows.iter().any(|r| r.counts.get(*s) > 0))
@@ -553,7 +474,7 @@ pub fn activities(r: &Renderer, site: &Site, filters: &Filters, problems: &[Prob
     let any = |label: &str| option(String::new(), label.to_string(), false);
     let mut status_options = vec![any("Any status")];
     status_options.extend(
-        ORDER
+        STATUS_ORDER
             .iter()
             .map(|s| option(s.key().into(), s.name().into(), filters.status == Some(*s))),
     );
@@ -1009,7 +930,7 @@ pub fn compare(
     headlines: &[CouncilHeadline],
     councils: &[(String, String)],
 ) -> Rendered {
-    let used: Vec<Status> = ORDER
+    let used: Vec<Status> = STATUS_ORDER
         .iter()
         .copied()
         .filter(|s| headlines.iter().any(|h| h.counts.get(*s) > 0))
