@@ -198,13 +198,13 @@ pub async fn export(
 /// Everything the site serves without a query, plus the API's latest-period documents and
 /// each page of the activity list.
 async fn collect(site: &Site) -> Result<Collected, ExportError> {
-    let state = site.fresh().await?;
-    if state.councils.is_empty() {
+    let snapshot = site.fresh().await?;
+    if snapshot.councils.is_empty() {
         return Err(ExportError::Refused(
             "the database holds no council yet: nothing to publish".into(),
         ));
     }
-    let multi = state.multi();
+    let multi = snapshot.multi();
     let r = &site.renderer;
     let mut items = vec![];
     let mut skipped = vec![];
@@ -256,7 +256,7 @@ async fn collect(site: &Site) -> Result<Collected, ExportError> {
         push(None, Naming::Page, HTML, Bytes::from(body));
     }
     for (global, at, naming) in globals {
-        let page = server::build_global(site, &state, &global, "").await?;
+        let page = server::build_global(site, &snapshot, &global, "").await?;
         if page.status.is_success() {
             push(
                 Some(at.into()),
@@ -267,8 +267,8 @@ async fn collect(site: &Site) -> Result<Collected, ExportError> {
         }
     }
 
-    for org in &state.councils {
-        let council = site.council(&state, org).await?;
+    for org in &snapshot.councils {
+        let council = site.council(&snapshot, org).await?;
         let prefix = council.prefix.clone();
         // Whatever `pages::render_all` made, whatever routes it learns later.
         for key in council.paths() {
@@ -328,7 +328,7 @@ async fn collect(site: &Site) -> Result<Collected, ExportError> {
     Ok(Collected {
         items,
         skipped,
-        councils: state.councils.len(),
+        councils: snapshot.councils.len(),
     })
 }
 

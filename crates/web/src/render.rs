@@ -108,8 +108,9 @@ pub fn percent(p: Option<f64>) -> String {
     p.map_or_else(|| "n/a".into(), |p| format!("{p:.1}%"))
 }
 
-/// Where a council's pages live and what the shared parts of every page need.
-pub struct Site<'a> {
+/// What a council's page templates are rendered with: its data, where its pages live and
+/// whether the site holds other councils (the shared parts of every page need all three).
+pub struct PageContext<'a> {
     pub data: &'a CouncilData,
     /// "" on a one-council site, "/{slug}" when the site holds several.
     pub prefix: String,
@@ -126,7 +127,7 @@ enum Section {
     None,
 }
 
-impl Site<'_> {
+impl PageContext<'_> {
     fn href(&self, route: &Route) -> String {
         path(&self.prefix, route)
     }
@@ -277,7 +278,7 @@ fn mix(rows: Vec<MixRow>) -> Value {
 }
 
 /// The home page: plan, headline, status mix, themes.
-pub fn home(r: &Renderer, site: &Site) -> Rendered {
+pub fn home(r: &Renderer, site: &PageContext) -> Rendered {
     let data = site.data;
     let overview = &data.overview;
     let headline = data.latest().and_then(|p| data.stats.get(&p)).map(|s| {
@@ -317,7 +318,7 @@ pub fn home(r: &Renderer, site: &Site) -> Rendered {
             rule_name => s.rule_name.clone(),
             rule => s.rule.clone(),
             duplicates => s.duplicates_removed,
-            claims => Site::claims(s),
+            claims => PageContext::claims(s),
             chart => chart::status_mix(&format!("Status of activities by directorate, {}", period_name(s.period)), &chart_groups),
             groups => table,
             report_href => site.href(&Route::Report(s.period)),
@@ -369,7 +370,7 @@ pub struct Group<'a> {
     pub breadcrumb: Option<(String, String)>,
 }
 
-pub fn group(r: &Renderer, site: &Site, group: Group) -> Rendered {
+pub fn group(r: &Renderer, site: &PageContext, group: Group) -> Rendered {
     let latest = site.data.latest();
     let summary = latest.map(|p| {
         // Reported rows only, counted as the headline counts them.
@@ -428,7 +429,12 @@ pub fn group(r: &Renderer, site: &Site, group: Group) -> Rendered {
 }
 
 /// The activity list with its filters, one page of results.
-pub fn activities(r: &Renderer, site: &Site, filters: &Filters, problems: &[Problem]) -> Rendered {
+pub fn activities(
+    r: &Renderer,
+    site: &PageContext,
+    filters: &Filters,
+    problems: &[Problem],
+) -> Rendered {
     let data = site.data;
     let rows = data.current_rows();
     let paged = filters::page(data, rows, filters);
@@ -568,7 +574,7 @@ pub fn page_numbers(current: usize, pages: usize) -> Vec<Option<usize>> {
     out
 }
 
-pub fn activity(r: &Renderer, site: &Site, key: &str) -> Option<Rendered> {
+pub fn activity(r: &Renderer, site: &PageContext, key: &str) -> Option<Rendered> {
     let data = site.data;
     let a = data.activity(key)?;
     let current_row = data
@@ -643,7 +649,7 @@ pub fn activity(r: &Renderer, site: &Site, key: &str) -> Option<Rendered> {
     Some(r.render("activity.html", ctx))
 }
 
-pub fn indicators(r: &Renderer, site: &Site) -> Rendered {
+pub fn indicators(r: &Renderer, site: &PageContext) -> Rendered {
     let list: Vec<Value> = site
         .data
         .indicators
@@ -665,7 +671,7 @@ pub fn indicators(r: &Renderer, site: &Site) -> Rendered {
     r.render("indicators.html", ctx)
 }
 
-pub fn indicator(r: &Renderer, site: &Site, reference: &str) -> Option<Rendered> {
+pub fn indicator(r: &Renderer, site: &PageContext, reference: &str) -> Option<Rendered> {
     let i = site.data.indicator(reference)?;
     let values: Vec<Value> = i
         .values
@@ -686,7 +692,7 @@ pub fn indicator(r: &Renderer, site: &Site, reference: &str) -> Option<Rendered>
     Some(r.render("indicator.html", ctx))
 }
 
-pub fn reports(r: &Renderer, site: &Site) -> Rendered {
+pub fn reports(r: &Renderer, site: &PageContext) -> Rendered {
     let list: Vec<Value> = site
         .data
         .periods
@@ -708,7 +714,7 @@ pub fn reports(r: &Renderer, site: &Site) -> Rendered {
     r.render("reports.html", ctx)
 }
 
-pub fn report(r: &Renderer, site: &Site, period: Period) -> Option<Rendered> {
+pub fn report(r: &Renderer, site: &PageContext, period: Period) -> Option<Rendered> {
     let data = site.data;
     let s = data.stats.get(&period)?;
     let rows = data.rows.get(&period)?;
@@ -789,7 +795,7 @@ pub fn report(r: &Renderer, site: &Site, period: Period) -> Option<Rendered> {
                 rule => s.rule.clone(),
                 rows => s.rows,
                 duplicates => s.duplicates_removed,
-                claims => Site::claims(s),
+                claims => PageContext::claims(s),
                 chart => chart::status_mix(&format!("Status of activities by directorate, {}", period_name(period)), &chart_groups),
                 by_directorate => site.groups(&s.by_directorate, site.directorate_link()),
                 by_portfolio => site.groups(&s.by_portfolio, site.portfolio_link()),
@@ -809,7 +815,7 @@ pub struct Endpoint {
     pub description: &'static str,
 }
 
-pub fn data_page(r: &Renderer, site: &Site) -> Rendered {
+pub fn data_page(r: &Renderer, site: &PageContext) -> Rendered {
     let d = |dataset: Dataset, name: &str, description: &str| {
         context! {
             name,
@@ -884,14 +890,14 @@ pub fn data_page(r: &Renderer, site: &Site) -> Rendered {
     r.render("data.html", ctx)
 }
 
-pub fn accessibility(r: &Renderer, site: &Site) -> Rendered {
+pub fn accessibility(r: &Renderer, site: &PageContext) -> Rendered {
     r.render(
         "accessibility.html",
         site.base("Accessibility statement", Section::None, vec![]),
     )
 }
 
-pub fn not_found(r: &Renderer, site: &Site) -> Rendered {
+pub fn not_found(r: &Renderer, site: &PageContext) -> Rendered {
     r.render(
         "not_found.html",
         site.base("Page not found", Section::None, vec![]),
