@@ -224,7 +224,7 @@ async fn answer(site: Arc<Site>, method: Method, uri: &Uri, headers: HeaderMap) 
 }
 
 /// Paths under `/api/` (or a council's `/{council}/api/`) answer in JSON, errors included.
-fn is_api(path: &str) -> bool {
+pub(crate) fn is_api(path: &str) -> bool {
     let mut segments = path.trim_start_matches('/').split('/');
     let first = segments.next().unwrap_or("");
     first == "api" || segments.next() == Some("api")
@@ -389,22 +389,26 @@ fn site_not_found(site: &Site, snapshot: &Snapshot, headers: &HeaderMap, head: b
     Page::new(StatusCode::NOT_FOUND, HTML, body.into_bytes()).respond(headers, head)
 }
 
+/// The content type an asset is sent with (and the static export writes it as), by its name.
+pub(crate) fn asset_type(name: &str) -> &'static str {
+    match name.rsplit_once('.').map(|(_, e)| e) {
+        Some("css") => "text/css; charset=utf-8",
+        Some("js" | "mjs") => "text/javascript; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("ico") => "image/x-icon",
+        Some("woff2") => "font/woff2",
+        _ => "application/octet-stream",
+    }
+}
+
 fn asset(name: &str) -> Arc<Page> {
     static PAGES: OnceLock<Vec<(&'static str, Arc<Page>)>> = OnceLock::new();
     let pages = PAGES.get_or_init(|| {
         assets::ASSETS
             .iter()
             .map(|(name, bytes)| {
-                let kind = match name.rsplit_once('.').map(|(_, e)| e) {
-                    Some("css") => "text/css; charset=utf-8",
-                    Some("js" | "mjs") => "text/javascript; charset=utf-8",
-                    Some("svg") => "image/svg+xml",
-                    Some("png") => "image/png",
-                    Some("ico") => "image/x-icon",
-                    Some("woff2") => "font/woff2",
-                    _ => "application/octet-stream",
-                };
-                let page = Page::new(StatusCode::OK, kind, bytes.to_vec())
+                let page = Page::new(StatusCode::OK, asset_type(name), bytes.to_vec())
                     .cached_for("public, max-age=3600");
                 (*name, Arc::new(page))
             })
