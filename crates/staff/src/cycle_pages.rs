@@ -20,6 +20,7 @@ use waymark_domain::workflow::{
 };
 use waymark_domain::{Period, Status};
 use waymark_store::{Act, Cycle, CycleItem, ReturnDetail, StoreError, User};
+use waymark_web::html::StatusView;
 
 /// Whether a person may see an activity's return at all (an owner only their own, a director
 /// their directorate's, a reader what has been submitted): `workflow::may_see_return`.
@@ -83,8 +84,7 @@ struct ItemView {
     owner: String,
     state: &'static str,
     state_name: &'static str,
-    status: Option<&'static str>,
-    status_key: Option<&'static str>,
+    status: Option<StatusView>,
     href: Option<String>,
 }
 
@@ -113,8 +113,7 @@ fn item_view(cycle: &Cycle, item: &CycleItem, user: &User) -> ItemView {
             .unwrap_or_else(|| "No owner".into()),
         state,
         state_name,
-        status: visible.then(|| item.status.map(Status::name)).flatten(),
-        status_key: visible.then(|| item.status.map(Status::key)).flatten(),
+        status: visible.then(|| item.status.map(StatusView::of)).flatten(),
         href: visible.then(|| {
             format!(
                 "/staff/periods/{}/activities/{}",
@@ -545,8 +544,7 @@ struct VersionView {
     revision: i64,
     action: String,
     state_name: &'static str,
-    status: &'static str,
-    status_key: &'static str,
+    status: StatusView,
     commentary: String,
     corrective_action: String,
     reason: String,
@@ -670,8 +668,7 @@ fn return_view(
             revision: v.revision,
             action: v.action.clone(),
             state_name: v.state.name(),
-            status: v.content.status.name(),
-            status_key: v.content.status.key(),
+            status: StatusView::of(v.content.status),
             commentary: v.content.commentary.clone(),
             corrective_action: v.content.corrective_action.clone(),
             reason: v.content.reason.clone(),

@@ -1,6 +1,6 @@
-//! Staff pages: templates compiled into the binary on the public site's HTML environment
-//! (everything escaped), and the frame every page shares — who is signed in, the menu their
-//! role gets, and the token their forms carry.
+//! Staff pages: templates compiled into the binary on the HTML environment the public site
+//! uses too (`waymark_web::html`: everything escaped), and the frame every page shares — who
+//! is signed in, the menu their role gets, and the token their forms carry.
 
 use crate::http;
 use axum::http::StatusCode;
@@ -56,7 +56,7 @@ pub struct View {
 
 impl View {
     pub fn new() -> Result<View, minijinja::Error> {
-        let mut env = waymark_web::render::html_environment();
+        let mut env = waymark_web::html::html_environment();
         for (name, source) in TEMPLATES {
             env.add_template(name, source)?;
         }

@@ -21,8 +21,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use waymark_domain::workflow::Role;
 use waymark_store::User;
 use waymark_store::plan_edit::MAX_TITLE_CHARS;
+use waymark_web::html::escape_html;
 use waymark_web::opendata::cell_safe;
-use waymark_web::render::escape_html;
 
 /// `text` repeated and cut to exactly `chars` characters.
 fn sized(text: &str, chars: usize) -> String {

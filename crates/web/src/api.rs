@@ -2,8 +2,9 @@
 //! describes; the HTTP tests validate every response against that document.
 
 use crate::data::{CouncilData, activity_key, row_key};
+use crate::html::STATUS_ORDER;
 use crate::opendata::ActivityRow;
-use crate::render::{ORDER, period_name};
+use crate::render::period_name;
 use crate::routes::{Route, path};
 use serde_json::{Map, Value, json};
 use waymark_domain::Period;
@@ -18,7 +19,7 @@ fn council(data: &CouncilData) -> Value {
 
 fn counts(c: &StatusCounts) -> Value {
     let mut map = Map::new();
-    for s in ORDER {
+    for s in STATUS_ORDER {
         map.insert(s.key().into(), json!(c.get(s)));
     }
     Value::Object(map)

@@ -2,7 +2,7 @@
 //! table printed beside it, so it carries a text summary and never relies on colour alone:
 //! every bar says its counts in words in its accessible name and in a legend.
 
-use crate::render::{ORDER, StatusView, escape_html};
+use crate::html::{STATUS_ORDER, StatusView, escape_html};
 use std::fmt::Write;
 use waymark_domain::Status;
 use waymark_domain::stats::StatusCounts;
@@ -27,7 +27,7 @@ fn fill(status: Status) -> &'static str {
 
 /// Words for one group: "Children's Services: 10 Complete, 3 Green, 5 Amber".
 fn describe(name: &str, counts: &StatusCounts) -> String {
-    let parts: Vec<String> = ORDER
+    let parts: Vec<String> = STATUS_ORDER
         .iter()
         .filter(|s| counts.get(**s) > 0)
         .map(|s| format!("{} {}", counts.get(*s), StatusView::of(*s).short))
@@ -40,7 +40,7 @@ fn describe(name: &str, counts: &StatusCounts) -> String {
 }
 
 pub fn status_mix(title: &str, groups: &[(String, StatusCounts)]) -> String {
-    let used: Vec<Status> = ORDER
+    let used: Vec<Status> = STATUS_ORDER
         .iter()
         .copied()
         .filter(|s| groups.iter().any(|(_, c)| c.get(*s) > 0))
@@ -85,7 +85,7 @@ pub fn status_mix(title: &str, groups: &[(String, StatusCounts)]) -> String {
         );
         y += LABEL_HEIGHT;
         let mut x = 0.0;
-        for status in ORDER {
+        for status in STATUS_ORDER {
             let n = counts.get(status);
             if n == 0 || total == 0 {
                 continue;

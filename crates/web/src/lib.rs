@@ -10,6 +10,7 @@ pub mod chart;
 pub mod data;
 pub mod export;
 pub mod filters;
+pub mod html;
 pub mod listen;
 pub mod observe;
 pub mod opendata;

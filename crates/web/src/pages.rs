@@ -7,7 +7,7 @@ use crate::data::{CouncilData, activity_key};
 use crate::filters::Filters;
 use crate::opendata::{ActivityRow, CsvRecord, csv_bytes};
 use crate::page::{CSV, HTML, JSON, PROBLEM, Page};
-use crate::render::{self, Group, Renderer, Site};
+use crate::render::{self, Group, PageContext, Renderer};
 use crate::routes::{Dataset, Format, Route, path, period_slug};
 use crate::site::Council;
 use axum::http::StatusCode;
@@ -22,7 +22,7 @@ pub fn render_all(
     prefix: &str,
     multi: bool,
 ) -> HashMap<String, Arc<Page>> {
-    let site = Site {
+    let site = PageContext {
         data,
         prefix: prefix.to_string(),
         multi,
@@ -88,7 +88,7 @@ const NOT_FOUND: &str = "!404";
 
 /// The response for a council route. `query` is the raw query string.
 pub fn respond(r: &Renderer, council: &Council, route: &Route, query: &str) -> Arc<Page> {
-    let site = Site {
+    let site = PageContext {
         data: &council.data,
         prefix: council.prefix.clone(),
         multi: council.multi,
@@ -142,7 +142,7 @@ pub fn respond(r: &Renderer, council: &Council, route: &Route, query: &str) -> A
 /// The council's own 404 page, for paths that are no page of the site.
 pub fn not_found_page(r: &Renderer, council: &Council) -> Arc<Page> {
     council.page(NOT_FOUND).unwrap_or_else(|| {
-        let site = Site {
+        let site = PageContext {
             data: &council.data,
             prefix: council.prefix.clone(),
             multi: council.multi,
@@ -184,7 +184,7 @@ fn period_query(query: &str, data: &CouncilData) -> Result<Option<Period>, Box<P
     Ok(Some(period))
 }
 
-fn render_route(r: &Renderer, site: &Site, route: &Route, query: &str) -> Option<Page> {
+fn render_route(r: &Renderer, site: &PageContext, route: &Route, query: &str) -> Option<Page> {
     let data = site.data;
     let page = match route {
         Route::Home => html(render::home(r, site)),
@@ -520,7 +520,7 @@ pub fn problem(status: StatusCode, title: &str, detail: &str) -> Page {
     )
 }
 
-fn not_found(r: &Renderer, site: &Site) -> Page {
+fn not_found(r: &Renderer, site: &PageContext) -> Page {
     let mut page = html(render::not_found(r, site));
     if page.status == StatusCode::OK {
         page.status = StatusCode::NOT_FOUND;

@@ -4,10 +4,10 @@
 use crate::chart;
 use crate::data::{CouncilData, Named, activity_key, movements, row_key};
 use crate::filters::{self, Filters, Problem};
+use crate::html::{STATUS_ORDER, StatusView, html_environment};
 use crate::opendata::ActivityRow;
 use crate::routes::{Dataset, Format, Route, path, slugify};
 use minijinja::{Environment, Value, context};
-use serde::Serialize;
 use waymark_domain::headline::percent_one_decimal;
 use waymark_domain::stats::{Breakdown, PeriodStats, StatusCounts};
 use waymark_domain::{Period, Quarter, Status};
@@ -45,17 +45,6 @@ const TEMPLATES: [(&str, &str); 14] = [
     ("compare.html", include_str!("../templates/compare.html")),
 ];
 
-/// The order statuses appear in tables and charts.
-pub const ORDER: [Status; 7] = [
-    Status::Complete,
-    Status::Green,
-    Status::Amber,
-    Status::Red,
-    Status::Ceased,
-    Status::NotStarted,
-    Status::NoReturn,
-];
-
 pub struct Renderer {
     env: Environment<'static>,
     /// Writes the report downloads (the command line gives it the council's templates and a
@@ -85,7 +74,7 @@ impl Renderer {
         for (name, source) in TEMPLATES {
             env.add_template(name, source)?;
         }
-        let statuses: Vec<StatusView> = ORDER.iter().map(|s| StatusView::of(*s)).collect();
+        let statuses: Vec<StatusView> = STATUS_ORDER.iter().map(|s| StatusView::of(*s)).collect();
         env.add_global("statuses", Value::from_serialize(&statuses));
         env.add_global("static_export", static_export);
         Ok(Renderer {
@@ -99,79 +88,11 @@ impl Renderer {
     }
 }
 
-/// A template environment for HTML pages: every value escaped unless marked safe, undefined
-/// names an error (a typo in a template fails its test instead of showing nothing). The staff
-/// site builds its pages on the same environment.
-pub fn html_environment() -> Environment<'static> {
-    let mut env = Environment::new();
-    env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
-    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-    // Escape the five characters that matter in HTML text and quoted attributes, and leave
-    // "/" alone so "2024/25" reads as written in the page source.
-    env.set_formatter(|out, _state, value| {
-        if value.is_safe() {
-            return out
-                .write_str(&value.to_string())
-                .map_err(minijinja::Error::from);
-        }
-        if value.is_none() || value.is_undefined() {
-            return Ok(());
-        }
-        out.write_str(&escape_html(&value.to_string()))
-            .map_err(minijinja::Error::from)
-    });
-    env
-}
-
-/// Text as HTML: `& < > " '` escaped; everything else as it is.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 impl Default for Renderer {
     fn default() -> Self {
         // The templates are part of the binary and checked by tests: failing here is a bug.
         #[allow(clippy::expect_used)]
         Renderer::new().expect("built-in templates compile")
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct StatusView {
-    pub key: &'static str,
-    pub name: &'static str,
-    pub short: &'static str,
-    pub colour: &'static str,
-}
-
-impl StatusView {
-    pub fn of(status: Status) -> StatusView {
-        let (short, colour) = match status {
-            Status::Complete => ("Complete", "blue"),
-            Status::Green => ("Green", "green"),
-            Status::Amber => ("Amber", "yellow"),
-            Status::Red => ("Red", "red"),
-            Status::Ceased => ("Ceased", "grey"),
-            Status::NotStarted => ("Not started", "purple"),
-            Status::NoReturn => ("No return", "orange"),
-        };
-        StatusView {
-            key: status.key(),
-            name: status.name(),
-            short,
-            colour,
-        }
     }
 }
 
@@ -187,8 +108,9 @@ pub fn percent(p: Option<f64>) -> String {
     p.map_or_else(|| "n/a".into(), |p| format!("{p:.1}%"))
 }
 
-/// Where a council's pages live and what the shared parts of every page need.
-pub struct Site<'a> {
+/// What a council's page templates are rendered with: its data, where its pages live and
+/// whether the site holds other councils (the shared parts of every page need all three).
+pub struct PageContext<'a> {
     pub data: &'a CouncilData,
     /// "" on a one-council site, "/{slug}" when the site holds several.
     pub prefix: String,
@@ -205,7 +127,7 @@ enum Section {
     None,
 }
 
-impl Site<'_> {
+impl PageContext<'_> {
     fn href(&self, route: &Route) -> String {
         path(&self.prefix, route)
     }
@@ -334,7 +256,7 @@ struct MixRow {
 /// A status-mix table with a column for each status that occurs in it (a column of zeros
 /// tells the reader nothing and pushes the headline off narrow screens).
 fn mix(rows: Vec<MixRow>) -> Value {
-    let used: Vec<Status> = ORDER
+    let used: Vec<Status> = STATUS_ORDER
         .iter()
         .copied()
         .filter(|s| rows.iter().any(|r| r.counts.get(*s) > 0))
@@ -356,7 +278,7 @@ fn mix(rows: Vec<MixRow>) -> Value {
 }
 
 /// The home page: plan, headline, status mix, themes.
-pub fn home(r: &Renderer, site: &Site) -> Rendered {
+pub fn home(r: &Renderer, site: &PageContext) -> Rendered {
     let data = site.data;
     let overview = &data.overview;
     let headline = data.latest().and_then(|p| data.stats.get(&p)).map(|s| {
@@ -396,7 +318,7 @@ pub fn home(r: &Renderer, site: &Site) -> Rendered {
             rule_name => s.rule_name.clone(),
             rule => s.rule.clone(),
             duplicates => s.duplicates_removed,
-            claims => Site::claims(s),
+            claims => PageContext::claims(s),
             chart => chart::status_mix(&format!("Status of activities by directorate, {}", period_name(s.period)), &chart_groups),
             groups => table,
             report_href => site.href(&Route::Report(s.period)),
@@ -448,7 +370,7 @@ pub struct Group<'a> {
     pub breadcrumb: Option<(String, String)>,
 }
 
-pub fn group(r: &Renderer, site: &Site, group: Group) -> Rendered {
+pub fn group(r: &Renderer, site: &PageContext, group: Group) -> Rendered {
     let latest = site.data.latest();
     let summary = latest.map(|p| {
         // Reported rows only, counted as the headline counts them.
@@ -507,7 +429,12 @@ pub fn group(r: &Renderer, site: &Site, group: Group) -> Rendered {
 }
 
 /// The activity list with its filters, one page of results.
-pub fn activities(r: &Renderer, site: &Site, filters: &Filters, problems: &[Problem]) -> Rendered {
+pub fn activities(
+    r: &Renderer,
+    site: &PageContext,
+    filters: &Filters,
+    problems: &[Problem],
+) -> Rendered {
     let data = site.data;
     let rows = data.current_rows();
     let paged = filters::page(data, rows, filters);
@@ -553,7 +480,7 @@ pub fn activities(r: &Renderer, site: &Site, filters: &Filters, problems: &[Prob
     let any = |label: &str| option(String::new(), label.to_string(), false);
     let mut status_options = vec![any("Any status")];
     status_options.extend(
-        ORDER
+        STATUS_ORDER
             .iter()
             .map(|s| option(s.key().into(), s.name().into(), filters.status == Some(*s))),
     );
@@ -647,7 +574,7 @@ pub fn page_numbers(current: usize, pages: usize) -> Vec<Option<usize>> {
     out
 }
 
-pub fn activity(r: &Renderer, site: &Site, key: &str) -> Option<Rendered> {
+pub fn activity(r: &Renderer, site: &PageContext, key: &str) -> Option<Rendered> {
     let data = site.data;
     let a = data.activity(key)?;
     let current_row = data
@@ -722,7 +649,7 @@ pub fn activity(r: &Renderer, site: &Site, key: &str) -> Option<Rendered> {
     Some(r.render("activity.html", ctx))
 }
 
-pub fn indicators(r: &Renderer, site: &Site) -> Rendered {
+pub fn indicators(r: &Renderer, site: &PageContext) -> Rendered {
     let list: Vec<Value> = site
         .data
         .indicators
@@ -744,7 +671,7 @@ pub fn indicators(r: &Renderer, site: &Site) -> Rendered {
     r.render("indicators.html", ctx)
 }
 
-pub fn indicator(r: &Renderer, site: &Site, reference: &str) -> Option<Rendered> {
+pub fn indicator(r: &Renderer, site: &PageContext, reference: &str) -> Option<Rendered> {
     let i = site.data.indicator(reference)?;
     let values: Vec<Value> = i
         .values
@@ -765,7 +692,7 @@ pub fn indicator(r: &Renderer, site: &Site, reference: &str) -> Option<Rendered>
     Some(r.render("indicator.html", ctx))
 }
 
-pub fn reports(r: &Renderer, site: &Site) -> Rendered {
+pub fn reports(r: &Renderer, site: &PageContext) -> Rendered {
     let list: Vec<Value> = site
         .data
         .periods
@@ -787,7 +714,7 @@ pub fn reports(r: &Renderer, site: &Site) -> Rendered {
     r.render("reports.html", ctx)
 }
 
-pub fn report(r: &Renderer, site: &Site, period: Period) -> Option<Rendered> {
+pub fn report(r: &Renderer, site: &PageContext, period: Period) -> Option<Rendered> {
     let data = site.data;
     let s = data.stats.get(&period)?;
     let rows = data.rows.get(&period)?;
@@ -868,7 +795,7 @@ pub fn report(r: &Renderer, site: &Site, period: Period) -> Option<Rendered> {
                 rule => s.rule.clone(),
                 rows => s.rows,
                 duplicates => s.duplicates_removed,
-                claims => Site::claims(s),
+                claims => PageContext::claims(s),
                 chart => chart::status_mix(&format!("Status of activities by directorate, {}", period_name(period)), &chart_groups),
                 by_directorate => site.groups(&s.by_directorate, site.directorate_link()),
                 by_portfolio => site.groups(&s.by_portfolio, site.portfolio_link()),
@@ -888,7 +815,7 @@ pub struct Endpoint {
     pub description: &'static str,
 }
 
-pub fn data_page(r: &Renderer, site: &Site) -> Rendered {
+pub fn data_page(r: &Renderer, site: &PageContext) -> Rendered {
     let d = |dataset: Dataset, name: &str, description: &str| {
         context! {
             name,
@@ -963,14 +890,14 @@ pub fn data_page(r: &Renderer, site: &Site) -> Rendered {
     r.render("data.html", ctx)
 }
 
-pub fn accessibility(r: &Renderer, site: &Site) -> Rendered {
+pub fn accessibility(r: &Renderer, site: &PageContext) -> Rendered {
     r.render(
         "accessibility.html",
         site.base("Accessibility statement", Section::None, vec![]),
     )
 }
 
-pub fn not_found(r: &Renderer, site: &Site) -> Rendered {
+pub fn not_found(r: &Renderer, site: &PageContext) -> Rendered {
     r.render(
         "not_found.html",
         site.base("Page not found", Section::None, vec![]),
@@ -1009,7 +936,7 @@ pub fn compare(
     headlines: &[CouncilHeadline],
     councils: &[(String, String)],
 ) -> Rendered {
-    let used: Vec<Status> = ORDER
+    let used: Vec<Status> = STATUS_ORDER
         .iter()
         .copied()
         .filter(|s| headlines.iter().any(|h| h.counts.get(*s) > 0))

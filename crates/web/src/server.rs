@@ -6,10 +6,10 @@ use crate::page::{HTML, Page};
 use crate::pages::{self, error_page, problem};
 use crate::render::{self, period_name};
 use crate::routes::{Global, Route, Target, resolve};
-use crate::site::{Site, State};
+use crate::site::{Site, Snapshot};
 use axum::Router;
 use axum::body::Body;
-use axum::extract::State as Shared;
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use std::borrow::Cow;
@@ -87,15 +87,15 @@ pub fn add_security_headers(headers: &mut HeaderMap) {
     );
 }
 
-/// Answer a request and name its route (from the last state seen: naming asks nothing of
+/// Answer a request and name its route (from the last snapshot seen: naming asks nothing of
 /// the database).
 async fn handle(
-    Shared(site): Shared<Arc<Site>>,
+    State(site): State<Arc<Site>>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let route = resolve(uri.path(), site.state().multi()).name();
+    let route = resolve(uri.path(), site.snapshot().multi()).name();
     let mut response = answer(site, method, &uri, headers).await;
     response
         .extensions_mut()
@@ -148,19 +148,19 @@ async fn answer(site: Arc<Site>, method: Method, uri: &Uri, headers: HeaderMap) 
         }
         _ => {}
     }
-    let state = match site.fresh().await {
-        Ok(state) => state,
+    let snapshot = match site.fresh().await {
+        Ok(snapshot) => snapshot,
         Err(e) => {
             tracing::error!("could not read the database: {e}");
             return unavailable();
         }
     };
-    let page = match resolve(path, state.multi()) {
-        Target::Global(global) => global_page(&site, &state, global, query).await,
+    let page = match resolve(path, snapshot.multi()) {
+        Target::Global(global) => global_page(&site, &snapshot, global, query).await,
         Target::Council { council, route } => {
             let org = match &council {
-                Some(slug) => state.councils.iter().find(|o| &o.slug == slug),
-                None => state.councils.first(),
+                Some(slug) => snapshot.councils.iter().find(|o| &o.slug == slug),
+                None => snapshot.councils.first(),
             };
             let Some(org) = org else {
                 if is_api(path) {
@@ -171,12 +171,12 @@ async fn answer(site: Arc<Site>, method: Method, uri: &Uri, headers: HeaderMap) 
                     )
                     .respond(&headers, head);
                 }
-                return site_not_found(&site, &state, &headers, head);
+                return site_not_found(&site, &snapshot, &headers, head);
             };
             if route == Route::Search {
-                return search_redirect(&state, org, query);
+                return search_redirect(&snapshot, org, query);
             }
-            match site.council(&state, org).await {
+            match site.council(&snapshot, org).await {
                 // A report not yet made is typeset here (a PDF takes a tenth of a second):
                 // on a blocking thread, so other requests are not held up behind it.
                 Ok(c) if matches!(route, Route::ReportFile { .. }) => {
@@ -211,12 +211,12 @@ async fn answer(site: Arc<Site>, method: Method, uri: &Uri, headers: HeaderMap) 
         )),
         Target::NotFound => {
             // A one-council site keeps its own look for unknown paths.
-            match (state.multi(), state.councils.first()) {
-                (false, Some(org)) => match site.council(&state, org).await {
+            match (snapshot.multi(), snapshot.councils.first()) {
+                (false, Some(org)) => match site.council(&snapshot, org).await {
                     Ok(c) => pages::not_found_page(&site.renderer, &c),
                     Err(_) => return unavailable(),
                 },
-                _ => return site_not_found(&site, &state, &headers, head),
+                _ => return site_not_found(&site, &snapshot, &headers, head),
             }
         }
     };
@@ -224,15 +224,19 @@ async fn answer(site: Arc<Site>, method: Method, uri: &Uri, headers: HeaderMap) 
 }
 
 /// Paths under `/api/` (or a council's `/{council}/api/`) answer in JSON, errors included.
-fn is_api(path: &str) -> bool {
+pub(crate) fn is_api(path: &str) -> bool {
     let mut segments = path.trim_start_matches('/').split('/');
     let first = segments.next().unwrap_or("");
     first == "api" || segments.next() == Some("api")
 }
 
 /// `/search?q=…` is the activity list's search: one page for both, with a shareable URL.
-fn search_redirect(state: &State, org: &waymark_store::Organisation, query: &str) -> Response {
-    let prefix = if state.multi() {
+fn search_redirect(
+    snapshot: &Snapshot,
+    org: &waymark_store::Organisation,
+    query: &str,
+) -> Response {
+    let prefix = if snapshot.multi() {
         format!("/{}", org.slug)
     } else {
         String::new()
@@ -255,12 +259,12 @@ fn search_redirect(state: &State, org: &waymark_store::Organisation, query: &str
     response
 }
 
-async fn global_page(site: &Site, state: &State, global: Global, query: &str) -> Arc<Page> {
-    let key = format!("{}|{global:?}|{query}", state.fingerprint);
+async fn global_page(site: &Site, snapshot: &Snapshot, global: Global, query: &str) -> Arc<Page> {
+    let key = format!("{}|{global:?}|{query}", snapshot.fingerprint);
     if let Some(page) = site.global_page(&key) {
         return page;
     }
-    let page = match build_global(site, state, &global, query).await {
+    let page = match build_global(site, snapshot, &global, query).await {
         Ok(page) => page,
         Err(e) => {
             tracing::error!("could not build {global:?}: {e}");
@@ -278,7 +282,7 @@ pub(crate) const SITE_NAME: &str = "Councils' corporate plans";
 
 pub(crate) async fn build_global(
     site: &Site,
-    state: &State,
+    snapshot: &Snapshot,
     global: &Global,
     query: &str,
 ) -> Result<Page, waymark_store::StoreError> {
@@ -288,11 +292,11 @@ pub(crate) async fn build_global(
         .filter(|v| !v.is_empty());
     match global {
         Global::ApiCouncils => {
-            let councils: Vec<_> = state
+            let councils: Vec<_> = snapshot
                 .councils
                 .iter()
                 .map(|o| {
-                    let url = if state.multi() {
+                    let url = if snapshot.multi() {
                         format!("/{}/", o.slug)
                     } else {
                         "/".into()
@@ -339,7 +343,7 @@ pub(crate) async fn build_global(
                     ),
                 });
             }
-            let councils: Vec<(String, String)> = state
+            let councils: Vec<(String, String)> = snapshot
                 .councils
                 .iter()
                 .map(|o| (o.slug.clone(), o.name.clone()))
@@ -375,8 +379,8 @@ fn json_page(value: &serde_json::Value) -> Page {
     )
 }
 
-fn site_not_found(site: &Site, state: &State, headers: &HeaderMap, head: bool) -> Response {
-    let title = if state.councils.is_empty() {
+fn site_not_found(site: &Site, snapshot: &Snapshot, headers: &HeaderMap, head: bool) -> Response {
+    let title = if snapshot.councils.is_empty() {
         "Nothing has been published yet"
     } else {
         SITE_NAME
@@ -385,22 +389,26 @@ fn site_not_found(site: &Site, state: &State, headers: &HeaderMap, head: bool) -
     Page::new(StatusCode::NOT_FOUND, HTML, body.into_bytes()).respond(headers, head)
 }
 
+/// The content type an asset is sent with (and the static export writes it as), by its name.
+pub(crate) fn asset_type(name: &str) -> &'static str {
+    match name.rsplit_once('.').map(|(_, e)| e) {
+        Some("css") => "text/css; charset=utf-8",
+        Some("js" | "mjs") => "text/javascript; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("ico") => "image/x-icon",
+        Some("woff2") => "font/woff2",
+        _ => "application/octet-stream",
+    }
+}
+
 fn asset(name: &str) -> Arc<Page> {
     static PAGES: OnceLock<Vec<(&'static str, Arc<Page>)>> = OnceLock::new();
     let pages = PAGES.get_or_init(|| {
         assets::ASSETS
             .iter()
             .map(|(name, bytes)| {
-                let kind = match name.rsplit_once('.').map(|(_, e)| e) {
-                    Some("css") => "text/css; charset=utf-8",
-                    Some("js" | "mjs") => "text/javascript; charset=utf-8",
-                    Some("svg") => "image/svg+xml",
-                    Some("png") => "image/png",
-                    Some("ico") => "image/x-icon",
-                    Some("woff2") => "font/woff2",
-                    _ => "application/octet-stream",
-                };
-                let page = Page::new(StatusCode::OK, kind, bytes.to_vec())
+                let page = Page::new(StatusCode::OK, asset_type(name), bytes.to_vec())
                     .cached_for("public, max-age=3600");
                 (*name, Arc::new(page))
             })

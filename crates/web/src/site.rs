@@ -35,9 +35,9 @@ pub struct Site {
     check: tokio::sync::Mutex<()>,
     /// How the site learns of writes, once [`Site::watch`] has set it up.
     changes: std::sync::OnceLock<Changes>,
-    /// The change token read just before the version check that made `state`.
+    /// The change token read just before the version check that made `snapshot`.
     seen: Mutex<Option<Token>>,
-    state: RwLock<Arc<State>>,
+    snapshot: RwLock<Arc<Snapshot>>,
     councils: Mutex<HashMap<i64, Arc<Council>>>,
     /// Each council is rendered once at a time: a second request for it waits and then finds
     /// it ready.
@@ -53,15 +53,15 @@ pub struct Site {
     uses: AtomicU64,
 }
 
-/// What the last version check saw.
+/// The councils and their data versions as the last version check saw them.
 #[derive(Debug, Default)]
-pub struct State {
+pub struct Snapshot {
     pub fingerprint: String,
     pub councils: Vec<Organisation>,
     pub versions: HashMap<i64, String>,
 }
 
-impl State {
+impl Snapshot {
     pub fn multi(&self) -> bool {
         self.councils.len() > 1
     }
@@ -120,7 +120,7 @@ impl Site {
             check: tokio::sync::Mutex::new(()),
             changes: std::sync::OnceLock::new(),
             seen: Mutex::new(None),
-            state: RwLock::new(Arc::new(State::default())),
+            snapshot: RwLock::new(Arc::new(Snapshot::default())),
             councils: Mutex::new(HashMap::new()),
             rendering: Mutex::new(HashMap::new()),
             renders: tokio::sync::Semaphore::new(RENDERS),
@@ -143,35 +143,35 @@ impl Site {
         let _ = self.changes.set(changes);
     }
 
-    /// The state as of a version check that started after this call began, or as of one no
+    /// The snapshot as of a version check that started after this call began, or as of one no
     /// write has been committed since.
-    pub async fn fresh(&self) -> Result<Arc<State>, StoreError> {
+    pub async fn fresh(&self) -> Result<Arc<Snapshot>, StoreError> {
         let token = self.changes.get().and_then(Changes::token);
         if token.is_some() && self.seen.lock().is_ok_and(|seen| *seen == token) {
-            return Ok(self.state());
+            return Ok(self.snapshot());
         }
         let arrived = self.now();
         if self.checked_from.load(Ordering::Acquire) > arrived {
-            return Ok(self.state());
+            return Ok(self.snapshot());
         }
         let _turn = self.check.lock().await;
         if self.checked_from.load(Ordering::Acquire) > arrived {
-            return Ok(self.state());
+            return Ok(self.snapshot());
         }
         let started = self.now();
         // Read before the check: a write committed during it changes the token again.
         let before = self.changes.get().and_then(Changes::token);
         let fingerprint = self.store.data_fingerprint().await?;
-        if fingerprint != self.state().fingerprint {
+        if fingerprint != self.snapshot().fingerprint {
             let (councils, versions) =
                 tokio::try_join!(self.store.organisations(), self.store.data_versions())?;
-            let next = Arc::new(State {
+            let next = Arc::new(Snapshot {
                 fingerprint,
                 councils,
                 versions,
             });
-            if let Ok(mut state) = self.state.write() {
-                *state = next;
+            if let Ok(mut snapshot) = self.snapshot.write() {
+                *snapshot = next;
             }
             if let Ok(mut global) = self.global.lock() {
                 global.clear();
@@ -181,24 +181,24 @@ impl Site {
             *seen = before;
         }
         self.checked_from.store(started, Ordering::Release);
-        Ok(self.state())
+        Ok(self.snapshot())
     }
 
-    pub fn state(&self) -> Arc<State> {
-        self.state
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.snapshot
             .read()
             .map(|s| s.clone())
             .unwrap_or_else(|e| e.into_inner().clone())
     }
 
-    /// A council's data and pages at the version `state` saw, rendering them if needed.
+    /// A council's data and pages at the version `snapshot` saw, rendering them if needed.
     pub async fn council(
         &self,
-        state: &State,
+        snapshot: &Snapshot,
         org: &Organisation,
     ) -> Result<Arc<Council>, StoreError> {
-        let version = state.versions.get(&org.id).cloned().unwrap_or_default();
-        let multi = state.multi();
+        let version = snapshot.versions.get(&org.id).cloned().unwrap_or_default();
+        let multi = snapshot.multi();
         let current = |councils: &HashMap<i64, Arc<Council>>| {
             councils
                 .get(&org.id)
@@ -268,9 +268,9 @@ impl Site {
     /// Read and render every council up to the number kept, so first visitors are served
     /// from memory too.
     pub async fn warm(&self) -> Result<(), StoreError> {
-        let state = self.fresh().await?;
-        for org in state.councils.iter().take(WARM_COUNCILS) {
-            self.council(&state, org).await?;
+        let snapshot = self.fresh().await?;
+        for org in snapshot.councils.iter().take(WARM_COUNCILS) {
+            self.council(&snapshot, org).await?;
         }
         Ok(())
     }
@@ -278,11 +278,11 @@ impl Site {
     /// Whether every council kept up front (as [`Site::warm`] renders them) has been
     /// rendered at least once: a server is ready for visitors then. A later change makes a
     /// council render again on its next visit, which does not make the server unready.
-    pub fn rendered_once(&self, state: &State) -> bool {
+    pub fn rendered_once(&self, snapshot: &Snapshot) -> bool {
         let Ok(councils) = self.councils.lock() else {
             return false;
         };
-        state
+        snapshot
             .councils
             .iter()
             .take(WARM_COUNCILS)
