@@ -92,17 +92,7 @@ impl Postgres {
 
 impl Drop for Postgres {
     fn drop(&mut self) {
-        let url = self.url.clone();
-        let dropped = std::thread::spawn(move || {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map(|rt| rt.block_on(waymark_store::drop_postgres_database(&url)))
-        })
-        .join();
-        if !matches!(dropped, Ok(Ok(Ok(())))) {
-            eprintln!("could not drop test database {}", self.url);
-        }
+        waymark_testkit::drop_database(&self.url);
     }
 }
 

@@ -167,18 +167,7 @@ impl Drop for Db {
         if !self.postgres {
             return;
         }
-        let url = self.url.to_string_lossy().into_owned();
-        // A runtime of its own on another thread: the test may itself be inside one.
-        let dropped = std::thread::spawn(move || {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map(|rt| rt.block_on(waymark_store::drop_postgres_database(&url)))
-        })
-        .join();
-        if !matches!(dropped, Ok(Ok(Ok(())))) {
-            eprintln!("could not drop test database {:?}", self.url);
-        }
+        waymark_testkit::drop_database(&self.url.to_string_lossy());
     }
 }
 
