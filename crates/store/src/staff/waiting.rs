@@ -52,6 +52,10 @@ fn upload_from(row: &sqlx::any::AnyRow) -> Result<WaitingUpload> {
     })
 }
 
+/// Which upload a statement is about: its token's hash, its council and uploader ($1 to $3),
+/// and not expired at $4.
+const THIS_UPLOAD: &str = "token_hash = $1 AND org_id = $2 AND user_id = $3 AND expires_at > $4";
+
 const UPLOAD_COLUMNS: &str = "org_id, user_id, file_name, content, mapping, shape, \
      CASE WHEN remembered <> 0 THEN 1 ELSE 0 END AS remembered, expires_at";
 
@@ -107,16 +111,28 @@ impl Store {
         user_id: i64,
         now: DateTime<Utc>,
     ) -> Result<Option<WaitingUpload>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {UPLOAD_COLUMNS} FROM pending_uploads
-             WHERE token_hash = $1 AND org_id = $2 AND user_id = $3 AND expires_at > $4"
-        )))
-        .bind(token_hash(token))
-        .bind(org_id)
-        .bind(user_id)
-        .bind(stamp(now))
-        .fetch_optional(&self.pool)
-        .await?;
+        let sql = format!("SELECT {UPLOAD_COLUMNS} FROM pending_uploads WHERE {THIS_UPLOAD}");
+        self.upload_by(&sql, token, org_id, user_id, now).await
+    }
+
+    /// Run `sql` (which ends in [`THIS_UPLOAD`]'s conditions, or returns after them) for the
+    /// upload under `token`, this person's in this council, not expired.
+    async fn upload_by(
+        &self,
+        sql: &str,
+        token: &str,
+        org_id: i64,
+        user_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Option<WaitingUpload>> {
+        // The statements are this module's own constants, never input.
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+            .bind(token_hash(token))
+            .bind(org_id)
+            .bind(user_id)
+            .bind(stamp(now))
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(upload_from).transpose()
     }
 
@@ -152,18 +168,9 @@ impl Store {
         user_id: i64,
         now: DateTime<Utc>,
     ) -> Result<Option<WaitingUpload>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DELETE FROM pending_uploads
-             WHERE token_hash = $1 AND org_id = $2 AND user_id = $3 AND expires_at > $4
-             RETURNING {UPLOAD_COLUMNS}"
-        )))
-        .bind(token_hash(token))
-        .bind(org_id)
-        .bind(user_id)
-        .bind(stamp(now))
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(upload_from).transpose()
+        let sql =
+            format!("DELETE FROM pending_uploads WHERE {THIS_UPLOAD} RETURNING {UPLOAD_COLUMNS}");
+        self.upload_by(&sql, token, org_id, user_id, now).await
     }
 
     /// Keep a single sign-on waiting under its `state`, until `expires`; past `most` waiting,
