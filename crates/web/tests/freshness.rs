@@ -1,5 +1,7 @@
 //! Freshness: a write that finished before a request is in the answer to that request, with
-//! no waiting and no restart. Every test runs on SQLite and PostgreSQL.
+//! no waiting and no restart. Every test runs on SQLite and PostgreSQL, with the server's
+//! change signal off (every request asks the database) and on (it asks only when the signal
+//! says something may have been written).
 
 mod common;
 
@@ -11,10 +13,21 @@ use waymark_store::NewReturn;
 
 const YEAR_END: &str = "2024-25-q4";
 
+/// Each backend, without and with the change signal.
+fn modes() -> Vec<(waymark_store::Backend, bool)> {
+    backends()
+        .into_iter()
+        .flat_map(|backend| [(backend, false), (backend, true)])
+        .collect()
+}
+
 #[tokio::test]
 async fn a_recorded_return_is_in_the_very_next_response() {
-    for backend in backends() {
+    for (backend, watch) in modes() {
         let app = App::bexley(backend).await;
+        if watch {
+            app.site.watch().await;
+        }
         let before = app.get("/").await;
         before.assert(200, "text/html");
         assert!(before.text().contains("97 of 116 (83.6%)"));
@@ -99,8 +112,11 @@ const CORRECTION: &str = "Our activity in 2024/25\n\nAdult Social Care & Health 
 
 #[tokio::test]
 async fn an_imported_document_is_in_the_very_next_response() {
-    for backend in backends() {
+    for (backend, watch) in modes() {
         let app = App::bexley(backend).await;
+        if watch {
+            app.site.watch().await;
+        }
         let before = app.get("/api/v1/stats").await;
         let stats_tag = before.header(header::ETAG).expect("ETag").to_string();
         let home = app.get("/").await;
@@ -136,8 +152,11 @@ async fn an_imported_document_is_in_the_very_next_response() {
 
 #[tokio::test]
 async fn concurrent_requests_after_a_write_all_see_it() {
-    for backend in backends() {
+    for (backend, watch) in modes() {
         let app = App::bexley(backend).await;
+        if watch {
+            app.site.watch().await;
+        }
         assert_eq!(app.get("/api/v1/stats").await.json()["counts"]["red"], 0);
         let org = app
             .store()
@@ -194,8 +213,11 @@ async fn concurrent_requests_after_a_write_all_see_it() {
 
 #[tokio::test]
 async fn a_second_council_turns_the_site_into_a_comparison_without_a_restart() {
-    for backend in backends() {
+    for (backend, watch) in modes() {
         let app = App::bexley(backend).await;
+        if watch {
+            app.site.watch().await;
+        }
         app.get("/activities").await.assert(200, "text/html");
         app.get("/api/v1/stats")
             .await
