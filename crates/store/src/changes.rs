@@ -59,7 +59,8 @@ pub struct Changes {
 enum Signal {
     None,
     WalIndex {
-        shm: std::fs::File,
+        /// Never closed (see [`Store::watch_wal_index`]).
+        shm: std::mem::ManuallyDrop<std::fs::File>,
         /// Keeps the `-shm` file in use: SQLite removes it when the last connection closes.
         _held: tokio::sync::Mutex<sqlx::AnyConnection>,
     },
@@ -189,7 +190,13 @@ impl Store {
             .fetch_one(&mut held)
             .await
             .ok()?;
-        let shm = std::fs::File::open(format!("{path}-shm")).ok()?;
+        // The file SQLite uses is beside the database's real path (symbolic links resolved).
+        let real = std::fs::canonicalize(path).ok()?;
+        let shm = std::fs::File::open(format!("{}-shm", real.display())).ok()?;
+        // Never closed: on Unix, closing any descriptor of a file drops every lock this
+        // process holds on it, SQLite's own locks on the -shm file among them. One descriptor
+        // per watched database is left open for the life of the process instead.
+        let shm = std::mem::ManuallyDrop::new(shm);
         read_wal_index(&shm)?;
         Some(Signal::WalIndex {
             shm,

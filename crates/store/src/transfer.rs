@@ -571,7 +571,9 @@ impl Store {
                     "sqlite:{partial_text}?mode=rw"
                 ))
                 .await?;
-                conn.execute("PRAGMA secure_delete = ON").await?;
+                // No journal file either: it would hold the deleted pages, unerased.
+                conn.execute("PRAGMA secure_delete = ON; PRAGMA journal_mode = MEMORY")
+                    .await?;
                 for table in WAITING {
                     // Names come from the catalogue, never from input.
                     conn.execute(sqlx::AssertSqlSafe(format!("DELETE FROM {}", table.name)))

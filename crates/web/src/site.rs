@@ -23,6 +23,9 @@ const MAX_COUNCILS: usize = 64;
 const MAX_EXTRA_PAGES: usize = 2_000;
 /// Councils rendered up front, before any visitor asks.
 const WARM_COUNCILS: usize = 16;
+/// How long the change signal's word is taken without asking the database: a bound on how
+/// stale a page can be if the signal itself fails unnoticed, at the price of one query a second.
+const TRUST_SIGNAL: std::time::Duration = std::time::Duration::from_secs(1);
 /// Councils rendered at once: the machines this runs on have two cores or more.
 const RENDERS: usize = 2;
 
@@ -147,7 +150,13 @@ impl Site {
     /// write has been committed since.
     pub async fn fresh(&self) -> Result<Arc<Snapshot>, StoreError> {
         let token = self.changes.get().and_then(Changes::token);
-        if token.is_some() && self.seen.lock().is_ok_and(|seen| *seen == token) {
+        // A signal is trusted for a while only: one that fails silently (a connection dropped
+        // without a word) makes the site ask again within `TRUST_SIGNAL`.
+        let recent = self
+            .now()
+            .saturating_sub(self.checked_from.load(Ordering::Acquire))
+            < TRUST_SIGNAL.as_nanos() as u64;
+        if token.is_some() && recent && self.seen.lock().is_ok_and(|seen| *seen == token) {
             return Ok(self.snapshot());
         }
         let arrived = self.now();

@@ -61,7 +61,7 @@ const UPLOAD_COLUMNS: &str = "org_id, user_id, file_name, content, mapping, shap
 
 impl Store {
     /// Keep an upload waiting under `token` (replacing one already under it). Past `most`
-    /// waiting, the ones closest to expiring go first; expired ones always go.
+    /// waiting in its council, the ones closest to expiring go first; expired ones always go.
     pub async fn keep_upload(
         &self,
         token: &str,
@@ -93,11 +93,14 @@ impl Store {
         .bind(stamp(upload.expires))
         .execute(&mut *tx)
         .await?;
+        // Bounded per council, so one council's uploads never push out another's.
         sqlx::query(
-            "DELETE FROM pending_uploads WHERE id NOT IN
-                 (SELECT id FROM pending_uploads ORDER BY expires_at DESC, id DESC LIMIT $1)",
+            "DELETE FROM pending_uploads WHERE org_id = $2 AND id NOT IN
+                 (SELECT id FROM pending_uploads WHERE org_id = $2
+                  ORDER BY expires_at DESC, id DESC LIMIT $1)",
         )
         .bind(i64::try_from(most).unwrap_or(i64::MAX))
+        .bind(upload.org_id)
         .execute(&mut *tx)
         .await?;
         self.commit(tx).await
