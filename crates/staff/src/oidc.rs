@@ -164,6 +164,11 @@ pub async fn start(State(staff): State<Arc<Staff>>) -> Result<Response, StaffErr
         verifier: verifier.secret().clone(),
     };
     let expires = now + Duration::minutes(PENDING_MINUTES);
+    // Anyone may start a sign-in, and each start is a database write: held like an attempt
+    // to get in, so a flood is told "busy" at once rather than queued behind the write lock.
+    let Ok(_writing) = staff.attempts.clone().try_acquire_owned() else {
+        return Err(StaffError::busy());
+    };
     staff
         .store
         .keep_sign_in(state.secret(), &waiting, expires, now, MAX_PENDING)

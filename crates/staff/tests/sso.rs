@@ -383,3 +383,33 @@ async fn single_sign_on_links_an_existing_account_and_refuses_everything_else() 
         );
     }
 }
+
+#[tokio::test]
+async fn a_sign_in_start_with_no_room_to_write_is_told_busy() {
+    let idp = provider().await;
+    for backend in backends() {
+        let config = OidcConfig {
+            issuer: idp.issuer.clone(),
+            client_id: "waymark".into(),
+            client_secret_env: None,
+            label: "Sign in with your Bexley account".into(),
+        };
+        let world = World::with_staff(backend, "http://staff.test", |staff| {
+            staff.sso = Some(Sso::new(config).expect("sso"));
+            // Every write an anonymous visitor may start is already running (a flood).
+            staff.attempts = std::sync::Arc::new(tokio::sync::Semaphore::new(0));
+        })
+        .await;
+        let mut browser = Client::new(world.app.clone());
+        let (status, headers, _) = browser.get("/staff/sign-in/sso").await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{backend:?}");
+        assert_eq!(
+            headers.get("retry-after").and_then(|v| v.to_str().ok()),
+            Some("2")
+        );
+        assert!(
+            !browser.cookies.keys().any(|k| k.contains("sso")),
+            "{backend:?}: no sign-in was begun"
+        );
+    }
+}
